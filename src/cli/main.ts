@@ -1,0 +1,130 @@
+// Entry point: argv → command → exit code. The only place that maps errors to exit codes.
+import { createInterface } from 'node:readline';
+import { parseArgs, type FlagSpec } from './args.js';
+import type { Command } from './command.js';
+import type { CliContext } from './context.js';
+import { EXIT, QualifyError } from '../model/errors.js';
+import { TOOL_VERSION } from '../version.js';
+
+/** Every command, lazy-loaded so that `qualify lint` does not pay for pdf-lib or dockerode. */
+const COMMANDS: Record<string, { summary: string; load: () => Promise<{ command: Command }> }> = {
+  init: { summary: 'scaffold a QMS repository (folders, qualify.yaml, examples)', load: () => import('./commands/init.js') },
+  lint: { summary: 'validate controlled documents; exit 2 on errors', load: () => import('./commands/lint.js') },
+  docs: { summary: 'list controlled documents with claimed and computed status', load: () => import('./commands/docs.js') },
+  checks: { summary: 'list check types with parameters and an example', load: () => import('./commands/checks.js') },
+  run: { summary: 'execute a protocol against a deployment and write the record', load: () => import('./commands/run.js') },
+  render: { summary: 'render a report, a document or a folder (--book) to PDF', load: () => import('./commands/render.js') },
+  keys: { summary: 'create or revoke a signer key', load: () => import('./commands/keys.js') },
+  sign: { summary: 'sign a report or document (Part 11 electronic signature)', load: () => import('./commands/sign.js') },
+  deviation: { summary: 'close a deviation with a disposition', load: () => import('./commands/deviation.js') },
+  verify: { summary: 'verify hashes, signatures, rules and the audit trail; exit 4 on failure', load: () => import('./commands/verify.js') },
+  audit: { summary: 'print the audit trail and check its chain', load: () => import('./commands/audit.js') },
+  attest: { summary: 'write an in-toto test-result attestation for a report', load: () => import('./commands/attest.js') },
+};
+
+function helpText(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((n) => n.length));
+  const lines = Object.entries(COMMANDS).map(([n, c]) => `  ${n.padEnd(width)}  ${c.summary}`);
+  return [
+    `qualify ${TOOL_VERSION}: executable deployment qualification with Part 11 records`,
+    '',
+    'Usage: qualify <command> [options]',
+    '',
+    'Commands:',
+    ...lines,
+    '',
+    'Run "qualify <command> --help" for the options of a command.',
+    'Exit codes: 0 passed, 1 a check failed, 2 invalid input, 3 protocol not approved/effective,',
+    '            4 verification failed, 70 internal error.',
+    '',
+  ].join('\n');
+}
+
+function commandHelp(name: string, cmd: Command): string {
+  const flags = Object.entries({ ...cmd.flags, help: { kind: 'boolean', description: 'show this help' } as FlagSpec });
+  const rows = flags.map(([n, f]) => [`--${n}${f.value ? ` ${f.value}` : ''}`, f.description] as const);
+  const width = Math.max(...rows.map(([l]) => l.length));
+  return [`Usage: qualify ${cmd.usage}`, '', cmd.description, '', 'Options:', ...rows.map(([l, d]) => `  ${l.padEnd(width)}  ${d}`), ''].join('\n');
+}
+
+/** Builds the context of a real process. */
+function processContext(): CliContext {
+  const controller = new AbortController();
+  let interrupts = 0;
+  process.on('SIGINT', () => {
+    interrupts++;
+    if (interrupts > 1) process.exit(130);
+    controller.abort(new Error('interrupted'));
+  });
+  const env = process.env;
+  const stdoutTTY = Boolean(process.stdout.isTTY);
+  const interactive = Boolean(process.stdin.isTTY && process.stderr.isTTY);
+  return {
+    cwd: process.cwd(),
+    env,
+    stdout: { write: (t) => void process.stdout.write(t), isTTY: stdoutTTY },
+    stderr: { write: (t) => void process.stderr.write(t), isTTY: Boolean(process.stderr.isTTY) },
+    readStdin: async () => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+      return Buffer.concat(chunks).toString('utf8');
+    },
+    prompt: interactive ? (q, o) => promptTerminal(q, Boolean(o?.secret)) : null,
+    color: stdoutTTY && !('NO_COLOR' in env) && env.CI === undefined,
+    now: () => new Date(),
+    signal: controller.signal,
+  };
+}
+
+function promptTerminal(question: string, secret: boolean): Promise<string> {
+  return new Promise((resolve) => {
+    const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: true });
+    if (secret) {
+      // Echo nothing while the passphrase is typed.
+      (rl as unknown as { _writeToOutput: (s: string) => void })._writeToOutput = (s: string) => {
+        if (s.startsWith(question)) process.stderr.write(question);
+      };
+    }
+    rl.question(question, (answer) => {
+      rl.close();
+      if (secret) process.stderr.write('\n');
+      resolve(answer);
+    });
+  });
+}
+
+/** Runs the CLI and returns the exit code; never throws. */
+export async function main(argv: string[], ctx: CliContext = processContext()): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    ctx.stdout.write(helpText());
+    return name ? EXIT.ok : EXIT.invalid;
+  }
+  if (name === '--version' || name === '-V') {
+    ctx.stdout.write(`${TOOL_VERSION}\n`);
+    return EXIT.ok;
+  }
+  const entry = COMMANDS[name];
+  if (!entry) {
+    ctx.stderr.write(`qualify: unknown command "${name}"; known: ${Object.keys(COMMANDS).join(', ')}\n`);
+    return EXIT.invalid;
+  }
+  try {
+    const { command } = await entry.load();
+    if (rest.includes('--help') || rest.includes('-h')) {
+      ctx.stdout.write(commandHelp(name, command));
+      return EXIT.ok;
+    }
+    const args = parseArgs(rest, command.flags, name);
+    return await command.run(args, ctx);
+  } catch (err) {
+    if (err instanceof QualifyError) {
+      ctx.stderr.write(`qualify ${name}: ${err.code}: ${err.message}\n`);
+      return err.exitCode;
+    }
+    const e = err as Error;
+    ctx.stderr.write(`qualify ${name}: internal error: ${e?.message ?? String(err)}\n`);
+    if (ctx.env.QUALIFY_DEBUG) ctx.stderr.write(`${e?.stack ?? ''}\n`);
+    return EXIT.internal;
+  }
+}

@@ -1,0 +1,3 @@
+// Public API of qualify: re-exports only.
+export * from './model/index.js';
+export { TOOL_NAME, TOOL_VERSION } from './version.js';

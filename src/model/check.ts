@@ -1,0 +1,51 @@
+// The contract between protocol documents (lint), check types (observe) and the runner (judge).
+// A check type declares what it takes (params) and observes facts; the runner compares them with
+// `expect` using the shared matchers. "What we expect" stays apart from "how we observe" (goss).
+
+import type { Assertion, EvidenceRef } from './report.js';
+
+export type ParamKind = 'string' | 'number' | 'boolean' | 'string[]' | 'map' | 'any';
+
+export interface ParamDef {
+  kind: ParamKind;
+  description: string;
+  required?: boolean;
+  /** Allowed values for a string parameter. */
+  enum?: string[];
+}
+
+/** What lint and `qualify checks` need to know of a check type. */
+export interface CheckTypeInfo {
+  type: string;
+  /** One line: what this check establishes. */
+  summary: string;
+  params: Record<string, ParamDef>;
+  /** Each group lists parameters of which exactly one must be given, e.g. [['container', 'label']]. */
+  exactlyOne?: string[][];
+  /** Keys allowed under `expect`; undefined means any key. */
+  expectKeys?: string[];
+  /** True when the type judges itself (e.g. release.provenance) and `expect` is optional. */
+  implicitVerdict?: boolean;
+  /** A complete `check` block body (YAML), shown by `qualify checks` and executed by a shared test. */
+  example: string;
+}
+
+/** Raw observation to keep as evidence; the evidence store hashes, masks and names it. */
+export interface EvidenceInput {
+  /** Short file name stem, e.g. `inspect` or `response`; made unique per step by the store. */
+  name: string;
+  mediaType: string;
+  description: string;
+  content: string | Uint8Array;
+}
+
+/** What a check type returns: the facts, and optionally verdicts it computed itself. */
+export interface Observation {
+  /** Observed values, addressed by `expect` keys (dotted paths allowed: `json.version`). */
+  actual: Record<string, unknown>;
+  evidence?: EvidenceInput[];
+  /** Verdicts of implicit checks (release.provenance: "revision label equals tag commit"). */
+  assertions?: Assertion[];
+}
+
+export type { EvidenceRef };

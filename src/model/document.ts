@@ -1,0 +1,95 @@
+// Controlled documents (SOPs, protocols) as plain data.
+
+export type DocumentType = 'sop' | 'protocol' | 'requirements' | 'work-instruction' | 'document';
+
+export const DOCUMENT_STATUSES = ['draft', 'in-review', 'approved', 'effective', 'superseded', 'obsolete'] as const;
+export type DocumentStatus = (typeof DOCUMENT_STATUSES)[number];
+
+/** A position in the source file (1-based). */
+export interface Position {
+  line: number;
+  column: number;
+}
+
+/** The document-control fields we understand, normalised from front matter. */
+export interface DocumentMeta {
+  documentId: string | null;
+  title: string | null;
+  description: string | null;
+  type: DocumentType;
+  revision: string | null;
+  /** Status claimed in front matter (not trusted on its own). */
+  status: DocumentStatus | null;
+  authors: string[];
+  reviewers: string[];
+  approvers: string[];
+  /** ISO dates YYYY-MM-DD, or null when absent or invalid. */
+  approvalDate: string | null;
+  effectiveDate: string | null;
+  reviewPeriodMonths: number | null;
+  supersedes: string | null;
+  changeControl: string | null;
+  trainingRequired: boolean | null;
+}
+
+export interface ControlledDocument {
+  /** Path relative to the repository root (or as given), with forward slashes. */
+  path: string;
+  /** sha256 (hex) of the file's bytes as read. */
+  sha256: string;
+  /** Raw front matter as parsed (YAML data), {} when there is none. */
+  frontMatter: Record<string, unknown>;
+  /** Where each top-level front-matter key starts. */
+  fieldPositions: Record<string, Position>;
+  meta: DocumentMeta;
+  /** Markdown body after the front matter. */
+  body: string;
+  /** Line number in the file of the body's first line (1-based). */
+  bodyStartLine: number;
+  hasFrontMatter: boolean;
+}
+
+export interface ParameterSpec {
+  description?: string;
+  pattern?: string;
+  default?: string;
+  required?: boolean;
+}
+
+export type Stage = 'IQ' | 'OQ' | 'PQ';
+export type Risk = 'high' | 'medium' | 'low';
+
+/** One executable step of a test case, as written (before interpolation). */
+export interface CheckSpec {
+  /** `<case>.<n>` unless given. */
+  id: string;
+  type: string;
+  /** Parameters of the check type: every key except the reserved ones below. */
+  params: Record<string, unknown>;
+  expect: Record<string, unknown> | undefined;
+  /** Step timeout in milliseconds. */
+  timeoutMs: number | undefined;
+  retry: { untilMs: number; everyMs: number } | undefined;
+  dependsOn: string[];
+  /** Where the fenced block starts. */
+  position: Position;
+  /** Where each key of the block starts (file positions). */
+  keyPositions: Record<string, Position>;
+}
+
+export interface TestCase {
+  id: string;
+  title: string;
+  stage: Stage;
+  risk: Risk | undefined;
+  requirements: string[];
+  /** Markdown prose under the heading (objective, acceptance criteria), without fenced case/check blocks. */
+  objective: string;
+  checks: CheckSpec[];
+  position: Position;
+}
+
+export interface Protocol extends ControlledDocument {
+  parameters: Record<string, ParameterSpec>;
+  cases: TestCase[];
+}

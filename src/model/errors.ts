@@ -1,0 +1,72 @@
+// The tool's own trouble, in families by who must act. A failed check is never one of these.
+
+export type ErrorFamily = 'document' | 'usage' | 'environment' | 'approval' | 'integrity' | 'internal';
+
+/** Exit codes from design.md. */
+export const EXIT = {
+  ok: 0,
+  failed: 1,
+  invalid: 2,
+  notApproved: 3,
+  verification: 4,
+  internal: 70,
+} as const;
+
+const EXIT_BY_FAMILY: Record<ErrorFamily, number> = {
+  document: EXIT.invalid,
+  usage: EXIT.invalid,
+  environment: EXIT.failed,
+  approval: EXIT.notApproved,
+  integrity: EXIT.verification,
+  internal: EXIT.internal,
+};
+
+/** Base of every error the tool throws on purpose; `code` is stable, the message says what to do. */
+export class QualifyError extends Error {
+  readonly code: string;
+  readonly family: ErrorFamily;
+  constructor(family: ErrorFamily, code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'QualifyError';
+    this.code = code;
+    this.family = family;
+  }
+  get exitCode(): number {
+    return EXIT_BY_FAMILY[this.family];
+  }
+}
+
+export class DocumentError extends QualifyError {
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super('document', code, message, options);
+    this.name = 'DocumentError';
+  }
+}
+
+export class UsageError extends QualifyError {
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super('usage', code, message, options);
+    this.name = 'UsageError';
+  }
+}
+
+export class EnvironmentError extends QualifyError {
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super('environment', code, message, options);
+    this.name = 'EnvironmentError';
+  }
+}
+
+export class ApprovalError extends QualifyError {
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super('approval', code, message, options);
+    this.name = 'ApprovalError';
+  }
+}
+
+export class IntegrityError extends QualifyError {
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super('integrity', code, message, options);
+    this.name = 'IntegrityError';
+  }
+}

@@ -1,0 +1,161 @@
+// The executed qualification record (report.json) as plain data.
+// schemas/report.schema.json is the machine-checkable form of these types; keep them in step.
+
+import type { Risk, Stage } from './document.js';
+
+export const REPORT_SCHEMA = 'qualify.report/v1';
+
+export type StepStatus = 'pass' | 'fail' | 'error' | 'skipped';
+export type Conclusion = 'pass' | 'fail';
+
+/** A raw observation stored under evidence/, content-addressed by sha256. */
+export interface EvidenceRef {
+  /** Path relative to the report folder, e.g. `evidence/IQ-02.1-inspect.json`. */
+  path: string;
+  sha256: string;
+  bytes: number;
+  mediaType: string;
+  /** What it is, for a reader: "docker inspect of container web". */
+  description: string;
+}
+
+/** One comparison of an `expect` entry against the observed value. */
+export interface Assertion {
+  /** Path into the actual values, e.g. `json.version` or `health`. */
+  path: string;
+  /** `equals`, `matches`, `contains`, `not_contains`, `lte`, `gte`, `one_of`, `absent`. */
+  matcher: string;
+  expected: unknown;
+  actual: unknown;
+  pass: boolean;
+  message?: string;
+}
+
+export interface Attempt {
+  n: number;
+  started: string;
+  ended: string;
+  status: StepStatus;
+  reason?: string;
+}
+
+export interface StepResult {
+  id: string;
+  type: string;
+  /** Parameters after interpolation, secrets masked. */
+  params: Record<string, unknown>;
+  /** `expect` after interpolation. */
+  expected: Record<string, unknown> | null;
+  /** Observed values (masked); null when nothing could be observed. */
+  actual: Record<string, unknown> | null;
+  assertions: Assertion[];
+  status: StepStatus;
+  /** Why it failed, errored or was skipped, in one sentence. */
+  reason: string | null;
+  attempts: Attempt[];
+  started: string;
+  ended: string;
+  durationMs: number;
+  evidence: EvidenceRef[];
+  /** For manual steps: who observed, when. */
+  observedBy?: { id: string; at: string } | null;
+}
+
+export interface CaseResult {
+  id: string;
+  title: string;
+  stage: Stage;
+  risk: Risk | null;
+  requirements: string[];
+  /** Objective and acceptance criteria, Markdown as written in the protocol. */
+  objective: string;
+  status: StepStatus;
+  steps: StepResult[];
+}
+
+export interface Deviation {
+  id: string; // DEV-001
+  caseId: string;
+  stepId: string;
+  /** What went wrong: expected vs actual in one paragraph. */
+  description: string;
+  opened: string;
+  status: 'open' | 'closed';
+  disposition: null | {
+    text: string;
+    by: string;
+    at: string;
+    /** Path of the signature envelope that closed it, relative to the report folder. */
+    signature?: string;
+  };
+}
+
+export interface SubjectImage {
+  /** Container name the image was observed in (null for images inspected directly). */
+  container: string | null;
+  repository: string | null;
+  tag: string | null;
+  /** `repo@sha256:...` when the image came from a registry, else null. */
+  digest: string | null;
+  imageId: string;
+}
+
+export interface EngineInfo {
+  /** Endpoint as configured (unix socket path or tcp URL, credentials masked). */
+  endpoint: string;
+  version: string | null;
+  apiVersion: string | null;
+  os: string | null;
+  arch: string | null;
+  hostname: string | null;
+  /** Engine clock (UTC) when observed. */
+  time: string | null;
+  error: string | null;
+}
+
+export interface Report {
+  schema: typeof REPORT_SCHEMA;
+  reportId: string;
+  dryRun: boolean;
+  /** True when the run was interrupted (Ctrl-C): not all steps ran. */
+  incomplete: boolean;
+  protocol: {
+    documentId: string;
+    title: string;
+    revision: string;
+    path: string;
+    sha256: string;
+    gitCommit: string | null;
+    /** Computed status at run time. */
+    status: string;
+    /** How the approval was established: signatures, or front matter only (with a warning). */
+    approval: 'signed' | 'front-matter' | 'none';
+  };
+  parameters: Record<string, string>;
+  executor: { id: string; name: string | null; host: string };
+  tool: { name: 'qualify'; version: string; node: string };
+  environment: string | null;
+  targets: EngineInfo[];
+  started: string;
+  ended: string;
+  cases: CaseResult[];
+  deviations: Deviation[];
+  subject: {
+    images: SubjectImage[];
+    application: { repo: string; commit: string | null; tag: string | null } | null;
+  };
+  summary: {
+    cases: number;
+    steps: number;
+    passed: number;
+    failed: number;
+    errored: number;
+    skipped: number;
+    deviations: number;
+  };
+  conclusion: Conclusion;
+  /** Notices every reader must see, e.g. "approval not signed". */
+  warnings: string[];
+  /** Masking performed on evidence and record. */
+  redaction: { count: number; salt: string; entries: Array<{ where: string; hash: string }> };
+}
