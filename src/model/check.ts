@@ -49,3 +49,31 @@ export interface Observation {
 }
 
 export type { EvidenceRef };
+
+/** The computed document-control state of one controlled document, as checks and the run gate see it. */
+export interface DocumentStatusInfo {
+  documentId: string;
+  title: string | null;
+  revision: string | null;
+  path: string;
+  sha256: string;
+  /** Status claimed in front matter. */
+  claimedStatus: string | null;
+  /** Status computed from approvals (signatures, or front matter when no signer registry exists) and dates. */
+  computedStatus: string;
+  /** True when the document is effective today. */
+  effective: boolean;
+  /** 'signed' when backed by valid approval signatures; 'front-matter' when only claimed (no signers.yaml). */
+  approval: 'signed' | 'front-matter' | 'none';
+  approvers: string[];
+  approvalDate: string | null;
+  effectiveDate: string | null;
+  /** Why it is not effective, or a warning such as "approval recorded but not signed". */
+  notes: string[];
+}
+
+/** Looks up a controlled document of the repository by id; null when there is none. */
+export type DocumentLookup = (documentId: string) => Promise<DocumentStatusInfo | null>;
+
+/** Asks a person for a manual observation (terminal prompt or --answers file); null when nobody can answer. */
+export type ManualAsk = (question: { stepId: string; instruction: string; expect: unknown }) => Promise<{ answer: string; by: string; at: string } | null>;

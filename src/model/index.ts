@@ -4,3 +4,5 @@ export * from './document.js';
 export * from './report.js';
 export * from './errors.js';
 export * from './check.js';
+export * from './signature.js';
+export * from './config.js';
