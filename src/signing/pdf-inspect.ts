@@ -149,6 +149,9 @@ function checkCms(der: Buffer, digest: Buffer, info: PdfSignatureInfo): void {
     info.problems.push('the CMS signature in /Contents is not DER');
     return;
   }
+  // The room left for the signature is zero-filled: any other byte there was written after signing.
+  const used = asn1.toDer(root).length();
+  if (der.subarray(used).some((b) => b !== 0)) info.problems.push('the padding after the CMS signature in /Contents is not zeros: the signature container was altered');
   const kids = (n: forge.asn1.Asn1 | undefined) => (n && Array.isArray(n.value) ? (n.value as forge.asn1.Asn1[]) : []);
   const signedData = kids(kids(root)[1])[0];
   const parts = kids(signedData);
@@ -223,7 +226,7 @@ export function inspectPdfSignatures(bytes: Buffer, s = bytes.toString('latin1')
     info.coversWholeFile = info.bytesAfter === 0;
     const contents = s.slice(b, c);
     if (!/^<[0-9A-Fa-f]*>$/.test(contents)) {
-      info.problems.push('the gap left out of the ByteRange is not exactly the /Contents hex string');
+      info.problems.push('the signature container (/Contents, the gap left out of the ByteRange) is not a hex string: it was altered');
       continue;
     }
     const dictStart = s.lastIndexOf(' obj', b);

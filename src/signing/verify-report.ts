@@ -180,6 +180,11 @@ export async function pdfFindings(bytes: Buffer | null, ev: ReportEvaluation, re
     if (s.byteRange[0] === 0 && s.bytesAfter > 0 && i === pdf.signatures.length - 1) findings.push({ code: 'PDF_CONTENT_APPENDED', file: PDF_FILE, message: `${label}: ${s.bytesAfter} bytes were appended after the signed range` });
     const enrolled = s.keyFingerprint ? registry?.key(s.keyFingerprint) : undefined;
     if (s.signatureValid && !enrolled) findings.push({ code: 'PDF_SIGNER_UNKNOWN', file: PDF_FILE, message: `${label}: signed with key ${s.keyFingerprint ? short(s.keyFingerprint) : '?'}, not enrolled in the signer registry` });
+    if (enrolled) {
+      // Every certificate the CMS carries is the enrolled one or the registry's CA: nothing in it was swapped.
+      const known = [enrolled.cert.x509.raw, ...(registry?.caCert ? [registry.caCert.raw] : [])];
+      if (s.certificates.some((c) => !known.some((k) => k.equals(c.raw)))) findings.push({ code: 'PDF_SIGNATURE_INVALID', file: PDF_FILE, message: `${label}: the signature carries a certificate that is neither the enrolled certificate of "${enrolled.signer.id}" nor the registry's CA: the signature container was altered` });
+    }
     if (!s.problems.length && s.coversWholeFile && enrolled) passed.push(`${label}: valid, covers the whole file, key ${short(s.keyFingerprint!)} of "${enrolled.signer.id}"`);
   });
   if (ev.approval) {

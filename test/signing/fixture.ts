@@ -1,8 +1,19 @@
 // Realistic report folders and enrolled signers for the signing tests: a QMS repository (real git), a
 // protocol, a record with evidence files and manifest, report.md and a PDF embedding report.json, and
 // signers enrolled with real keys in a temporary $QUALIFY_HOME.
-import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
-import { createHash } from 'node:crypto';
+import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createHash, type KeyObject } from 'node:crypto';
+import type { SignatureMeaning } from '../../src/model/signature.js';
+import { appendAuditEntry } from '../../src/signing/audit.js';
+import { keySigner, signEnvelope } from '../../src/signing/dsse.js';
+import { canonicalJson } from '../../src/signing/hash.js';
+import { serializeJson } from '../../src/signing/json-file.js';
+import { decryptPrivateKey } from '../../src/signing/keys.js';
+import { SIGNATURE_PAYLOAD_TYPE, SIGNATURE_SCHEMA, signatureFileName, utcSeconds, type SignaturePayload } from '../../src/signing/payload.js';
+import { loadRecord, readReportEnvelopes } from '../../src/signing/report-record.js';
+import { loadSignerRegistry } from '../../src/signing/repo.js';
+import { privateKeyPath } from '../../src/signing/store.js';
+import { evaluateReport } from '../../src/signing/verify-report.js';
 import { join } from 'node:path';
 import { PDFDocument, StandardFonts } from 'pdf-lib';
 import { REPORT_SCHEMA, type Report, type Deviation } from '../../src/model/report.js';
@@ -67,7 +78,7 @@ export const SIGNERS = [
   { id: 'eve', name: 'Eve Executor', email: 'eve@example.invalid', roles: ['executor'] },
   { id: 'rita', name: 'Rita Reviewer', email: 'rita@example.invalid', roles: ['reviewer'] },
   { id: 'quinn', name: 'Quinn Approver', email: 'quinn@example.invalid', roles: ['approver', 'qa'] },
-  { id: 'adam', name: 'Adam Author', email: 'adam@example.invalid', roles: ['author', 'executor'] },
+  { id: 'adam', name: 'Adam Author', email: 'adam@example.invalid', roles: ['author', 'executor', 'approver'] },
 ];
 
 const IMAGE_HEX = 'a'.repeat(60) + '1234';
@@ -176,4 +187,36 @@ export function ctxFor(base: Enrolled, id: string, now: Date, renderPdf: PdfRend
   return { now, env: base.env, passphrase: async () => PASSPHRASES[id]!, host: 'test-host', renderPdf };
 }
 
-export { writeFileSync };
+
+/**
+ * Writes a signature the way `sign` does but without its rule checks (and records it in the audit trail),
+ * to prove that `verify` applies the rules itself.
+ */
+export async function forgeSignature(base: Enrolled, dir: string, signerId: string, meaning: SignatureMeaning, time: Date, patch: (p: SignaturePayload) => void = () => {}, key?: { privateKey: KeyObject; fingerprint: string }): Promise<string> {
+  const registry = loadSignerRegistry(base.root)!;
+  const signer = registry.signer(signerId)!;
+  const loaded = loadRecord(dir);
+  const files = readReportEnvelopes(dir);
+  const enrolledKey = signer.keys.at(-1)!;
+  const privateKey = key?.privateKey ?? decryptPrivateKey(readFileSync(privateKeyPath(base.home, signerId, enrolledKey.fingerprint), 'utf8'), PASSPHRASES[signerId]!);
+  const fingerprint = key?.fingerprint ?? enrolledKey.fingerprint;
+  const ev = evaluateReport(loaded.record!, loaded.recordHash!, registry, files, time);
+  const payload: SignaturePayload = {
+    schema: SIGNATURE_SCHEMA,
+    subject: { kind: 'report', reportId: loaded.record!.reportId, protocol: { documentId: 'QP-0001', revision: '01', sha256: loaded.record!.protocol.sha256 }, sha256: loaded.recordHash! },
+    signer: { id: signer.id, name: signer.name, email: signer.email, roles: signer.roles },
+    meaning, time: utcSeconds(time), comment: null,
+    key: { fingerprint, algorithm: 'RSA-3072' },
+    previous: ev.signatures.at(-1)?.checked.envelopeHash ?? null,
+    dispositions: ev.dispositions.filter((d) => d.verdict.valid).map((d) => ({ deviation: d.payload!.deviation.id, sha256: d.checked.envelopeHash! })),
+    tool: { name: 'qualify', version: '0.1.0' },
+  };
+  patch(payload);
+  const env = signEnvelope(SIGNATURE_PAYLOAD_TYPE, Buffer.from(canonicalJson(payload)), keySigner(fingerprint, privateKey));
+  const rel = `signatures/${signatureFileName(files.signatures.length + 1, meaning, signerId)}`;
+  const bytes = serializeJson(env);
+  mkdirSync(join(dir, 'signatures'), { recursive: true });
+  writeFileSync(join(dir, rel), bytes);
+  await appendAuditEntry(base.root, { at: utcSeconds(time), who: { id: signer.id, name: signer.name }, action: 'sign', object: { type: 'report', id: loaded.record!.reportId, path: 'x' }, why: 'forged for a test', ref: { path: rel, sha256: sha256(bytes) }, host: 'test-host' });
+  return rel;
+}
