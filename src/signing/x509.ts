@@ -64,7 +64,7 @@ export function createCaCertificate(privateKey: KeyObject, publicKey: KeyObject,
     { name: 'subjectKeyIdentifier' },
   ]);
   cert.sign(keys.privateKey!, forge.md.sha256.create());
-  return forge.pki.certificateToPem(cert);
+  return forge.pki.certificateToPem(cert).replace(/\r\n/g, '\n');
 }
 
 /** Issues a signer certificate (digitalSignature + nonRepudiation, emailProtection) from `ca`. */
@@ -89,7 +89,7 @@ export function issueSignerCertificate(options: { ca: CertificateAuthority; subj
   if (options.subject.email) ext.push({ name: 'subjectAltName', altNames: [{ type: 1, value: options.subject.email }] });
   cert.setExtensions(ext);
   cert.sign(caKey, forge.md.sha256.create());
-  return forge.pki.certificateToPem(cert);
+  return forge.pki.certificateToPem(cert).replace(/\r\n/g, '\n');
 }
 
 /** What the tool needs to know of a certificate. */

@@ -43,7 +43,7 @@ export const command: Command = {
       const caKey = args.flags['ca-key'];
       if ((caCert === undefined) !== (caKey === undefined)) throw new UsageError('FLAG_MISSING', 'qualify keys create: --ca-cert and --ca-key go together');
       const ca = typeof caCert === 'string' && typeof caKey === 'string'
-        ? { certificatePem: readFileSync(resolve(ctx.cwd, caCert), 'utf8'), keyPem: readFileSync(resolve(ctx.cwd, caKey), 'utf8') }
+        ? { certificatePem: readFileSync(resolve(ctx.cwd, caCert), 'utf8').replace(/\r\n/g, '\n'), keyPem: readFileSync(resolve(ctx.cwd, caKey), 'utf8') }
         : undefined;
       const passphrase = await passphraseReader(ctx, args, `the new key of ${id}`, true)();
       const r = await createSignerKey(root, {

@@ -20,7 +20,7 @@ export function formatVerifyResult(r: VerifyResult): string {
     const who = s.signerId ? `${s.name ?? '?'} (${s.signerId})` : 'unknown signer';
     const base = s.file.slice(s.file.lastIndexOf('/') + 1);
     const verdict = s.valid ? 'valid' : `INVALID: ${s.reasons.join('; ')}`;
-    out.push(`  ${s.valid ? 'ok  ' : 'FAIL'}  signature ${base}: ${who}, ${s.meaning ?? '?'}, ${s.time ?? 'no time'}, key ${s.keyFingerprint?.slice(0, 16) ?? '?'}: ${verdict}`);
+    out.push(`  ${s.valid ? 'ok  ' : 'FAIL'}  signature ${base}: ${who}, ${s.meaning ?? '?'}, ${s.time ?? 'no signed time'}, key ${s.keyFingerprint?.slice(0, 16) ?? '?'}: ${verdict}`);
     for (const n of s.notes) out.push(`          note: ${n}`);
   }
   for (const f of r.findings) out.push(`  FAIL  ${f.code} ${f.message}`);
