@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
+import { loadRepository } from '../../src/documents/index.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 /** The project's reference date: every shipped document is effective by then. */
@@ -164,6 +165,38 @@ describe('master protocol QP-0001', () => {
     expect('starting example-app version 1.4.2').toContain((logs.expect as { contains: string }).contains.replace('{{release}}', '1.4.2'));
     expect(logs.expect).toMatchObject({ not_contains: { matches: 'ERROR|FATAL|panic' } });
     expect(byType('http.get')[1]).toMatchObject({ url: '{{url}}/version', expect: { status: 200, json: { version: '{{release}}' }, latency_ms: { lte: 500 } } });
-    expect(byType('manual')[0]!.instruction).toEqual(expect.any(String));
+    expect(byType('manual')[0]).toMatchObject({ instruction: expect.any(String), expect: { observation: expect.any(String) } });
+    // The linter and the model take `expect` as a mapping for every type.
+    for (const { data } of checks) if (data.expect !== undefined) expect(typeof data.expect === 'object' && !Array.isArray(data.expect)).toBe(true);
+  });
+});
+
+describe('the document library reads the shipped examples', () => {
+  it('without errors, all effective on the reference date, the protocol parsed into its cases and steps', async () => {
+    const repo = await loadRepository({ root: ROOT, now: new Date(`${REFERENCE_DATE}T12:00:00Z`) });
+    const errors = repo.issues.filter((i) => i.severity === 'error');
+    expect(errors).toEqual([]);
+    // Only "approval not signed" warnings until signers.yaml and approval signatures exist.
+    for (const w of repo.issues) expect(w.code).toBe('APPROVAL_NOT_SIGNED');
+    const status = [...repo.status.values()].map((s) => [s.documentId, s.computedStatus]).sort();
+    expect(status).toEqual([['QP-0001', 'effective'], ['SOP-0101', 'effective'], ['SOP-0102', 'effective'], ['SOP-0103', 'effective']]);
+    const qp = repo.protocols.find((p) => p.meta.documentId === 'QP-0001')!;
+    expect(qp.cases.map((c) => [c.id, c.stage, c.risk, c.checks.map((k) => k.id)])).toEqual([
+      ['IQ-01', 'IQ', 'medium', ['IQ-01.1', 'IQ-01.2']],
+      ['IQ-02', 'IQ', 'high', ['IQ-02.1']],
+      ['IQ-03', 'IQ', 'high', ['IQ-03.1', 'IQ-03.2']],
+      ['IQ-04', 'IQ', 'high', ['IQ-04.1']],
+      ['OQ-01', 'OQ', 'medium', ['OQ-01.1']],
+      ['OQ-02', 'OQ', 'high', ['OQ-02.1', 'OQ-02.2']],
+      ['OQ-03', 'OQ', 'high', ['OQ-03.1']],
+    ]);
+    const running = qp.cases[3]!.checks[0]!;
+    expect(running.retry).toEqual({ untilMs: 60_000, everyMs: 1000 });
+    expect(qp.cases[5]!.checks[1]!.timeoutMs).toBe(10_000);
+    expect(qp.cases[4]!.checks[0]!.dependsOn).toEqual(['IQ-04.1']);
+    expect(qp.parameters.url!.default).toBe('http://127.0.0.1:8080');
+    // The objective prose travels into the report; the fenced blocks do not.
+    expect(qp.cases[1]!.objective).toContain('identified by its content digest');
+    expect(qp.cases[1]!.objective).not.toContain('```');
   });
 });

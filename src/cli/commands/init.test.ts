@@ -60,6 +60,18 @@ describe('qualify init', () => {
     expect(r.stdout).toContain('--dry-run');
   });
 
+  it('scaffolds documents that lint clean and are listed as drafts', async () => {
+    const cwd = tempDir();
+    expect((await runCli(['init'], { cwd })).code).toBe(0);
+    const lint = await runCli(['lint'], { cwd });
+    expect(lint.stdout + lint.stderr).toContain('0 errors, 0 warnings');
+    expect(lint.code).toBe(0);
+    const docs = await runCli(['docs', '--json'], { cwd });
+    expect(docs.code).toBe(0);
+    const list = JSON.parse(docs.stdout) as Array<{ documentId: string; computedStatus: string }>;
+    expect(list.map((d) => `${d.documentId} ${d.computedStatus}`)).toEqual(['QP-0001 draft', 'SOP-0101 draft', 'SOP-0102 draft', 'SOP-0103 draft']);
+  });
+
   it('scaffolds into the current folder by default and leaves unrelated files alone', async () => {
     const cwd = tempDir();
     writeFileSync(join(cwd, 'README.md'), 'our QMS\n');
