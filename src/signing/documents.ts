@@ -4,6 +4,7 @@
 // edited after its approval is no longer approved.
 import { join } from 'node:path';
 import type { ControlledDocument } from '../model/document.js';
+import type { ApprovalProvider } from '../documents/status.js';
 import type { SignatureManifestation } from '../model/signature.js';
 import { auditFindings, readAuditTrail } from './audit.js';
 import { documentRef, readDocumentRef, type DocumentRef } from './document-source.js';
@@ -156,4 +157,23 @@ export function verifyDocument(root: string, file: string, options: { now: Date;
   for (const n of state.notes) if (!n.startsWith('edited after approval') && !n.includes(': invalid: ')) result.notes.push(n);
   result.ok = findings.length === 0 && entries.every((e) => e.verdict.valid);
   return result;
+}
+
+/**
+ * The approval provider of src/documents (computeDocumentStatus, loadRepository): valid approval
+ * signatures over each document's current bytes, and how many cover an earlier content of the same revision.
+ */
+export function createApprovalProvider(repoRoot: string, options: { now?: Date } = {}): ApprovalProvider {
+  return async (doc) => {
+    const registry = loadSignerRegistry(repoRoot);
+    if (!registry || !doc.meta.documentId) return { registry: registry !== null, signatures: [], stale: 0 };
+    const ref = documentRef(doc);
+    const entries = checkDocumentSignatures(repoRoot, ref, registry, options.now ?? new Date());
+    const approvals = entries.filter((e) => e.verdict.valid && e.payload!.meaning === 'approved');
+    return {
+      registry: true,
+      signatures: approvals.filter((e) => e.payload!.subject.sha256 === doc.sha256).map((e) => ({ signerId: e.payload!.signer.id, time: e.payload!.time })),
+      stale: approvals.filter((e) => e.payload!.subject.sha256 !== doc.sha256).length,
+    };
+  };
 }

@@ -100,6 +100,26 @@ describe('document approval', () => {
     await signReport(dir, 'eve', 'executed', null, ctxFor(repo, 'eve', T.executed));
   }));
 
+  it('plugs into loadRepository: computed status follows the signatures', () => withRepo(async (repo) => {
+    const { loadRepository } = await import('../../src/documents/index.js');
+    const { createApprovalProvider } = await import('../../src/signing/documents.js');
+    const statusOf = async () => {
+      const loaded = await loadRepository({ root: repo.root, approvals: createApprovalProvider(repo.root, { now: T.verify }), now: T.verify });
+      const doc = loaded.documents.find((d) => d.meta.documentId === 'QP-0001')!;
+      return loaded.status.get(doc)!;
+    };
+    let s = await statusOf();
+    expect([s.computedStatus, s.approval]).toEqual(['in-review', 'none']);
+    expect(s.notes).toContain('approval recorded but not signed');
+    await signDocument(join(repo.root, 'protocols/QP-0001.md'), 'quinn', 'approved', null, ctxFor(repo, 'quinn', T.keys));
+    s = await statusOf();
+    expect([s.computedStatus, s.approval, s.approvalDate]).toEqual(['effective', 'signed', '2026-10-01']);
+    writeFileSync(join(repo.root, 'protocols/QP-0001.md'), `${PROTOCOL}\nAn edit after approval.\n`);
+    s = await statusOf();
+    expect(s.computedStatus).not.toBe('effective');
+    expect(s.notes).toContain('the file changed after it was approved: the approval signature covers an earlier content');
+  }));
+
   it('without signers.yaml the front matter is used, with "approval not signed"', async () => {
     const tmp = makeTempDir();
     try {
