@@ -1,0 +1,20 @@
+// The one place where the CLI wires the documents module to the check catalog and to signatures.
+import { findRepoRoot, loadRepository, type CheckCatalog, type LoadedRepository, type ApprovalProvider } from '../documents/index.js';
+import type { CliContext } from './context.js';
+
+/** The check catalog lint validates check blocks against. */
+export async function loadCatalog(): Promise<CheckCatalog | undefined> {
+  return undefined;
+}
+
+/** Approval signatures of documents (signers.yaml + approvals); none until the signing module is wired. */
+export async function loadApprovals(_root: string): Promise<ApprovalProvider | undefined> {
+  return undefined;
+}
+
+/** Loads the repository around ctx.cwd with `paths` (default sops/ and protocols/). */
+export async function openRepository(ctx: CliContext, paths?: string[]): Promise<LoadedRepository> {
+  const root = findRepoRoot(ctx.cwd);
+  const [catalog, approvals] = await Promise.all([loadCatalog(), loadApprovals(root)]);
+  return loadRepository({ root, cwd: ctx.cwd, paths, catalog, approvals, now: ctx.now() });
+}
