@@ -5,7 +5,7 @@ import { renderReportMarkdown } from './markdown.js';
 import { renderJunit } from './junit.js';
 import { createRedactor } from '../evidence/redact.js';
 import { evidenceManifest } from '../evidence/store.js';
-import { executeRun } from '../runner/run.js';
+import { executeRun, judgeWith } from '../runner/run.js';
 import { planRun } from '../runner/plan.js';
 import { equalsEvaluate, fakeCheck, protocol, spec, testCase } from '../../test/helpers/runner-fixtures.js';
 
@@ -47,7 +47,7 @@ async function sampleOutcome() {
     plan: planRun(p, { scope: { run: { id: 'x', started: 'y' } } }),
     checks: new Map(checks.map((c) => [c.type, c])),
     context: {},
-    evaluate: equalsEvaluate,
+    judge: judgeWith(equalsEvaluate),
     now: () => NOW,
   });
   return { p, outcome };

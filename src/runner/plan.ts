@@ -11,7 +11,10 @@
 // Ordering only waits for the previous step to finish; it never skips (that is `depends_on`).
 
 import type { CheckSpec, Protocol, TestCase } from '../model/document.js';
-import { interpolateDeep, interpolateString, type InterpolateString, type TemplateScope } from './interpolate.js';
+import { interpolateDeep } from '../documents/template.js';
+
+/** Values a template can name: the run parameters plus the reserved `run` object. */
+export type TemplateScope = Record<string, unknown> & { run: { id: string; started: string } };
 
 export const DEFAULT_STEP_TIMEOUT_MS = 30_000;
 
@@ -52,12 +55,10 @@ export interface RunPlan {
 export interface PlanOptions {
   scope: TemplateScope;
   defaultTimeoutMs?: number;
-  interpolate?: InterpolateString;
 }
 
 /** Builds the plan of a run. Pure: same protocol and scope, same plan. */
 export function planRun(protocol: Pick<Protocol, 'cases'>, options: PlanOptions): RunPlan {
-  const render = options.interpolate ?? interpolateString;
   const defaultTimeout = options.defaultTimeoutMs ?? DEFAULT_STEP_TIMEOUT_MS;
   const stepsOfCase = new Map<string, string[]>();
   for (const c of protocol.cases) stepsOfCase.set(c.id, c.checks.map((s) => s.id));
@@ -74,8 +75,8 @@ export function planRun(protocol: Pick<Protocol, 'cases'>, options: PlanOptions)
       let expect = spec.expect;
       let planError: string | null = null;
       try {
-        params = interpolateDeep(spec.params, options.scope, render);
-        expect = spec.expect === undefined ? undefined : interpolateDeep(spec.expect, options.scope, render);
+        params = interpolateDeep(spec.params, options.scope);
+        expect = spec.expect === undefined ? undefined : interpolateDeep(spec.expect, options.scope);
       } catch (err) {
         planError = (err as Error).message;
       }

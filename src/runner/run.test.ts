@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { executeRun, INTERRUPTED, type RunnableCheck, type RunReporter } from './run.js';
+import { executeRun, INTERRUPTED, judgeWith, type RunnableCheck, type RunReporter } from './run.js';
 import { planRun } from './plan.js';
 import { equalsEvaluate, fakeCheck, protocol, sleep, spec, steppingClock, testCase } from '../../test/helpers/runner-fixtures.js';
 import type { Protocol } from '../model/document.js';
@@ -12,7 +12,7 @@ function run(p: Protocol, checks: RunnableCheck<object>[], extra: Partial<Parame
     plan: planRun(p, { scope, defaultTimeoutMs: 2_000 }),
     checks: new Map(checks.map((c) => [c.type, c])),
     context: {},
-    evaluate: equalsEvaluate,
+    judge: judgeWith(equalsEvaluate),
     now: steppingClock(),
     ...extra,
   });
@@ -59,7 +59,7 @@ describe('executeRun', () => {
     const p = protocol([testCase('IQ-01', [spec('IQ-01.1', 'ok', { container: '{{nope}}' })])]);
     const s = (await run(p, [okCheck])).cases[0]!.steps[0]!;
     expect(s.status).toBe('error');
-    expect(s.reason).toContain('unknown parameter "nope"');
+    expect(s.reason).toContain('"nope" not defined');
   });
 
   it('a failed expectation is a fail with expected and actual in the reason', async () => {
@@ -145,12 +145,12 @@ describe('executeRun', () => {
     expect(outcome.cases[0]!.steps[0]!.reason).toContain('dependency cycle');
   });
 
-  it('a step with nothing to judge is an error; an unknown type is an error', async () => {
+  it('a step with nothing to judge fails (never passes); an unknown type is an error', async () => {
     const mute = fakeCheck('mute', () => ({ actual: { x: 1 } }));
     const p = protocol([testCase('IQ-01', [spec('IQ-01.1', 'mute', {}, { expect: undefined }), spec('IQ-01.2', 'nope')])]);
     const [a, b] = (await run(p, [mute])).cases[0]!.steps;
-    expect(a!.status).toBe('error');
-    expect(a!.reason).toContain('nothing was judged');
+    expect(a!.status).toBe('fail');
+    expect(a!.reason).toContain('nothing to judge');
     expect(b!.status).toBe('error');
     expect(b!.reason).toBe('unknown check type "nope"; known: mute');
   });
@@ -230,5 +230,32 @@ describe('executeRun', () => {
     expect(outcome.started).toBe('2026-10-05T10:15:00.000Z');
     expect(outcome.cases[0]!.steps[0]!.durationMs).toBe(0);
     expect(outcome.cases[0]!.steps[0]!.attempts[0]!.started).toBe('2026-10-05T10:15:00.000Z');
+  });
+});
+
+describe('executeRun context', () => {
+  it('gives each step its id and expect, and a fresh context for retry attempts', async () => {
+    const seen: Array<{ stepId: string; expect: unknown; gen: number }> = [];
+    let calls = 0;
+    const check: RunnableCheck<{ gen: number }> = {
+      type: 'probe',
+      observe: async (_p, ctx) => {
+        seen.push({ stepId: ctx.stepId, expect: ctx.expect, gen: ctx.gen });
+        return { actual: { ok: ++calls >= 2 } };
+      },
+    };
+    const outcome = await executeRun<{ gen: number }>({
+      plan: planRun(protocol([testCase('IQ-01', [spec('IQ-01.1', 'probe', {}, { retry: { untilMs: 1_000, everyMs: 5 } })])]), { scope }),
+      checks: new Map([['probe', check]]),
+      context: { gen: 0 },
+      fresh: (c) => ({ gen: c.gen + 1 }),
+      judge: judgeWith(equalsEvaluate),
+      now: steppingClock(),
+    });
+    expect(outcome.cases[0]!.steps[0]!.status).toBe('pass');
+    expect(seen).toEqual([
+      { stepId: 'IQ-01.1', expect: { ok: true }, gen: 0 },
+      { stepId: 'IQ-01.1', expect: { ok: true }, gen: 1 },
+    ]);
   });
 });

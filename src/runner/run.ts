@@ -16,12 +16,39 @@ import type { PlannedStep, RunPlan } from './plan.js';
 /** What the runner needs of a check type (a subset of the checks module's CheckDefinition). */
 export interface RunnableCheck<C> {
   type: string;
-  implicitVerdict?: boolean;
-  observe(params: Record<string, unknown>, ctx: C & { signal: AbortSignal; ask: ManualAsk }): Promise<Observation>;
+  observe(params: Record<string, unknown>, ctx: C & StepContext): Promise<Observation>;
 }
 
-/** Compares `expect` with observed values (checks/matchers.ts evaluateExpect). */
-export type EvaluateExpect = (expect: Record<string, unknown>, actual: Record<string, unknown>) => Assertion[];
+/** What the runner adds to the check context for each step. */
+export interface StepContext {
+  signal: AbortSignal;
+  ask: ManualAsk;
+  stepId: string;
+  expect?: Record<string, unknown>;
+}
+
+/** The verdict on one observation (checks/define.ts judgeObservation has this shape). */
+export interface Judgement {
+  status: 'pass' | 'fail';
+  assertions: Assertion[];
+  /** The acceptance applied (the step's `expect`, else the type's default); null when none. */
+  expected: Record<string, unknown> | null;
+  reason: string | null;
+}
+
+/** Judges an observation of a check against the step's `expect`. */
+export type Judge<C> = (check: RunnableCheck<C>, expect: Record<string, unknown> | undefined, observation: Observation) => Judgement;
+
+/** A judge from a plain matcher function: the type's own assertions, then `expect`; nothing judged is a fail. */
+export function judgeWith<C>(evaluate: (expect: Record<string, unknown>, actual: Record<string, unknown>) => Assertion[]): Judge<C> {
+  return (_check, expect, observation) => {
+    const assertions = [...(observation.assertions ?? [])];
+    if (expect !== undefined) assertions.push(...evaluate(expect, observation.actual ?? {}));
+    if (assertions.length === 0) return { status: 'fail', assertions, expected: expect ?? null, reason: 'nothing to judge: the step has no expect and its check type gives no verdict' };
+    const pass = assertions.every((a) => a.pass);
+    return { status: pass ? 'pass' : 'fail', assertions, expected: expect ?? null, reason: pass ? null : describeFailures(assertions) };
+  };
+}
 
 export interface StepOutcome {
   id: string;
@@ -68,9 +95,11 @@ export interface RunReporter {
 export interface RunOptions<C> {
   plan: RunPlan;
   checks: ReadonlyMap<string, RunnableCheck<C>>;
-  /** Context given to every check (probes, repoRoot, documents, now...); signal and ask are added per step. */
+  /** Context given to every check (probes, repoRoot, documents, now...); signal, ask, stepId, expect are added per step. */
   context: C;
-  evaluate: EvaluateExpect;
+  /** A context with fresh observations (empty probe memos) for a retry attempt; default: the same context. */
+  fresh?: (context: C) => C;
+  judge: Judge<C>;
   /** Manual observations; the runner records who answered and when on the step. */
   ask?: ManualAsk;
   /** Steps running at the same time (default 8). */
@@ -154,6 +183,7 @@ function caseStatus(steps: StepOutcome[]): StepStatus {
 interface AttemptResult {
   status: StepStatus;
   reason: string | null;
+  expected: Record<string, unknown> | null;
   actual: Record<string, unknown> | null;
   assertions: Assertion[];
   evidence: EvidenceInput[];
@@ -209,7 +239,7 @@ export async function executeRun<C extends object>(options: RunOptions<C>): Prom
     };
   };
 
-  const attempt = async (step: PlannedStep, check: RunnableCheck<C>, observedBy: { value: StepOutcome['observedBy'] }): Promise<AttemptResult> => {
+  const attempt = async (step: PlannedStep, check: RunnableCheck<C>, context: C, observedBy: { value: StepOutcome['observedBy'] }): Promise<AttemptResult> => {
     const controller = new AbortController();
     const onRunAbort = (): void => controller.abort(new Interrupted());
     runSignal.addEventListener('abort', onRunAbort, { once: true });
@@ -227,24 +257,26 @@ export async function executeRun<C extends object>(options: RunOptions<C>): Prom
       if (answer) observedBy.value = { id: answer.by, at: answer.at };
       return answer;
     };
+    const expected = step.expect ?? null;
     try {
-      const ctx = { ...options.context, signal: controller.signal, ask };
+      const ctx = { ...context, signal: controller.signal, ask, stepId: step.id, ...(step.expect ? { expect: step.expect } : {}) } as C & StepContext;
       // The race bounds a check that ignores its signal: the step still ends at its timeout.
       const observation = await Promise.race([Promise.resolve().then(() => check.observe(step.params, ctx)), stopped]);
       if (controller.signal.aborted) throw controller.signal.reason;
-      const actual = observation.actual ?? {};
-      const assertions = [...(observation.assertions ?? [])];
-      if (step.expect !== undefined) assertions.push(...options.evaluate(step.expect, actual));
-      const evidence = observation.evidence ?? [];
-      if (assertions.length === 0) {
-        return { status: 'error', reason: 'nothing was judged: the step has no `expect` and its check type gives no verdict', actual, assertions, evidence, interrupted: false };
-      }
-      const pass = assertions.every((a) => a.pass);
-      return { status: pass ? 'pass' : 'fail', reason: pass ? null : describeFailures(assertions), actual, assertions, evidence, interrupted: false };
+      const verdict = options.judge(check, step.expect, observation);
+      return {
+        status: verdict.status,
+        reason: verdict.status === 'pass' ? null : verdict.reason ?? describeFailures(verdict.assertions),
+        expected: verdict.expected,
+        actual: observation.actual ?? {},
+        assertions: verdict.assertions,
+        evidence: observation.evidence ?? [],
+        interrupted: false,
+      };
     } catch (err) {
       const cause = controller.signal.aborted ? controller.signal.reason : err;
-      if (cause instanceof Interrupted) return { status: 'skipped', reason: INTERRUPTED, actual: null, assertions: [], evidence: [], interrupted: true };
-      return { status: 'error', reason: describeError(cause), actual: null, assertions: [], evidence: [], interrupted: false };
+      if (cause instanceof Interrupted) return { status: 'skipped', reason: INTERRUPTED, expected, actual: null, assertions: [], evidence: [], interrupted: true };
+      return { status: 'error', reason: describeError(cause), expected, actual: null, assertions: [], evidence: [], interrupted: false };
     } finally {
       clearTimeout(timer);
       runSignal.removeEventListener('abort', onRunAbort);
@@ -264,7 +296,8 @@ export async function executeRun<C extends object>(options: RunOptions<C>): Prom
     let last: AttemptResult;
     for (let n = 1; ; n++) {
       const aStart = iso();
-      last = await attempt(step, check, observedBy);
+      const context = n === 1 || !options.fresh ? options.context : options.fresh(options.context);
+      last = await attempt(step, check, context, observedBy);
       attempts.push({ n, started: aStart, ended: iso(), status: last.status, ...(last.reason ? { reason: last.reason } : {}) });
       if (last.status === 'pass' || last.interrupted || !step.retry) break;
       const elapsed = performance.now() - t0;
@@ -283,7 +316,7 @@ export async function executeRun<C extends object>(options: RunOptions<C>): Prom
       caseId: step.caseId,
       type: step.type,
       params: step.params,
-      expected: step.expect ?? null,
+      expected: last.expected,
       actual: last.actual,
       assertions: last.assertions,
       status: last.status,
