@@ -84,8 +84,10 @@ export interface Redactor {
   addSecret(value: string): void;
   /** Learns secrets from a structure or text without counting anything (run this over everything first). */
   learn(value: unknown): void;
-  /** Masks a string. */
+  /** Masks a string, counting what it masked under `where`. */
   text(value: string, where: string): string;
+  /** Masks a string for display (console) without counting it in the record. */
+  mask(value: string): string;
   /** Masks a JSON-like value deeply; returns a new value. */
   value<T>(value: T, where: string): T;
   /** The salted hash of a value, as it appears in a marker. */
@@ -267,6 +269,7 @@ export function createRedactor(options: { salt?: string } = {}): Redactor {
       } else walk(value, null, false);
     },
     text: (value, where) => maskText(value, where),
+    mask: (value) => maskText(value, null),
     value: <T>(value: T, where: string): T => walk(value, where, false) as T,
     hash,
     summary() {
