@@ -8,6 +8,7 @@ import { httpGet } from './http-get.js';
 import { containerLogs } from './container-logs.js';
 import { manual, parseManualAnswer } from './manual.js';
 import { compareRevisions } from './sop-effective.js';
+import { currentRunStart, resolveSince } from './container-logs.js';
 
 const RESERVED = new Set(['type', 'expect', 'id', 'timeout', 'retry', 'depends_on']);
 
@@ -99,6 +100,18 @@ describe('small parsers', () => {
     expect(parseManualAnswer('no')).toEqual({ result: 'fail', comment: '' });
     expect(parseManualAnswer('passable')).toBeNull();
     expect(parseManualAnswer('looks fine')).toBeNull();
+  });
+
+  it('bounds container logs to the current run', () => {
+    expect(currentRunStart({ startedAt: '2026-11-01T10:00:00.5Z', finishedAt: null })).toBeUndefined();
+    expect(currentRunStart({ startedAt: '2026-11-01T10:00:05Z', finishedAt: '2026-11-01T10:00:04.123456789Z' })).toBe('2026-11-01T10:00:04.123456789Z');
+    expect(currentRunStart({ startedAt: '2026-11-01T10:00:05Z', finishedAt: '2026-11-01T10:00:06Z' })).toEqual(new Date('2026-11-01T10:00:04.900Z'));
+    const now = new Date('2026-11-01T12:00:00Z');
+    const c = { startedAt: '2026-11-01T10:00:00Z', finishedAt: null };
+    expect(resolveSince('all', c, now)).toBeUndefined();
+    expect(resolveSince('10m', c, now)).toEqual(new Date('2026-11-01T11:50:00Z'));
+    expect(resolveSince('2026-11-01T11:00:00Z', c, now)).toBe('2026-11-01T11:00:00Z');
+    expect(() => resolveSince('soon', c, now)).toThrow(/since "soon"/);
   });
 
   it('compares revisions', () => {

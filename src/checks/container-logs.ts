@@ -7,8 +7,8 @@
 //     contains: "starting example-app version {{release}}"
 //     not_contains: { matches: "ERROR|FATAL|panic" }
 //
-// Parameters: `since` bounds the log: `start` (default: the current start of the container, so a crash
-// loop shows its last boot), `all`, a duration back from now (`10m`, `2h`), an RFC 3339 time or unix
+// Parameters: `since` bounds the log: `start` (default: the current run of the container, so a crash
+// loop shows its last boot, not every earlier one), `all`, a duration back from now (`10m`, `2h`), an RFC 3339 time or unix
 // seconds; `stream`: stdout, stderr or both (default); `tail`: only the last N lines.
 // Observes: logs (the text; top-level contains/not_contains/matches apply to it), lines (count),
 // truncated, since (the bound used). Evidence: the log excerpt with times and streams.
@@ -21,10 +21,26 @@ import type { LogStream } from '../probes/types.js';
 
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
+/** Lines a process writes at boot can carry times a few milliseconds before the engine records StartedAt. */
+const START_MARGIN_MS = 100;
+
+/**
+ * Where the current (or last) run of a container begins in its log. The engine records StartedAt only
+ * after the process is up, so boot lines may precede it: after a restart the previous exit (FinishedAt)
+ * is the exact boundary; a container that never exited has only one run; an exited one gets a margin.
+ */
+export function currentRunStart(container: { startedAt: string | null; finishedAt: string | null }): string | Date | undefined {
+  const { startedAt, finishedAt } = container;
+  if (!startedAt) return undefined;
+  if (!finishedAt) return undefined;
+  if (Date.parse(startedAt) >= Date.parse(finishedAt)) return finishedAt;
+  return new Date(Date.parse(startedAt) - START_MARGIN_MS);
+}
+
 /** Resolves the `since` parameter to what the log probe takes; undefined means everything. */
-export function resolveSince(since: string | undefined, startedAt: string | null, now: Date): string | Date | undefined {
+export function resolveSince(since: string | undefined, container: { startedAt: string | null; finishedAt: string | null }, now: Date): string | Date | undefined {
   const s = (since ?? 'start').trim();
-  if (s === 'start') return startedAt ?? undefined;
+  if (s === 'start') return currentRunStart(container);
   if (s === 'all' || s === '0') return undefined;
   const d = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/.exec(s);
   if (d) return new Date(now.getTime() - Number(d[1]) * UNIT_MS[d[2]!]!);
@@ -61,7 +77,7 @@ export const containerLogs = defineCheck({
     }
     const tail = p.optionalNumber('tail');
     const { container } = await requireContainer(ctx, name);
-    const since = resolveSince(p.optionalString('since'), container.startedAt, ctx.now());
+    const since = resolveSince(p.optionalString('since'), container, ctx.now());
     const logs = await ctx.probes.docker.logs(container.id, { since, stream, tail, signal: ctx.signal });
     const sinceText = since === undefined ? null : since instanceof Date ? since.toISOString() : since;
     const excerpt = logs.lines.map((l) => `${l.time ?? '-'} ${l.stream} ${l.text}`).join('\n');

@@ -396,10 +396,12 @@ export function createDockerProbe(conn: DockerConnection): DockerProbe {
     const signal = options?.signal;
     if (!signal) return p;
     if (signal.aborted) return Promise.reject(abortReason(signal));
+    // A dependent signal: many checks waiting on one shared signal must not pile listeners onto it.
+    const own = AbortSignal.any([signal]);
     return new Promise((resolve, reject) => {
       const onAbort = (): void => reject(abortReason(signal));
-      signal.addEventListener('abort', onAbort, { once: true });
-      p.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+      own.addEventListener('abort', onAbort, { once: true });
+      p.then(resolve, reject).finally(() => own.removeEventListener('abort', onAbort));
     });
   };
 

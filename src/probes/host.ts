@@ -12,6 +12,7 @@ export function createHostProbe(options: { timeoutMs: number; env: Record<string
       if (argv.length === 0) return Promise.reject(new UsageError('COMMAND_EMPTY', 'a command needs a program to run: argv is empty'));
       const ms = call.timeoutMs ?? options.timeoutMs;
       if (call.signal?.aborted) return Promise.reject(call.signal.reason);
+      const own = call.signal ? AbortSignal.any([call.signal]) : undefined;
       return new Promise<ExecResult>((resolve, reject) => {
         const child = spawn(argv[0]!, argv.slice(1), {
           cwd: call.cwd,
@@ -39,7 +40,7 @@ export function createHostProbe(options: { timeoutMs: number; env: Record<string
           if (settled) return;
           settled = true;
           clearTimeout(timer);
-          call.signal?.removeEventListener('abort', onAbort);
+          own?.removeEventListener('abort', onAbort);
           if (error) reject(error);
           else resolve(result!);
         };
@@ -51,7 +52,7 @@ export function createHostProbe(options: { timeoutMs: number; env: Record<string
           child.kill('SIGKILL');
           finish(new EnvironmentError('COMMAND_TIMEOUT', `${JSON.stringify(argv)} did not finish within ${ms} ms and was killed`));
         }, ms);
-        call.signal?.addEventListener('abort', onAbort, { once: true });
+        own?.addEventListener('abort', onAbort, { once: true });
         child.on('error', (e: NodeJS.ErrnoException) => {
           if (e.code === 'ENOENT') finish(new EnvironmentError('COMMAND_NOT_FOUND', `cannot run ${JSON.stringify(argv[0])}: no such program${call.cwd ? ` (cwd ${call.cwd})` : ''}`, { cause: e }));
           else finish(new EnvironmentError('COMMAND_FAILED', `cannot run ${JSON.stringify(argv[0])}: ${e.message}`, { cause: e }));
