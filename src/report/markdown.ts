@@ -45,28 +45,49 @@ function valueMd(value: unknown): string {
   return codeSpan(value);
 }
 
+const MATCHERS = new Set(['equals', 'lte', 'gte', 'matches', 'contains', 'not_contains', 'one_of', 'absent']);
+
+function isMatcherObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && Object.keys(v).length > 0 && Object.keys(v).every((k) => MATCHERS.has(k));
+}
+
+/** A nested matcher (`not_contains: { matches: re }`) in words, or the value itself. */
+function operand(value: unknown): string {
+  if (isMatcherObject(value)) {
+    return Object.entries(value)
+      .map(([matcher, expected]) => expectedText({ matcher, expected }))
+      .join(' and ');
+  }
+  return valueMd(value);
+}
+
 /** The Expected column for one assertion: `≤ 0`, `matches ^ok$`, a plain value for equals. */
 export function expectedText(a: Pick<Assertion, 'matcher' | 'expected'>): string {
   switch (a.matcher) {
     case 'equals':
-      return valueMd(a.expected);
+      return operand(a.expected);
     case 'lte':
-      return `≤ ${valueMd(a.expected)}`;
+      return `≤ ${operand(a.expected)}`;
     case 'gte':
-      return `≥ ${valueMd(a.expected)}`;
+      return `≥ ${operand(a.expected)}`;
     case 'matches':
-      return `matches ${valueMd(a.expected)}`;
+      return `matches ${operand(a.expected)}`;
     case 'contains':
-      return `contains ${valueMd(a.expected)}`;
+      return isMatcherObject(a.expected) ? `contains a line that ${operand(a.expected)}` : `contains ${operand(a.expected)}`;
     case 'not_contains':
-      return `does not contain ${valueMd(a.expected)}`;
+      return isMatcherObject(a.expected) ? `no line that ${operand(a.expected)}` : `does not contain ${operand(a.expected)}`;
     case 'one_of':
-      return `one of ${Array.isArray(a.expected) ? a.expected.map(valueMd).join(', ') : valueMd(a.expected)}`;
+      return `one of ${Array.isArray(a.expected) ? a.expected.map(valueMd).join(', ') : operand(a.expected)}`;
     case 'absent':
-      return 'absent';
+      return a.expected === false ? 'present' : 'absent';
     default:
-      return `${a.matcher} ${valueMd(a.expected)}`;
+      return `${a.matcher} ${operand(a.expected)}`;
   }
+}
+
+/** Markdown already formatted for a cell: only line breaks need to go. */
+function inline(md: string): string {
+  return md.replace(/\r?\n|\r/g, ' ');
 }
 
 interface Row {
@@ -85,12 +106,12 @@ export function stepRows(step: StepResult): Row[] {
       step: step.id,
       type: step.type,
       item: a.path,
-      expected: expectedText(a),
-      actual: a.actual === undefined ? 'nothing' : valueMd(a.actual),
+      expected: inline(expectedText(a)),
+      actual: inline(a.actual === undefined ? 'nothing' : valueMd(a.actual)),
       result: a.pass ? 'PASS' : 'FAIL',
     }));
   }
-  const expected = step.expected && Object.keys(step.expected).length > 0 ? valueMd(step.expected) : '—';
+  const expected = step.expected && Object.keys(step.expected).length > 0 ? inline(valueMd(step.expected)) : '—';
   const actual = step.status === 'skipped' ? 'not run' : 'not observed';
   return [{ step: step.id, type: step.type, item: '—', expected, actual, result: step.status.toUpperCase() }];
 }

@@ -23,10 +23,12 @@ function str(v: unknown): string | null {
 
 function imageOfContainer(c: ContainerInfo, image: ImageInfo | null): SubjectImage {
   const ref = parseImageRef(c.image);
+  // Deployed by digest: the tag the engine knows for that repository (informative; the digest is the identity).
+  const known = image?.repoTags.map(parseImageRef).find((t) => t.repository === ref.repository)?.tag ?? null;
   return {
     container: c.name,
     repository: ref.repository || null,
-    tag: ref.tag,
+    tag: ref.tag ?? known,
     digest: runningDigest(c, image),
     imageId: c.imageId,
   };
