@@ -63,6 +63,8 @@ export interface QualificationOptions {
   defaultTimeoutMs?: number;
   /** Test hook: called with the temporary folder written, before it is renamed into place. */
   beforeCommit?: () => Promise<void>;
+  /** Suffix of report ids (default: 4 random hex digits); tests force collisions with it. */
+  reportIdSuffix?: () => string;
 }
 
 export interface QualificationResult {
@@ -98,7 +100,8 @@ export async function runQualification(options: QualificationOptions): Promise<Q
   const { protocol, probes, now } = options;
   const documentId = options.protocolInfo.documentId;
   const startedAt = now();
-  let reportId = makeReportId(documentId, startedAt, { dryRun: options.dryRun });
+  const suffix = options.reportIdSuffix;
+  let reportId = makeReportId(documentId, startedAt, { dryRun: options.dryRun, suffix: suffix?.() });
   const redactor = createRedactor();
   for (const [k, v] of Object.entries(options.parameters)) if (isSecretKey(k)) redactor.addSecret(v);
   for (const s of options.secrets ?? []) redactor.addSecret(s);
@@ -157,7 +160,7 @@ export async function runQualification(options: QualificationOptions): Promise<Q
     } catch (err) {
       // Another run took this id in the same second: take a new suffix, never overwrite.
       if (!(err instanceof ReportExistsError) || attempt >= 5) throw err;
-      reportId = makeReportId(documentId, startedAt, { dryRun: options.dryRun });
+      reportId = makeReportId(documentId, startedAt, { dryRun: options.dryRun, suffix: suffix?.() });
       report.reportId = reportId;
     }
   }
