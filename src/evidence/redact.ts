@@ -166,25 +166,32 @@ export function createRedactor(options: { salt?: string } = {}): Redactor {
     const add = (start: number, end: number): void => {
       if (end > start) ranges.push({ start, end });
     };
-    for (const m of text.matchAll(HEADER_LINE)) {
+    // Cheap guards first: most strings (ids, states, paths) have none of the shapes below.
+    const lower = text.length < 4096 ? text.toLowerCase() : null;
+    const mayHave = (needle: string): boolean => (lower ? lower.includes(needle) : true);
+    const headers = mayHave('auth') || mayHave('cookie') || mayHave('api-key');
+    const urls = text.includes('://') && text.includes('@');
+    const schemes = mayHave('bearer') || mayHave('basic') || mayHave('token');
+    const pairs = text.includes('=') || text.includes(':');
+    if (headers) for (const m of text.matchAll(HEADER_LINE)) {
       const value = m[1]!;
       const start = m.index! + m[0].lastIndexOf(value);
       add(start, start + value.length);
       addSecret(value);
     }
-    for (const m of text.matchAll(URL_CREDENTIALS)) {
+    if (urls) for (const m of text.matchAll(URL_CREDENTIALS)) {
       const value = m[1]!;
       const start = m.index! + m[0].length - 1 - value.length;
       add(start, start + value.length);
       addSecret(value);
     }
-    for (const m of text.matchAll(AUTH_SCHEME)) {
+    if (schemes) for (const m of text.matchAll(AUTH_SCHEME)) {
       const value = m[1]!;
       const start = m.index! + m[0].length - value.length;
       add(start, start + value.length);
       addSecret(value);
     }
-    for (const m of text.matchAll(KEY_VALUE)) {
+    if (pairs) for (const m of text.matchAll(KEY_VALUE)) {
       if (!isSecretKeyInText(m[2]!)) continue;
       const value = m[4]!;
       if (MARKER.test(value) || /^(?:Bearer|Basic|Token)$/i.test(value)) continue;
@@ -265,7 +272,7 @@ export function createRedactor(options: { salt?: string } = {}): Redactor {
         // JSON text is learnt structurally too, so that {"password": "x"} teaches "x".
         const parsed = tryParseJson(value);
         if (parsed !== undefined) walk(parsed, null, false);
-        maskText(value, null);
+        else maskText(value, null);
       } else walk(value, null, false);
     },
     text: (value, where) => maskText(value, where),

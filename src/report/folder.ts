@@ -10,6 +10,7 @@ import { randomBytes } from 'node:crypto';
 import type { ReportFile } from '../evidence/store.js';
 
 export const TEMP_PREFIX = '.qualify-tmp-';
+const WRITE_CONCURRENCY = 16;
 
 /** Thrown when the target report folder already exists (another run took the id). */
 export class ReportExistsError extends Error {
@@ -76,11 +77,20 @@ export async function writeFolderAtomic(parent: string, name: string, files: Rep
         throw new Error(`refusing to write "${file.path}" in a report folder (absolute, outside or duplicate)`);
       }
       seen.add(file.path);
-      const target = join(temp, file.path);
-      await mkdir(dirname(target), { recursive: true });
-      await writeFile(target, file.bytes, { flag: 'wx' });
-      await fsyncPath(target, 'r+');
     }
+    for (const d of [...new Set(files.map((f) => dirname(join(temp, f.path))))].sort()) await mkdir(d, { recursive: true });
+    // Written and flushed a few at a time: fsync latency overlaps instead of adding up.
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < files.length) {
+        const file = files[next++]!;
+        const target = join(temp, file.path);
+        await writeFile(target, file.bytes, { flag: 'wx' });
+        await fsyncPath(target, 'r+');
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(WRITE_CONCURRENCY, files.length) }, worker));
+    for (const d of [...new Set(files.map((f) => dirname(join(temp, f.path))))].sort().reverse()) if (d !== temp) await fsyncPath(d);
     await fsyncPath(temp);
     await hooks.beforeRename?.();
     try {

@@ -40,6 +40,8 @@ export interface QualificationOptions {
   executor: { id: string; name?: string | null; host?: string };
   environment: string | null;
   probes: Probes;
+  /** Engine facts observed already (the CLI starts this early); default: observed here. */
+  engine?: Promise<EngineInfo>;
   checks: ReadonlyMap<string, CheckDefinition>;
   repoRoot: string;
   documents: DocumentLookup;
@@ -108,7 +110,7 @@ export async function runQualification(options: QualificationOptions): Promise<Q
 
   const needsEngine = protocol.cases.some((c) => c.checks.some((s) => CONTAINER_TYPES.test(s.type)));
   const [engine] = await Promise.all([
-    probes.docker.engineInfo({ signal: options.signal }).then(
+    (options.engine ?? probes.docker.engineInfo({ signal: options.signal })).then(
       (i) => i,
       (err: unknown) => engineOrError(null, probes.docker.endpoint, err),
     ),

@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { isAbsolute, join, relative, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import type { Command } from '../command.js';
 import type { CliContext } from '../context.js';
@@ -17,7 +17,7 @@ import type { Protocol } from '../../model/document.js';
 import type { Report } from '../../model/report.js';
 import { createDocumentLookup, DOCUMENT_FOLDERS, findRepoRoot, loadConfig, loadRepository, type CheckCatalog } from '../../documents/index.js';
 import { builtinChecks, createCheckRegistry, validateExpect } from '../../checks/index.js';
-import { createProbes } from '../../probes/index.js';
+import { createProbes, type GitState } from '../../probes/index.js';
 import { loadApprovals } from '../repo.js';
 import { runQualification } from '../../runner/qualify.js';
 import { createProgressReporter } from '../../runner/progress.js';
@@ -57,38 +57,40 @@ export const command: Command = {
 
     const root = findRepoRoot(ctx.cwd);
     const config = await loadConfig(root);
-    const checks = createCheckRegistry(builtinChecks);
-    const catalog: CheckCatalog = { types: checks, validateExpect: (e) => validateExpect(e) };
-    const paths = [...DOCUMENT_FOLDERS.map((f) => join(root, f)).filter((p) => existsSync(p)), protocolFile];
-    const repo = await loadRepository({ root, cwd: ctx.cwd, paths, catalog, approvals: await loadApprovals(root), now: ctx.now() });
-    const protocol = repo.protocols.find((p) => resolve(root, p.path) === protocolFile);
-    if (!protocol) {
-      const problems = repo.issues.filter((i) => resolve(ctx.cwd, i.file) === protocolFile && i.severity === 'error');
-      if (problems.length) throw new DocumentError('PROTOCOL_INVALID', `${args.positionals[0]} cannot be run:\n${problems.map(formatIssue).join('\n')}`);
-      throw new UsageError('NOT_A_PROTOCOL', `${args.positionals[0]} is not a protocol (type: protocol in its front matter, or a file under protocols/)`);
-    }
-    const errors = repo.issues.filter((i) => resolve(ctx.cwd, i.file) === protocolFile && i.severity === 'error');
-    if (errors.length) throw new DocumentError('PROTOCOL_INVALID', `${args.positionals[0]} has ${errors.length} error${errors.length === 1 ? '' : 's'}; fix them (qualify lint) before running:\n${errors.map(formatIssue).join('\n')}`);
-
-    // 1. The gate: only an approved, effective protocol produces a GxP record.
-    const status = repo.status.get(protocol)!;
-    if (!status.effective && !dryRun) {
-      throw new ApprovalError('PROTOCOL_NOT_EFFECTIVE', `${protocol.path} (${status.documentId} revision ${status.revision ?? '?'}) is ${status.computedStatus}, not effective${status.notes.length ? ` (${status.notes.join('; ')})` : ''}; only an approved, effective protocol can be executed for a record. Use --dry-run to try it (NOT A GxP RECORD).`);
-    }
-
-    // 2. Environment and parameters.
     const envName = (args.flags.env as string | undefined) ?? config.defaults.environment ?? null;
     if (envName !== null && !config.environments[envName]) {
       throw new UsageError('ENV_UNKNOWN', `environment "${envName}" is not defined in qualify.yaml (defined: ${Object.keys(config.environments).sort().join(', ') || 'none'})`);
     }
     const env = envName ? config.environments[envName]! : {};
-    const parameters = await resolveParameters(protocol, env.params ?? {}, args.flags, ctx);
-    const executorId = (args.flags.as as string | undefined) ?? ctx.env.USER ?? ctx.env.USERNAME ?? 'unknown';
-    const answers = args.flags.answers ? await readAnswers(resolve(ctx.cwd, args.flags.answers as string), protocol) : null;
-
     const probes = createProbes({ docker: { endpoint: env.docker?.host }, env: ctx.env, now: () => ctx.now() });
+    // Observing the engine and the repository's git state overlaps with reading the documents.
+    const engine = probes.docker.engineInfo({ signal: ctx.signal });
+    const protocolGit = probes.git.state(root).catch(() => null);
     try {
-      const protocolInfo = await describeProtocol(protocol, status, probes, root);
+      const checks = createCheckRegistry(builtinChecks);
+      const catalog: CheckCatalog = { types: checks, validateExpect: (e) => validateExpect(e) };
+      const paths = [...DOCUMENT_FOLDERS.map((f) => join(root, f)).filter((p) => existsSync(p)), protocolFile];
+      const repo = await loadRepository({ root, cwd: ctx.cwd, paths, catalog, approvals: await loadApprovals(root), now: ctx.now() });
+      const protocol = repo.protocols.find((p) => resolve(root, p.path) === protocolFile);
+      if (!protocol) {
+        const problems = repo.issues.filter((i) => resolve(ctx.cwd, i.file) === protocolFile && i.severity === 'error');
+        if (problems.length) throw new DocumentError('PROTOCOL_INVALID', `${args.positionals[0]} cannot be run:\n${problems.map(formatIssue).join('\n')}`);
+        throw new UsageError('NOT_A_PROTOCOL', `${args.positionals[0]} is not a protocol (type: protocol in its front matter, or a file under protocols/)`);
+      }
+      const errors = repo.issues.filter((i) => resolve(ctx.cwd, i.file) === protocolFile && i.severity === 'error');
+      if (errors.length) throw new DocumentError('PROTOCOL_INVALID', `${args.positionals[0]} has ${errors.length} error${errors.length === 1 ? '' : 's'}; fix them (qualify lint) before running:\n${errors.map(formatIssue).join('\n')}`);
+
+      // The gate: only an approved, effective protocol produces a GxP record.
+      const status = repo.status.get(protocol)!;
+      if (!status.effective && !dryRun) {
+        throw new ApprovalError('PROTOCOL_NOT_EFFECTIVE', `${protocol.path} (${status.documentId} revision ${status.revision ?? '?'}) is ${status.computedStatus}, not effective${status.notes.length ? ` (${status.notes.join('; ')})` : ''}; only an approved, effective protocol can be executed for a record. Use --dry-run to try it (NOT A GxP RECORD).`);
+      }
+
+      const parameters = await resolveParameters(protocol, env.params ?? {}, args.flags, ctx);
+      const executorId = (args.flags.as as string | undefined) ?? ctx.env.USER ?? ctx.env.USERNAME ?? 'unknown';
+      const answers = args.flags.answers ? await readAnswers(resolve(ctx.cwd, args.flags.answers as string), protocol) : null;
+
+      const protocolInfo = describeProtocol(protocol, status, await protocolGit);
       const warnings: string[] = [...protocolInfo.warnings];
       if (status.approval === 'front-matter') warnings.push(`Approval not signed: ${protocol.meta.documentId} revision ${protocol.meta.revision} is approved by its front matter only (no signers.yaml); no electronic approval signature backs it.`);
       if (dryRun && !status.effective) warnings.push(`The protocol is ${status.computedStatus}, not effective${status.notes.length ? `: ${status.notes.join('; ')}` : ''}.`);
@@ -101,6 +103,7 @@ export const command: Command = {
         executor: { id: executorId, host: hostname() },
         environment: envName,
         probes,
+        engine,
         checks,
         repoRoot: root,
         documents: createDocumentLookup(repo),
@@ -251,25 +254,20 @@ function createAsk(answers: Answers | null, protocol: Protocol, executor: string
 }
 
 /** The protocol as the record names it: id, revision, hash, status, and the git commit it was read at. */
-async function describeProtocol(protocol: Protocol, status: DocumentStatusInfo, probes: ReturnType<typeof createProbes>, root: string): Promise<{ info: Report['protocol']; warnings: string[] }> {
+function describeProtocol(protocol: Protocol, status: DocumentStatusInfo, git: GitState | null): { info: Report['protocol']; warnings: string[] } {
   const warnings: string[] = [];
-  let gitCommit: string | null = null;
-  try {
-    const state = await probes.git.state(root);
-    gitCommit = state.head;
-    const rel = protocol.path;
-    if (state.dirtyFiles.some((f) => f === rel || f.endsWith(`/${rel}`) || rel.endsWith(`/${f}`))) {
-      warnings.push(`The protocol file ${rel} has changes not committed to git: its sha256 identifies the content executed, the git commit ${gitCommit ?? '(none)'} does not.`);
-    }
-  } catch {
-    // Not a git repository: the sha256 alone identifies the protocol.
+  // Not a git repository (git null): the sha256 alone identifies the protocol.
+  const gitCommit = git?.head ?? null;
+  const rel = protocol.path;
+  if (git && git.dirtyFiles.some((f) => f === rel || f.endsWith(`/${rel}`) || rel.endsWith(`/${f}`))) {
+    warnings.push(`The protocol file ${rel} has changes not committed to git: its sha256 identifies the content executed, the git commit ${gitCommit ?? '(none)'} does not.`);
   }
   return {
     info: {
       documentId: protocol.meta.documentId ?? status.documentId,
       title: protocol.meta.title ?? '',
       revision: protocol.meta.revision ?? '',
-      path: isAbsolute(protocol.path) ? protocol.path : protocol.path.split('\\').join('/'),
+      path: protocol.path.split('\\').join('/'),
       sha256: protocol.sha256,
       gitCommit,
       status: status.computedStatus,
