@@ -126,8 +126,8 @@ export async function approvalsFor(doc: Pick<ControlledDocument, 'path' | 'sha25
 }
 
 /** Verifies a document file: its signatures, and whether its bytes are the approved ones. */
-export function verifyDocument(root: string, file: string, options: { now: Date; target?: string }): VerifyResult {
-  const doc = readDocumentRef(root, file);
+export async function verifyDocument(root: string, file: string, options: { now: Date; target?: string }): Promise<VerifyResult> {
+  const doc = await readDocumentRef(root, file);
   const registry = loadSignerRegistry(root);
   const result: VerifyResult = {
     target: options.target ?? doc.path, kind: 'document', ok: false, id: doc.documentId, sha256: doc.sha256,

@@ -4,9 +4,9 @@
 // back to pdf-lib's parser.
 import { X509Certificate, createHash, verify as cryptoVerify } from 'node:crypto';
 import { inflateSync } from 'node:zlib';
-import forge from 'node-forge';
+import type Forge from 'node-forge';
 import type { PDFDict as PDFDictType } from 'pdf-lib';
-import { keyFingerprint } from './keys.js';
+import { keyFingerprint } from './certificate.js';
 
 export interface PdfSignatureInfo {
   /** ByteRange as written: [0, a, b, c]. */
@@ -140,9 +140,9 @@ function pdfString(dict: string, key: string): string | null {
   return null;
 }
 
-function checkCms(der: Buffer, digest: Buffer, info: PdfSignatureInfo): void {
+function checkCms(forge: typeof Forge, der: Buffer, digest: Buffer, info: PdfSignatureInfo): void {
   const { asn1 } = forge;
-  let root: forge.asn1.Asn1;
+  let root: Forge.asn1.Asn1;
   try {
     root = asn1.fromDer(forge.util.createBuffer(der.toString('binary')), { parseAllBytes: false } as never);
   } catch {
@@ -152,7 +152,7 @@ function checkCms(der: Buffer, digest: Buffer, info: PdfSignatureInfo): void {
   // The room left for the signature is zero-filled: any other byte there was written after signing.
   const used = asn1.toDer(root).length();
   if (der.subarray(used).some((b) => b !== 0)) info.problems.push('the padding after the CMS signature in /Contents is not zeros: the signature container was altered');
-  const kids = (n: forge.asn1.Asn1 | undefined) => (n && Array.isArray(n.value) ? (n.value as forge.asn1.Asn1[]) : []);
+  const kids = (n: Forge.asn1.Asn1 | undefined) => (n && Array.isArray(n.value) ? (n.value as Forge.asn1.Asn1[]) : []);
   const signedData = kids(kids(root)[1])[0];
   const parts = kids(signedData);
   const certNode = parts.find((p) => p.tagClass === asn1.Class.CONTEXT_SPECIFIC && p.type === 0);
@@ -206,7 +206,8 @@ function checkCms(der: Buffer, digest: Buffer, info: PdfSignatureInfo): void {
 }
 
 /** Finds and checks every PDF signature of `bytes`. */
-export function inspectPdfSignatures(bytes: Buffer, s = bytes.toString('latin1')): PdfSignatureInfo[] {
+export async function inspectPdfSignatures(bytes: Buffer, s = bytes.toString('latin1')): Promise<PdfSignatureInfo[]> {
+  let forge: typeof Forge | null = null;
   const out: PdfSignatureInfo[] = [];
   const re = /\/ByteRange\s*\[\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*\]/g;
   for (let m = re.exec(s); m; m = re.exec(s)) {
@@ -236,7 +237,9 @@ export function inspectPdfSignatures(bytes: Buffer, s = bytes.toString('latin1')
     info.name = pdfString(dict, 'Name');
     info.subFilter = /\/SubFilter\s*\/([\w.]+)/.exec(dict)?.[1] ?? null;
     const digest = createHash('sha256').update(bytes.subarray(0, b)).update(bytes.subarray(c, end)).digest();
-    checkCms(Buffer.from(contents.slice(1, -1), 'hex'), digest, info);
+    // node-forge only loads for a PDF that carries a signature.
+    forge ??= ((await import('node-forge')) as unknown as { default: typeof Forge }).default;
+    checkCms(forge, Buffer.from(contents.slice(1, -1), 'hex'), digest, info);
   }
   return out;
 }
@@ -244,7 +247,7 @@ export function inspectPdfSignatures(bytes: Buffer, s = bytes.toString('latin1')
 /** Embedded files (by name; `null`: all of them) and signatures of a PDF. */
 export async function inspectPdf(bytes: Buffer, embeddedNames: string[] | null = ['report.json']): Promise<PdfInspection> {
   const s = bytes.toString('latin1');
-  if (embeddedNames === null) return { embedded: await pdfLibEmbedded(bytes, null), signatures: inspectPdfSignatures(bytes, s) };
+  if (embeddedNames === null) return { embedded: await pdfLibEmbedded(bytes, null), signatures: await inspectPdfSignatures(bytes, s) };
   let embedded = scanEmbedded(bytes, s, embeddedNames);
   if (!embedded || embedded.size < embeddedNames.length) {
     try {
@@ -254,5 +257,5 @@ export async function inspectPdf(bytes: Buffer, embeddedNames: string[] | null =
       embedded = embedded ?? new Map();
     }
   }
-  return { embedded, signatures: inspectPdfSignatures(bytes, s) };
+  return { embedded, signatures: await inspectPdfSignatures(bytes, s) };
 }

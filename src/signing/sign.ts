@@ -224,7 +224,7 @@ export async function signDocument(file: string, signerId: string, meaning: Sign
   const registry = registryOf(root);
   const host = ctx.host ?? hostname();
   const at = utcSeconds(ctx.now);
-  const doc = readDocumentRef(root, file);
+  const doc = await readDocumentRef(root, file);
   const signer = requireSigner(registry, signerId);
   const who = { id: signer.id, name: signer.name };
   return audited(root, { at, who, object: { type: 'document', id: doc.documentId, path: doc.path }, action: 'sign', host }, async () => {

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { formatIssue } from '../model/issue.js';
 import { keyFingerprint } from './keys.js';
 import { keyProblemAt, parseSignerRegistry, rolePermits, serializeSignerRegistry, type SignerRecord } from './signers.js';
-import { certificateFacts, createCaCertificate, issueSignerCertificate } from './x509.js';
+import { certificateFacts } from './certificate.js';
+import { createCaCertificate, issueSignerCertificate } from './x509.js';
 
 const now = new Date('2026-01-01T00:00:00Z');
 const pair = () => generateKeyPairSync('rsa', { modulusLength: 2048 });

@@ -1,10 +1,8 @@
 // X.509 certificates for signer keys, issued by the repository's tool CA or a company CA, so PDF readers
-// can show who signed and trust the signer when they trust the CA. Built with node-forge (RSA), checked
-// with node's X509Certificate.
-import { X509Certificate, createPublicKey, randomBytes, type KeyObject } from 'node:crypto';
+// can show who signed and trust the signer when they trust the CA. Built with node-forge (RSA); read in
+// certificate.ts with node's X509Certificate.
+import { createPublicKey, randomBytes, type KeyObject } from 'node:crypto';
 import forge from 'node-forge';
-import { keyFingerprint } from './keys.js';
-import { sha256Hex } from './hash.js';
 
 export interface CertificateSubject {
   /** Printed name: the certificate's common name. */
@@ -92,39 +90,3 @@ export function issueSignerCertificate(options: { ca: CertificateAuthority; subj
   return forge.pki.certificateToPem(cert).replace(/\r\n/g, '\n');
 }
 
-/** What the tool needs to know of a certificate. */
-export interface CertificateFacts {
-  fingerprint: string;
-  /** sha256 of the DER certificate. */
-  certificateSha256: string;
-  subject: string;
-  issuer: string;
-  notBefore: string;
-  notAfter: string;
-  publicKey: KeyObject;
-  x509: X509Certificate;
-}
-
-/** Parses a PEM certificate; throws with a sentence when it is not one. */
-export function certificateFacts(pem: string): CertificateFacts {
-  const x509 = new X509Certificate(pem);
-  return {
-    fingerprint: keyFingerprint(x509.publicKey),
-    certificateSha256: sha256Hex(x509.raw),
-    subject: x509.subject,
-    issuer: x509.issuer,
-    notBefore: new Date(x509.validFrom).toISOString().replace('.000Z', 'Z'),
-    notAfter: new Date(x509.validTo).toISOString().replace('.000Z', 'Z'),
-    publicKey: x509.publicKey,
-    x509,
-  };
-}
-
-/** True when `cert` was signed by the CA certificate `ca`. */
-export function issuedBy(cert: X509Certificate, ca: X509Certificate): boolean {
-  try {
-    return cert.checkIssued(ca) && cert.verify(ca.publicKey);
-  } catch {
-    return false;
-  }
-}

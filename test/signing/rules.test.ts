@@ -73,7 +73,7 @@ describe('signing rules', () => {
     const r = await verifyReport(dir, { now: T.verify });
     expect(r.ok).toBe(true);
     expect(r.signatures[0]!.notes[0]).toMatch(/key [0-9a-f]{16} was revoked later, at 2026-10-08T10:30:00Z \(left the company\)/);
-    const other = await writeReport(repo.root, buildReport({ reportId: 'QP-0001-20261010T090000Z' }));
+    const other = await writeReport(repo.root, buildReport({ reportId: 'QP-0001-20261010T090000Z-c3d4' }));
     await refused(signReport(other, 'eve', 'executed', null, ctxFor(repo, 'eve', T.approved)), 'KEY_REVOKED', /every key of "eve" is revoked/);
   }));
 

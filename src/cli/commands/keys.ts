@@ -6,7 +6,7 @@ import { UsageError } from '../../model/errors.js';
 import { createSignerKey, revokeSignerKeys } from '../../signing/enrol.js';
 import { findQmsRoot } from '../../signing/repo.js';
 import { ROLES } from '../../signing/signers.js';
-import { commitIfAsked, passphraseReader, requireFlag } from './sign.js';
+import { commitIfAsked, passphraseReader, requireFlag } from '../signing-args.js';
 
 export const command: Command = {
   usage: 'keys create --as ID --name "Printed Name" --email E --role R [--role R2] [--passphrase-stdin] | keys revoke --as ID [--key FP] --reason TEXT',
