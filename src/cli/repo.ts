@@ -3,8 +3,9 @@ import { findRepoRoot, loadRepository, type CheckCatalog, type LoadedRepository,
 import type { CliContext } from './context.js';
 
 /** The check catalog lint validates check blocks against. */
-export async function loadCatalog(): Promise<CheckCatalog | undefined> {
-  return undefined;
+export async function loadCatalog(): Promise<CheckCatalog> {
+  const { builtinChecks, validateExpect } = await import('../checks/index.js');
+  return { types: new Map(builtinChecks.map((c) => [c.type, c])), validateExpect: (e, info) => validateExpect(e, info) };
 }
 
 /** Approval signatures of documents (signers.yaml + approvals); none until the signing module is wired. */

@@ -21,8 +21,8 @@ import { RESERVED_PARAMS, templateNames } from './template.js';
 /** What protocol lint needs to know of the check catalog (injected: documents/ does not import checks/). */
 export interface CheckCatalog {
   types: ReadonlyMap<string, CheckTypeInfo>;
-  /** Problems of an `expect` mapping (bad matcher, bad regex); empty when fine. */
-  validateExpect?: (expect: unknown) => string[];
+  /** Problems of an `expect` mapping for a check type (unknown key, bad matcher, bad regex); empty when fine. */
+  validateExpect?: (expect: unknown, info: CheckTypeInfo | undefined) => string[];
 }
 
 /** Keys of a check block that are not parameters of the check type. */
@@ -249,15 +249,15 @@ function parseCheckBlock(
         const given = group.filter((k) => params[k] !== undefined);
         if (given.length !== 1) problem(keyPos('type'), 'CHECK_PARAM_REQUIRED', `check type "${type}" needs exactly one of ${group.join(', ')}; found ${given.length ? given.join(', ') : 'none'}`);
       }
-      if (expect && info.expectKeys) {
+      if (expect && info.expectKeys && !catalog.validateExpect) {
         for (const k of Object.keys(expect)) {
           if (!info.expectKeys.includes(k)) problem(keyPositions.expect ?? keyPos('expect'), 'CHECK_EXPECT_UNKNOWN', `check type "${type}" observes no "${k}"; expect may use: ${info.expectKeys.join(', ')}`);
         }
       }
-      if (!expect && !info.implicitVerdict) problem(keyPos('type'), 'CHECK_EXPECT_MISSING', `check ${id} (${type}) has no "expect": it would pass without judging anything; add the acceptance values`);
+      if (!expect && !info.implicitVerdict && !info.defaultExpect) problem(keyPos('type'), 'CHECK_EXPECT_MISSING', `check ${id} (${type}) has no "expect": it would pass without judging anything; add the acceptance values`);
     }
     if (expect && catalog.validateExpect) {
-      for (const msg of catalog.validateExpect(expect)) problem(keyPos('expect'), 'CHECK_EXPECT_INVALID', msg);
+      for (const msg of catalog.validateExpect(expect, catalog.types.get(type))) problem(keyPos('expect'), 'CHECK_EXPECT_INVALID', msg);
     }
   }
 
