@@ -15,10 +15,11 @@ import { formatIssue } from '../../model/issue.js';
 import type { DocumentStatusInfo, ManualAsk } from '../../model/check.js';
 import type { Protocol } from '../../model/document.js';
 import type { Report } from '../../model/report.js';
-import { createDocumentLookup, DOCUMENT_FOLDERS, findRepoRoot, loadConfig, loadRepository, type CheckCatalog } from '../../documents/index.js';
-import { builtinChecks, createCheckRegistry, validateExpect } from '../../checks/index.js';
+import { createDocumentLookup, DOCUMENT_FOLDERS, findRepoRoot, loadConfig, loadRepository } from '../../documents/index.js';
+import { builtinChecks, createCheckRegistry } from '../../checks/index.js';
 import { createProbes, type GitState } from '../../probes/index.js';
-import { loadApprovals } from '../repo.js';
+import { loadApprovals, loadCatalog } from '../repo.js';
+import { appendAuditEntry } from '../../signing/audit.js';
 import { runQualification } from '../../runner/qualify.js';
 import { createProgressReporter } from '../../runner/progress.js';
 import { serializeRecord } from '../../report/record.js';
@@ -68,7 +69,7 @@ export const command: Command = {
     const protocolGit = probes.git.state(root).catch(() => null);
     try {
       const checks = createCheckRegistry(builtinChecks);
-      const catalog: CheckCatalog = { types: checks, validateExpect: (e) => validateExpect(e) };
+      const catalog = await loadCatalog();
       const paths = [...DOCUMENT_FOLDERS.map((f) => join(root, f)).filter((p) => existsSync(p)), protocolFile];
       const repo = await loadRepository({ root, cwd: ctx.cwd, paths, catalog, approvals: await loadApprovals(root), now: ctx.now() });
       const protocol = repo.protocols.find((p) => resolve(root, p.path) === protocolFile);
@@ -113,6 +114,7 @@ export const command: Command = {
         reporter: (mask) => createProgressReporter({ out: ctx.stderr, live, color: ctx.color && live, mask }),
         reportsDir: resolve(args.flags.out ? resolve(ctx.cwd, args.flags.out as string) : resolve(root, config.defaults.reportsDir)),
         junit: formats.has('junit'),
+        audit: (entry) => appendAuditEntry(root, entry),
         // PDF: pass `renderPdf: (report, markdown) => renderReportPdf(...)` from src/report/pdf.ts once it lands on main.
         warnings,
       });
