@@ -161,6 +161,38 @@ describe('qualify run: record details', () => {
     expect(bad.stderr).toContain('"OQ-09" is not a step or case of QP-0300');
   });
 
+  it('on a terminal, a manual step prompts the executor (--as) and records the answer', async () => {
+    const body = `${FILE_CASE}\n### OQ-01 A person confirms\n\n\`\`\`check\ntype: manual\ninstruction: Look at the screen.\nexpect:\n  observation: It shows release {{release}}.\n\`\`\`\n`;
+    const dir = qms({ body });
+    const { main } = await import('../../src/cli/main.js');
+    const questions: string[] = [];
+    let stdout = '';
+    let stderr = '';
+    const code = await main(['run', PROTOCOL, '--param', 'release=1.4.2', '--as', 'frank', '--format', 'json'], {
+      cwd: dir,
+      env: {},
+      stdout: { write: (t) => (stdout += t), isTTY: false },
+      stderr: { write: (t) => (stderr += t), isTTY: true },
+      readStdin: async () => '',
+      prompt: async (q) => {
+        questions.push(q);
+        return 'fail: the screen shows 1.4.1';
+      },
+      color: false,
+      now: () => new Date(),
+      signal: new AbortController().signal,
+    });
+    expect(code).toBe(1);
+    expect(questions).toHaveLength(1);
+    expect(questions[0]).toContain('OQ-01.1: Look at the screen.');
+    expect(questions[0]).toContain('Expected: It shows release 1.4.2.');
+    const step = JSON.parse(stdout).cases[1].steps[0];
+    expect(step.status).toBe('fail');
+    expect(step.observedBy.id).toBe('frank');
+    expect(step.reason).toContain('the screen shows 1.4.1');
+    expect(stderr).toContain('\x1b[');
+  });
+
   it('junit.xml names each testcase by case id and title with the stage as classname', async () => {
     const dir = qms();
     const r = await runCli(['run', PROTOCOL, '--param', 'release=9.9.9', '--format', 'junit'], { cwd: dir });

@@ -21,7 +21,7 @@ import { createProbes, type GitState } from '../../probes/index.js';
 import { loadApprovals, loadCatalog } from '../repo.js';
 import { appendAuditEntry } from '../../signing/audit.js';
 import { runQualification } from '../../runner/qualify.js';
-import { createProgressReporter } from '../../runner/progress.js';
+import { createProgressReporter, type ProgressReporter } from '../../runner/progress.js';
 import { serializeRecord } from '../../report/record.js';
 
 /** Output formats beside report.json/report.md, by name (a duplicate name is a programming error). */
@@ -96,6 +96,7 @@ export const command: Command = {
       if (status.approval === 'front-matter') warnings.push(`Approval not signed: ${protocol.meta.documentId} revision ${protocol.meta.revision} is approved by its front matter only (no signers.yaml); no electronic approval signature backs it.`);
       if (dryRun && !status.effective) warnings.push(`The protocol is ${status.computedStatus}, not effective${status.notes.length ? `: ${status.notes.join('; ')}` : ''}.`);
       const live = ctx.stderr.isTTY && !ctx.env.CI;
+      let progress: ProgressReporter | null = null;
       const result = await runQualification({
         protocol,
         protocolInfo: protocolInfo.info,
@@ -108,10 +109,10 @@ export const command: Command = {
         checks,
         repoRoot: root,
         documents: createDocumentLookup(repo),
-        ask: createAsk(answers, protocol, executorId, ctx),
+        ask: createAsk(answers, protocol, executorId, ctx, (fn) => (progress ? progress.suspend(fn) : fn())),
         now: () => ctx.now(),
         signal: ctx.signal,
-        reporter: (mask) => createProgressReporter({ out: ctx.stderr, live, color: ctx.color && live, mask }),
+        reporter: (mask) => (progress = createProgressReporter({ out: ctx.stderr, live, color: ctx.color && live, mask })),
         reportsDir: resolve(args.flags.out ? resolve(ctx.cwd, args.flags.out as string) : resolve(root, config.defaults.reportsDir)),
         junit: formats.has('junit'),
         audit: (entry) => appendAuditEntry(root, entry),
@@ -243,14 +244,15 @@ async function readAnswers(file: string, protocol: Protocol): Promise<Answers> {
 }
 
 /** Manual observations: the answers file (by step id, then case id), else a terminal prompt, else none. */
-function createAsk(answers: Answers | null, protocol: Protocol, executor: string, ctx: CliContext): ManualAsk {
+function createAsk(answers: Answers | null, protocol: Protocol, executor: string, ctx: CliContext, quiet: <T>(fn: () => Promise<T>) => Promise<T>): ManualAsk {
   const caseOf = new Map(protocol.cases.flatMap((c) => c.checks.map((s) => [s.id, c.id] as const)));
   return async (q) => {
     const a = answers?.get(q.stepId) ?? answers?.get(caseOf.get(q.stepId) ?? '');
     if (a) return { answer: a.answer, by: a.by ?? executor, at: ctx.now().toISOString() };
     if (!ctx.prompt) return null;
     const expectText = q.expect && typeof q.expect === 'object' ? Object.values(q.expect as Record<string, unknown>).map(String).join('; ') : q.expect ? String(q.expect) : '';
-    const answer = await ctx.prompt(`\n${q.stepId}: ${q.instruction}\n${expectText ? `Expected: ${expectText}\n` : ''}Answer "pass" or "fail", optionally followed by a comment: `);
+    const prompt = ctx.prompt;
+    const answer = await quiet(() => prompt(`\n${q.stepId}: ${q.instruction}\n${expectText ? `Expected: ${expectText}\n` : ''}Answer "pass" or "fail", optionally followed by a comment: `));
     return { answer, by: executor, at: ctx.now().toISOString() };
   };
 }
