@@ -47,6 +47,7 @@ export function createProgressReporter(options: ProgressOptions): ProgressReport
   let liveLines = 0;
   let frame = 0;
   let suspended = 0;
+  let ticker: ReturnType<typeof setInterval> | null = null;
 
   const erase = (): void => {
     if (liveLines > 0) out.write(`\x1b[${liveLines}F\x1b[J`);
@@ -95,6 +96,13 @@ export function createProgressReporter(options: ProgressOptions): ProgressReport
   return {
     start(plan) {
       for (const c of plan.cases) cases.set(c.testCase.id, { title: c.testCase.title, total: c.steps.length, done: 0, running: new Set() });
+      // The spinner keeps turning while a step waits (a health check settling, a slow endpoint).
+      ticker = setInterval(() => {
+        if (active.length === 0 || suspended > 0) return;
+        erase();
+        draw();
+      }, 120);
+      ticker.unref();
     },
     stepStart(step: PlannedStep) {
       const c = cases.get(step.caseId);
@@ -122,6 +130,8 @@ export function createProgressReporter(options: ProgressOptions): ProgressReport
       draw();
     },
     end() {
+      if (ticker) clearInterval(ticker);
+      ticker = null;
       erase();
     },
     async suspend(fn) {
