@@ -6,7 +6,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli } from '../helpers/cli.js';
 import { makeTempDir, makeGitRepo, writeTree } from '../helpers/tmp.js';
-import { checkReportFolder, reportFolders } from '../helpers/report-folder.js';
+import { checkReportFolder, filesContaining, reportFolders } from '../helpers/report-folder.js';
+import { createServer } from 'node:http';
 
 const cleanups: Array<() => void> = [];
 afterAll(() => cleanups.forEach((c) => c()));
@@ -122,6 +123,42 @@ describe('qualify run: parameters', () => {
     const missing = await runCli(['run', 'protocols/nope.md'], { cwd: dir });
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('no such protocol file: protocols/nope.md');
+  });
+});
+
+describe('qualify run: secrets of HTTP checks', () => {
+  it('masks the Authorization header, URL credentials and the token echoed back, everywhere', async () => {
+    const token = `t0k-${Math.random().toString(36).slice(2)}${Date.now()}`;
+    const password = `pw-${Math.random().toString(36).slice(2)}`;
+    const server = createServer((req, res) => {
+      res.setHeader('content-type', 'application/json');
+      res.setHeader('set-cookie', `session=${token}`);
+      res.end(JSON.stringify({ version: '1.4.2', echo: req.headers.authorization, basic: req.headers.authorization?.startsWith('Basic') ? 'yes' : 'no' }));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const port = (server.address() as { port: number }).port;
+    try {
+      const body = [
+        '### OQ-01 The API answers',
+        '',
+        '```check\ntype: http.get\nurl: "{{url}}/version"\nheaders:\n  Authorization: "Bearer {{api_token}}"\nexpect:\n  status: 200\n  json: { version: "1.4.2" }\n```',
+        '',
+        '```check\ntype: http.get\nurl: "http://admin:{{admin_password}}@127.0.0.1:' + port + '/version"\nexpect:\n  status: 200\n```',
+      ].join('\n');
+      const dir = qms({ body, parameters: '  url: { description: base }\n  api_token: { description: token }\n  admin_password: { description: password }' });
+      const r = await runCli(['run', PROTOCOL, '--param', `url=http://127.0.0.1:${port}`, '--param', `api_token=${token}`, '--param', `admin_password=${password}`, '--format', 'json,junit'], { cwd: dir });
+      expect(r.code).toBe(0);
+      const [folder] = folders(dir);
+      checkReportFolder(folder!);
+      expect(filesContaining(folder!, [token, password])).toEqual([]);
+      for (const text of [r.stdout, r.stderr]) expect(text.includes(token) || text.includes(password)).toBe(false);
+      const record = JSON.parse(r.stdout);
+      expect(record.parameters.api_token).toMatch(/^\[MASKED:[0-9a-f]{16}\]$/);
+      expect(record.parameters.url).toBe(`http://127.0.0.1:${port}`);
+      expect(record.cases[0].steps[0].params.headers.Authorization).toMatch(/^\[MASKED:/);
+    } finally {
+      server.close();
+    }
   });
 });
 
