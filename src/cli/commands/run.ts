@@ -20,6 +20,7 @@ import { builtinChecks, createCheckRegistry } from '../../checks/index.js';
 import { createProbes, type GitState } from '../../probes/index.js';
 import { loadApprovals, loadCatalog } from '../repo.js';
 import { appendAuditEntry } from '../../signing/audit.js';
+import { loadSignerRegistry } from '../../signing/repo.js';
 import { runQualification } from '../../runner/qualify.js';
 import { createProgressReporter, type ProgressReporter } from '../../runner/progress.js';
 import { serializeRecord } from '../../report/record.js';
@@ -102,7 +103,7 @@ export const command: Command = {
         protocolInfo: protocolInfo.info,
         parameters,
         dryRun,
-        executor: { id: executorId, host: hostname() },
+        executor: { id: executorId, name: printedName(root, executorId), host: hostname() },
         environment: envName,
         probes,
         engine,
@@ -135,6 +136,16 @@ export const command: Command = {
     }
   },
 };
+
+/** The executor's printed name from signers.yaml; null without a registry or an entry for the id. */
+function printedName(root: string, id: string): string | null {
+  try {
+    return loadSignerRegistry(root)?.signer(id)?.name ?? null;
+  } catch {
+    // An invalid signers.yaml is reported by lint and by signing; the record keeps the id.
+    return null;
+  }
+}
 
 function parseFormats(values: string[] | undefined): Set<string> {
   const out = new Set<string>();
