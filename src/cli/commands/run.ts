@@ -19,8 +19,6 @@ import { createDocumentLookup, DOCUMENT_FOLDERS, findRepoRoot, loadConfig, loadR
 import { builtinChecks, createCheckRegistry } from '../../checks/index.js';
 import { createProbes, type GitState } from '../../probes/index.js';
 import { loadApprovals, loadCatalog } from '../repo.js';
-import { appendAuditEntry } from '../../signing/audit.js';
-import { loadSignerRegistry } from '../../signing/repo.js';
 import { runQualification } from '../../runner/qualify.js';
 import { createProgressReporter, type ProgressReporter } from '../../runner/progress.js';
 import { serializeRecord } from '../../report/record.js';
@@ -68,6 +66,9 @@ export const command: Command = {
     // Observing the engine and the repository's git state overlaps with reading the documents.
     const engine = probes.docker.engineInfo({ signal: ctx.signal });
     const protocolGit = probes.git.state(root).catch(() => null);
+    // The signing layer (audit trail, signer names) loads while the engine and git answer.
+    const signing = Promise.all([import('../../signing/audit.js'), import('../../signing/repo.js')]);
+    signing.catch(() => undefined); // awaited where used; a refused run never needs it
     try {
       const checks = createCheckRegistry(builtinChecks);
       const catalog = await loadCatalog();
@@ -103,7 +104,7 @@ export const command: Command = {
         protocolInfo: protocolInfo.info,
         parameters,
         dryRun,
-        executor: { id: executorId, name: printedName(root, executorId), host: hostname() },
+        executor: { id: executorId, name: printedName((await signing)[1].loadSignerRegistry, root, executorId), host: hostname() },
         environment: envName,
         probes,
         engine,
@@ -116,7 +117,7 @@ export const command: Command = {
         reporter: (mask) => (progress = createProgressReporter({ out: ctx.stderr, live, color: ctx.color && live, mask })),
         reportsDir: resolve(args.flags.out ? resolve(ctx.cwd, args.flags.out as string) : resolve(root, config.defaults.reportsDir)),
         junit: formats.has('junit'),
-        audit: (entry) => appendAuditEntry(root, entry),
+        audit: async (entry) => (await signing)[0].appendAuditEntry(root, entry),
         // PDF: pass `renderPdf: (report, markdown) => renderReportPdf(...)` from src/report/pdf.ts once it lands on main.
         warnings,
       });
@@ -138,9 +139,9 @@ export const command: Command = {
 };
 
 /** The executor's printed name from signers.yaml; null without a registry or an entry for the id. */
-function printedName(root: string, id: string): string | null {
+function printedName(load: (root: string) => { signer(id: string): { name: string } | undefined } | null, root: string, id: string): string | null {
   try {
-    return loadSignerRegistry(root)?.signer(id)?.name ?? null;
+    return load(root)?.signer(id)?.name ?? null;
   } catch {
     // An invalid signers.yaml is reported by lint and by signing; the record keeps the id.
     return null;
