@@ -32,8 +32,13 @@ function truncate(s: string, width: number): string {
   return chars.length <= width ? s : `${chars.slice(0, Math.max(1, width - 1)).join('')}…`;
 }
 
+/** The progress display; `suspend` hides the live lines while a person answers a prompt. */
+export interface ProgressReporter extends RunReporter {
+  suspend<T>(fn: () => Promise<T>): Promise<T>;
+}
+
 /** Creates the reporter `qualify run` uses on stderr. */
-export function createProgressReporter(options: ProgressOptions): RunReporter {
+export function createProgressReporter(options: ProgressOptions): ProgressReporter {
   const { out, mask } = options;
   const paint = (code: string, s: string): string => (options.color ? `\x1b[${code}m${s}\x1b[0m` : s);
   const columns = Math.max(40, options.columns ?? 100);
@@ -41,12 +46,15 @@ export function createProgressReporter(options: ProgressOptions): RunReporter {
   const active: string[] = [];
   let liveLines = 0;
   let frame = 0;
+  let suspended = 0;
+  let ticker: ReturnType<typeof setInterval> | null = null;
 
   const erase = (): void => {
     if (liveLines > 0) out.write(`\x1b[${liveLines}F\x1b[J`);
     liveLines = 0;
   };
   const draw = (): void => {
+    if (suspended > 0) return;
     frame = (frame + 1) % SPINNER.length;
     const lines = active.map((id) => {
       const c = cases.get(id)!;
@@ -81,12 +89,20 @@ export function createProgressReporter(options: ProgressOptions): RunReporter {
       caseEnd(c) {
         out.write(`${caseLine(c)}\n`);
       },
+      suspend: (fn) => fn(),
     };
   }
 
   return {
     start(plan) {
       for (const c of plan.cases) cases.set(c.testCase.id, { title: c.testCase.title, total: c.steps.length, done: 0, running: new Set() });
+      // The spinner keeps turning while a step waits (a health check settling, a slow endpoint).
+      ticker = setInterval(() => {
+        if (active.length === 0 || suspended > 0) return;
+        erase();
+        draw();
+      }, 120);
+      ticker.unref();
     },
     stepStart(step: PlannedStep) {
       const c = cases.get(step.caseId);
@@ -114,7 +130,19 @@ export function createProgressReporter(options: ProgressOptions): RunReporter {
       draw();
     },
     end() {
+      if (ticker) clearInterval(ticker);
+      ticker = null;
       erase();
+    },
+    async suspend(fn) {
+      erase();
+      suspended++;
+      try {
+        return await fn();
+      } finally {
+        suspended--;
+        draw();
+      }
     },
   };
 }

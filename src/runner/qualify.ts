@@ -4,7 +4,7 @@
 // The CLI (`qualify run`) only resolves documents, parameters and the environment, then calls this.
 
 import { hostname } from 'node:os';
-import { join } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import type { Protocol } from '../model/document.js';
 import type { DocumentLookup, ManualAsk } from '../model/check.js';
 import type { EngineInfo, Report } from '../model/report.js';
@@ -13,7 +13,7 @@ import type { CheckDefinition } from '../checks/define.js';
 import { judgeObservation } from '../checks/define.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { createRedactor, isSecretKey, type Redactor } from '../evidence/redact.js';
-import { evidenceManifest, type ReportFile } from '../evidence/store.js';
+import { evidenceManifest, sha256Hex, type ReportFile } from '../evidence/store.js';
 import { assembleRecord, makeReportId, serializeRecord } from '../report/record.js';
 import { renderReportMarkdown } from '../report/markdown.js';
 import { renderJunit } from '../report/junit.js';
@@ -65,8 +65,26 @@ export interface QualificationOptions {
   defaultTimeoutMs?: number;
   /** Test hook: called with the temporary folder written, before it is renamed into place. */
   beforeCommit?: () => Promise<void>;
+  /**
+   * Appends the run to the audit trail once the report folder is in place (the CLI passes the signing
+   * module's appendAuditEntry). A failure here is thrown: a record missing from the trail is not a clean run.
+   */
+  audit?: (entry: RunAuditEntry) => Promise<unknown>;
   /** Suffix of report ids (default: 4 random hex digits); tests force collisions with it. */
   reportIdSuffix?: () => string;
+}
+
+/** The audit trail entry of a run (the shape of signing/audit.ts AuditEntryInput). */
+export interface RunAuditEntry {
+  at: string;
+  who: { id: string; name: string | null };
+  action: 'run';
+  object: { type: 'report'; id: string; path: string };
+  field: 'conclusion';
+  old: null;
+  new: string;
+  why: string;
+  ref: { path: string; sha256: string };
 }
 
 export interface QualificationResult {
@@ -158,6 +176,21 @@ export async function runQualification(options: QualificationOptions): Promise<Q
     const files = await renderFiles(report, evidence, options);
     try {
       const path = await writeFolderAtomic(parent, reportId, files, { beforeRename: options.beforeCommit });
+      if (options.audit) {
+        const record = files.find((f) => f.path === 'report.json')!;
+        const rel = relative(options.repoRoot, path).split(sep).join('/');
+        await options.audit({
+          at: report.ended,
+          who: { id: report.executor.id, name: report.executor.name },
+          action: 'run',
+          object: { type: 'report', id: report.reportId, path: rel },
+          field: 'conclusion',
+          old: null,
+          new: report.conclusion,
+          why: `executed ${report.protocol.documentId} revision ${report.protocol.revision}${report.dryRun ? ' (dry run, NOT A GxP RECORD)' : ''}${report.incomplete ? ' (interrupted, incomplete)' : ''}: ${report.summary.passed} passed, ${report.summary.failed} failed, ${report.summary.errored} errors, ${report.summary.skipped} skipped`,
+          ref: { path: 'report.json', sha256: sha256Hex(record.bytes) },
+        });
+      }
       return { report, path, files: files.map((f) => f.path).sort(), outcome };
     } catch (err) {
       // Another run took this id in the same second: take a new suffix, never overwrite.

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer, type Server } from 'node:http';
 import { randomBytes } from 'node:crypto';
-import { readdirSync } from 'node:fs';
+import { cpSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runCli } from '../helpers/cli.js';
@@ -20,6 +20,8 @@ const SHIPPED = readdirSync(join(ROOT, 'protocols')).find((f) => /^QP-0001.*\.md
 
 const created: { containers: string[]; images: string[]; cleanups: Array<() => void> } = { containers: [], images: [], cleanups: [] };
 const app = { repo: '', commitOld: '', commitNew: '', imageNew: '', imageOld: '' };
+/** A copy of this project's QMS (qualify.yaml, sops/, protocols/) in a temp git repository: runs write there. */
+let qmsCopy = '';
 const deployments: Record<'healthy' | 'old' | 'crash' | 'bootError' | 'secret', { name: string; port: number }> = {} as never;
 const SECRET_TOKEN = `tok-${randomBytes(12).toString('hex')}`;
 const SECRET_PASSWORD = `pw-${randomBytes(12).toString('hex')}`;
@@ -35,6 +37,14 @@ function onlyReport(outDir: string, protocolId: string): string {
 }
 
 beforeAll(async () => {
+  const qms = makeTempDir('qualify-e2e-qms-');
+  created.cleanups.push(qms.cleanup);
+  qmsCopy = qms.dir;
+  for (const entry of ['qualify.yaml', 'sops', 'protocols']) cpSync(join(ROOT, entry), join(qms.dir, entry), { recursive: true });
+  git(qms.dir, 'init', '-q', '-b', 'main');
+  git(qms.dir, 'add', '-A');
+  git(qms.dir, 'commit', '-q', '-m', 'QMS');
+
   // The application repository: v1.4.1 then v1.4.2.
   const repo = makeTempDir('qualify-e2e-app-');
   created.cleanups.push(repo.cleanup);
@@ -107,7 +117,7 @@ function shippedArgs(d: { name: string; port: number }, out: string, image = app
 describe('qualify run with the shipped protocol', () => {
   it('a healthy deployment of the approved release passes, with a complete record', async () => {
     const out = tmp();
-    const r = await runCli(shippedArgs(deployments.healthy, out), { cwd: ROOT });
+    const r = await runCli(shippedArgs(deployments.healthy, out), { cwd: qmsCopy });
     expect(r.stderr).toContain('PASS: 10 passed, 0 failed, 0 errors, 0 skipped');
     expect(r.code).toBe(0);
     const dir = onlyReport(join(out, 'reports'), 'QP-0001');
@@ -126,11 +136,17 @@ describe('qualify run with the shipped protocol', () => {
     expect(report.targets[0]).toMatchObject({ endpoint: 'unix:///var/run/docker.sock', apiVersion: expect.any(String), error: null });
     expect(steps(report).get('OQ-03.1')!.observedBy).toMatchObject({ id: 'erin' });
     expect(report.started).toMatch(/Z$/);
+    // The run is in the repository's audit trail, bound to the record's bytes.
+    const trail = readFileSync(join(qmsCopy, 'audit', 'trail.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const entry = trail.find((e) => e.object.id === report.reportId);
+    expect(entry).toMatchObject({ action: 'run', who: { id: 'erin' }, new: 'pass', ref: { path: 'report.json' } });
+    const { createHash } = await import('node:crypto');
+    expect(entry.ref.sha256).toBe(createHash('sha256').update(readFileSync(join(dir, 'report.json'))).digest('hex'));
   });
 
   it('a container running another digest (the old release) fails IQ with both digests, and the version endpoint fails', async () => {
     const out = tmp();
-    const r = await runCli(shippedArgs(deployments.old, out), { cwd: ROOT });
+    const r = await runCli(shippedArgs(deployments.old, out), { cwd: qmsCopy });
     expect(r.code).toBe(1);
     const report = checkReportFolder(onlyReport(join(out, 'reports'), 'QP-0001'));
     const s = steps(report);

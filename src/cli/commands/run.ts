@@ -15,12 +15,12 @@ import { formatIssue } from '../../model/issue.js';
 import type { DocumentStatusInfo, ManualAsk } from '../../model/check.js';
 import type { Protocol } from '../../model/document.js';
 import type { Report } from '../../model/report.js';
-import { createDocumentLookup, DOCUMENT_FOLDERS, findRepoRoot, loadConfig, loadRepository, type CheckCatalog } from '../../documents/index.js';
-import { builtinChecks, createCheckRegistry, validateExpect } from '../../checks/index.js';
+import { createDocumentLookup, DOCUMENT_FOLDERS, findRepoRoot, loadConfig, loadRepository } from '../../documents/index.js';
+import { builtinChecks, createCheckRegistry } from '../../checks/index.js';
 import { createProbes, type GitState } from '../../probes/index.js';
-import { loadApprovals } from '../repo.js';
+import { loadApprovals, loadCatalog } from '../repo.js';
 import { runQualification } from '../../runner/qualify.js';
-import { createProgressReporter } from '../../runner/progress.js';
+import { createProgressReporter, type ProgressReporter } from '../../runner/progress.js';
 import { serializeRecord } from '../../report/record.js';
 
 /** Output formats beside report.json/report.md, by name (a duplicate name is a programming error). */
@@ -66,9 +66,12 @@ export const command: Command = {
     // Observing the engine and the repository's git state overlaps with reading the documents.
     const engine = probes.docker.engineInfo({ signal: ctx.signal });
     const protocolGit = probes.git.state(root).catch(() => null);
+    // The signing layer (audit trail, signer names) loads while the engine and git answer.
+    const signing = Promise.all([import('../../signing/audit.js'), import('../../signing/repo.js')]);
+    signing.catch(() => undefined); // awaited where used; a refused run never needs it
     try {
       const checks = createCheckRegistry(builtinChecks);
-      const catalog: CheckCatalog = { types: checks, validateExpect: (e) => validateExpect(e) };
+      const catalog = await loadCatalog();
       const paths = [...DOCUMENT_FOLDERS.map((f) => join(root, f)).filter((p) => existsSync(p)), protocolFile];
       const repo = await loadRepository({ root, cwd: ctx.cwd, paths, catalog, approvals: await loadApprovals(root), now: ctx.now() });
       const protocol = repo.protocols.find((p) => resolve(root, p.path) === protocolFile);
@@ -95,24 +98,26 @@ export const command: Command = {
       if (status.approval === 'front-matter') warnings.push(`Approval not signed: ${protocol.meta.documentId} revision ${protocol.meta.revision} is approved by its front matter only (no signers.yaml); no electronic approval signature backs it.`);
       if (dryRun && !status.effective) warnings.push(`The protocol is ${status.computedStatus}, not effective${status.notes.length ? `: ${status.notes.join('; ')}` : ''}.`);
       const live = ctx.stderr.isTTY && !ctx.env.CI;
+      let progress: ProgressReporter | null = null;
       const result = await runQualification({
         protocol,
         protocolInfo: protocolInfo.info,
         parameters,
         dryRun,
-        executor: { id: executorId, host: hostname() },
+        executor: { id: executorId, name: printedName((await signing)[1].loadSignerRegistry, root, executorId), host: hostname() },
         environment: envName,
         probes,
         engine,
         checks,
         repoRoot: root,
         documents: createDocumentLookup(repo),
-        ask: createAsk(answers, protocol, executorId, ctx),
+        ask: createAsk(answers, protocol, executorId, ctx, (fn) => (progress ? progress.suspend(fn) : fn())),
         now: () => ctx.now(),
         signal: ctx.signal,
-        reporter: (mask) => createProgressReporter({ out: ctx.stderr, live, color: ctx.color && live, mask }),
+        reporter: (mask) => (progress = createProgressReporter({ out: ctx.stderr, live, color: ctx.color && live, mask })),
         reportsDir: resolve(args.flags.out ? resolve(ctx.cwd, args.flags.out as string) : resolve(root, config.defaults.reportsDir)),
         junit: formats.has('junit'),
+        audit: async (entry) => (await signing)[0].appendAuditEntry(root, entry),
         // PDF: pass `renderPdf: (report, markdown) => renderReportPdf(...)` from src/report/pdf.ts once it lands on main.
         warnings,
       });
@@ -132,6 +137,16 @@ export const command: Command = {
     }
   },
 };
+
+/** The executor's printed name from signers.yaml; null without a registry or an entry for the id. */
+function printedName(load: (root: string) => { signer(id: string): { name: string } | undefined } | null, root: string, id: string): string | null {
+  try {
+    return load(root)?.signer(id)?.name ?? null;
+  } catch {
+    // An invalid signers.yaml is reported by lint and by signing; the record keeps the id.
+    return null;
+  }
+}
 
 function parseFormats(values: string[] | undefined): Set<string> {
   const out = new Set<string>();
@@ -241,14 +256,15 @@ async function readAnswers(file: string, protocol: Protocol): Promise<Answers> {
 }
 
 /** Manual observations: the answers file (by step id, then case id), else a terminal prompt, else none. */
-function createAsk(answers: Answers | null, protocol: Protocol, executor: string, ctx: CliContext): ManualAsk {
+function createAsk(answers: Answers | null, protocol: Protocol, executor: string, ctx: CliContext, quiet: <T>(fn: () => Promise<T>) => Promise<T>): ManualAsk {
   const caseOf = new Map(protocol.cases.flatMap((c) => c.checks.map((s) => [s.id, c.id] as const)));
   return async (q) => {
     const a = answers?.get(q.stepId) ?? answers?.get(caseOf.get(q.stepId) ?? '');
     if (a) return { answer: a.answer, by: a.by ?? executor, at: ctx.now().toISOString() };
     if (!ctx.prompt) return null;
     const expectText = q.expect && typeof q.expect === 'object' ? Object.values(q.expect as Record<string, unknown>).map(String).join('; ') : q.expect ? String(q.expect) : '';
-    const answer = await ctx.prompt(`\n${q.stepId}: ${q.instruction}\n${expectText ? `Expected: ${expectText}\n` : ''}Answer "pass" or "fail", optionally followed by a comment: `);
+    const prompt = ctx.prompt;
+    const answer = await quiet(() => prompt(`\n${q.stepId}: ${q.instruction}\n${expectText ? `Expected: ${expectText}\n` : ''}Answer "pass" or "fail", optionally followed by a comment: `));
     return { answer, by: executor, at: ctx.now().toISOString() };
   };
 }
