@@ -95,6 +95,9 @@ describe('signing rules', () => {
     expect(r.ok).toBe(true);
     expect(r.dispositions.map((x) => [x.signerId, x.valid])).toEqual([['quinn', true]]);
     expect(r.passed).toContain('report.pdf: embedded report.json matches the record (with its dispositions)');
+    const md = readFileSync(join(dir, 'report.md'), 'utf8');
+    expect(md).toContain('| closed: Protocol error: expected 1.4.3 was a typo; 1.4.2 is the approved release. No impact. CAPA-12. (quinn, 2026-10-08T11:30:00Z) |');
+    expect(md).toMatch(/\| approved \| Quinn Approver \| quinn \| 2026-10-08T12:00:00Z \| `[0-9a-f]{64}` \| conditional release per DEV-001 \|/);
     const entry = readAuditTrail(repo.root).entries.find((e) => e.action === 'deviation.close')!;
     expect([entry.field, entry.old, entry.new, entry.who.id]).toEqual(['deviations.DEV-001.status', 'open', 'closed', 'quinn']);
     await refused(signReport(dir, 'rita', 'reviewed', null, ctxFor(repo, 'rita', new Date('2026-10-08T13:00:00Z'))), 'RECORD_CLOSED', 'an approved record is closed');
