@@ -69,7 +69,7 @@ export function evaluateReport(record: Report, recordHash: string, registry: Sig
       if (executors.has(payload.signer.id)) reasons.push(`"${payload.signer.id}" executed the record and cannot disposition its deviations`);
       if (record.ended && payload.time < record.ended) reasons.push(`dispositioned at ${payload.time}, before the run ended (${record.ended})`);
     }
-    const verdict = verdictFor(f.file, payload ? { signer: payload.signer, meaning: 'dispositioned' as never, time: payload.time, key: payload.key, comment: payload.disposition } : null, reasons);
+    const verdict = verdictFor(f.file, payload ? { signer: payload.signer, meaning: 'dispositioned', time: payload.time, key: payload.key, comment: payload.disposition } : null, reasons);
     return { checked, payload, verdict };
   });
   const validDispositions = new Map<string, DispositionEntry>();
@@ -216,7 +216,7 @@ function attestationVerdict(dir: string, ev: ReportEvaluation, record: Report, r
   if (signer && !rolePermits(signer.roles, 'attested')) reasons.push(`the role(s) of "${signer.id}" do not permit attesting (needs approver or qa)`);
   if (checked.enrolled?.key.revoked) reasons.push(`the attesting key was revoked at ${checked.enrolled.key.revoked.at}`);
   if (ev.state !== 'approved') reasons.push('the record is not approved: an attestation claims a qualified deployment');
-  const verdict = verdictFor(ATTESTATION_FILE, signer ? { signer: { id: signer.id, name: signer.name, email: signer.email, roles: signer.roles }, meaning: 'attested' as never, time: null as never, key: { fingerprint: checked.enrolled!.key.fingerprint, algorithm: checked.enrolled!.key.algorithm }, comment: null } : null, reasons);
+  const verdict = verdictFor(ATTESTATION_FILE, signer ? { signer, meaning: 'attested', time: null, key: checked.enrolled!.key, comment: null } : null, reasons);
   return { verdict, file };
 }
 
