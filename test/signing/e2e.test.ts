@@ -35,7 +35,9 @@ beforeAll(async () => {
   port = await freePort();
   await startContainer({ name: container, image, port });
   await waitHealthy(container);
-  makeGitRepo(qms.dir, { 'qualify.yaml': 'signers: signers.yaml\n' });
+  // The QMS repository: the shipped protocol and SOPs (so the run's audit entry lands here, not in the project).
+  const shipped = (folder: string) => Object.fromEntries(readdirSync(join(ROOT, folder)).map((f) => [`${folder}/${f}`, readFileSync(join(ROOT, folder, f), 'utf8')]));
+  makeGitRepo(qms.dir, { 'qualify.yaml': 'signers: signers.yaml\n', ...shipped('protocols'), ...shipped('sops') });
   for (const [id, name, roles] of [['erin', 'Erin Engineer', ['executor']], ['rita', 'Rita Reviewer', ['reviewer']], ['quinn', 'Quinn Approver', ['approver', 'qa']]] as const) {
     const r = await runCli(['keys', 'create', '--as', id, '--name', name, '--email', `${id}@example.invalid`, ...roles.flatMap((x) => ['--role', x]), '--passphrase-stdin'], { cwd: qms.dir, env, stdin: `${id} e2e passphrase\n` });
     expect(r.stderr).toBe('');
@@ -55,7 +57,7 @@ describe('signing a record written by qualify run', () => {
       'run', `protocols/${SHIPPED}`, '--param', `service=${container}`, '--param', 'release=1.4.2', '--param', `image=${image}`,
       '--param', `url=http://127.0.0.1:${port}`, '--param', `repo=${app.dir}`, '--answers', join(qms.dir, 'answers.yaml'),
       '--out', join(qms.dir, 'reports'), '--as', 'erin',
-    ], { cwd: ROOT, env });
+    ], { cwd: qms.dir, env });
     expect(run.code).toBe(0);
     const [id] = readdirSync(join(qms.dir, 'reports/QP-0001'));
     const dir = join(qms.dir, 'reports/QP-0001', id!);
@@ -76,6 +78,7 @@ describe('signing a record written by qualify run', () => {
     expect(pdfsig).toContain('Signature Validation: Signature is Valid.');
     expect(pdfsig).toContain('Total document signed');
     const v = await runCli(['verify', rel], { cwd: qms.dir, env, now: new Date(later(10)) });
+    expect(readFileSync(join(qms.dir, 'audit/trail.jsonl'), 'utf8')).toContain('"action":"run"');
     expect(v.stderr).toBe('');
     expect(v.code).toBe(0);
     expect(v.stdout).toMatch(new RegExp(`evidence: ${report.cases.flatMap((c) => c.steps.flatMap((s) => s.evidence)).length} file\\(s\\), every sha256 matches the record`));

@@ -5,6 +5,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import { signReport } from '../../src/signing/sign.js';
+import { createVerifySession, verifyReport } from '../../src/signing/verify-report.js';
 import { keyFingerprint } from '../../src/signing/keys.js';
 import { buildReport, copyRepo, ctxFor, enrolledRepo, forgeSignature, T, writeReport, type Enrolled } from './fixture.js';
 
@@ -153,6 +154,29 @@ describe('tamper matrix', () => {
     });
     expect(r.code).toBe(4);
     expect(r.all).toContain('the document digest differs from the signed digest: the PDF was changed after signing');
+  });
+
+  it('300 single-byte flips spread over the signed PDF are all detected', async () => {
+    const repo = copyRepo(base);
+    try {
+      const dir = join(repo.root, reportRel);
+      const pdf = join(dir, 'report.pdf');
+      const original = readFileSync(pdf);
+      const session = createVerifySession(repo.root, T.verify);
+      const missed: string[] = [];
+      for (let i = 0; i < 300; i++) {
+        const at = Math.floor(((i + 0.5) / 300) * original.length);
+        const b = Buffer.from(original);
+        b[at] = b[at]! ^ (1 + (i % 255));
+        writeFileSync(pdf, b);
+        if ((await verifyReport(dir, { now: T.verify, session })).ok) missed.push(`byte ${at} of ${original.length}`);
+      }
+      writeFileSync(pdf, original);
+      expect((await verifyReport(dir, { now: T.verify, session })).ok).toBe(true);
+      expect(missed).toEqual([]);
+    } finally {
+      repo.cleanup();
+    }
   });
 
   it('the /Reason of the PDF signature edited', async () => {
