@@ -8,20 +8,13 @@ import { signDocument, signReport } from '../../src/signing/sign.js';
 import { approvalsFor, documentApprovalState } from '../../src/signing/documents.js';
 import { readDocumentRef } from '../../src/signing/document-source.js';
 import { verifyReport } from '../../src/signing/verify-report.js';
-import { buildReport, copyRepo, ctxFor, enrolledRepo, PROTOCOL, sha256, SOP, T, writeReport, type Enrolled } from './fixture.js';
+import { buildReport, ctxFor, withCopy, enrolledRepo, PROTOCOL, sha256, SOP, T, writeReport, type Enrolled } from './fixture.js';
 
 let base: Enrolled;
 beforeAll(async () => { base = await enrolledRepo(); });
 afterAll(() => base?.cleanup());
 
-async function withRepo(fn: (repo: Enrolled) => Promise<void>): Promise<void> {
-  const repo = copyRepo(base);
-  try {
-    await fn(repo);
-  } finally {
-    repo.cleanup();
-  }
-}
+const withRepo = (fn: (repo: Enrolled) => Promise<void>) => withCopy(base, fn);
 
 describe('document approval', () => {
   it('an approval signature makes the current bytes approved; an edit afterwards does not stay approved', () => withRepo(async (repo) => {

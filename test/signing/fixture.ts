@@ -220,3 +220,13 @@ export async function forgeSignature(base: Enrolled, dir: string, signerId: stri
   await appendAuditEntry(base.root, { at: utcSeconds(time), who: { id: signer.id, name: signer.name }, action: 'sign', object: { type: 'report', id: loaded.record!.reportId, path: 'x' }, why: 'forged for a test', ref: { path: rel, sha256: sha256(bytes) }, host: 'test-host' });
   return rel;
 }
+
+/** Runs `fn` on a fresh copy of `base` and removes the copy. */
+export async function withCopy(base: Enrolled, fn: (repo: Enrolled) => Promise<void>): Promise<void> {
+  const repo = copyRepo(base);
+  try {
+    await fn(repo);
+  } finally {
+    repo.cleanup();
+  }
+}

@@ -7,7 +7,7 @@ import { revokeSignerKeys } from '../../src/signing/enrol.js';
 import { verifyReport } from '../../src/signing/verify-report.js';
 import { readAuditTrail } from '../../src/signing/audit.js';
 import { ApprovalError } from '../../src/model/errors.js';
-import { buildReport, copyRepo, ctxFor, enrolledRepo, T, writeReport, type Enrolled } from './fixture.js';
+import { buildReport, ctxFor, withCopy, enrolledRepo, T, writeReport, type Enrolled } from './fixture.js';
 
 let base: Enrolled;
 beforeAll(async () => { base = await enrolledRepo(); });
@@ -21,14 +21,7 @@ async function refused(p: Promise<unknown>, code: string, message: RegExp | stri
   else expect((err as Error).message).toMatch(message);
 }
 
-async function withRepo(fn: (repo: Enrolled) => Promise<void>): Promise<void> {
-  const repo = copyRepo(base);
-  try {
-    await fn(repo);
-  } finally {
-    repo.cleanup();
-  }
-}
+const withRepo = (fn: (repo: Enrolled) => Promise<void>) => withCopy(base, fn);
 
 describe('signing rules', () => {
   it('refuses a meaning the role does not permit, before asking the passphrase', () => withRepo(async (repo) => {
