@@ -82,7 +82,7 @@ try {
     const r = spawnSync(cmd, args, { encoding: 'utf8', ...options });
     return { ms: Number(process.hrtime.bigint() - t0) / 1e6, ...r };
   };
-  const ours = time(process.execPath, [join(root, 'bin/qualify.js'), 'run', 'protocols/QP-0900-bench.md', '--param', `service=${name}`, '--param', `release=${release}`], { cwd: dir, env: { ...process.env, CI: 'true', NO_COLOR: '1' } });
+  const ours = time(process.execPath, [...(process.env.BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir=' + process.env.BENCH_PROF] : []), join(root, 'bin/qualify.js'), 'run', 'protocols/QP-0900-bench.md', '--param', `service=${name}`, '--param', `release=${release}`], { cwd: dir, env: { ...process.env, CI: 'true', NO_COLOR: '1' } });
   if (ours.status !== 0) throw new Error(`qualify run exited ${ours.status}:\n${ours.stderr}`);
   const summary = ours.stderr.split('\n').find((l) => l.startsWith('PASS'));
   const bash = time('bash', [join(dir, 'checks.sh'), name]);
