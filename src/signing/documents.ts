@@ -164,8 +164,11 @@ export async function verifyDocument(root: string, file: string, options: { now:
  * signatures over each document's current bytes, and how many cover an earlier content of the same revision.
  */
 export function createApprovalProvider(repoRoot: string, options: { now?: Date } = {}): ApprovalProvider {
+  // One read of signers.yaml per provider, not one per document (lint of 1,000 documents).
+  let cached: { registry: ReturnType<typeof loadSignerRegistry> } | null = null;
   return async (doc) => {
-    const registry = loadSignerRegistry(repoRoot);
+    cached ??= { registry: loadSignerRegistry(repoRoot) };
+    const registry = cached.registry;
     if (!registry || !doc.meta.documentId) return { registry: registry !== null, signatures: [], stale: 0 };
     const ref = documentRef(doc);
     const entries = checkDocumentSignatures(repoRoot, ref, registry, options.now ?? new Date());

@@ -42,6 +42,16 @@ beforeAll(async () => {
     const r = await runCli(['keys', 'create', '--as', id, '--name', name, '--email', `${id}@example.invalid`, ...roles.flatMap((x) => ['--role', x]), '--passphrase-stdin'], { cwd: qms.dir, env, stdin: `${id} e2e passphrase\n` });
     expect(r.stderr).toBe('');
   }
+  // With signers.yaml present only signed approvals count: the front matter's "effective" is refused...
+  const refused = await runCli(['run', `protocols/${SHIPPED}`, '--param', `service=${container}`, '--param', 'release=1.4.2', '--param', `image=${image}`, '--param', `repo=${app.dir}`, '--as', 'erin'], { cwd: qms.dir, env });
+  expect(refused.code).toBe(3);
+  expect(refused.stderr).toContain('PROTOCOL_NOT_EFFECTIVE');
+  expect(refused.stderr).toContain('approval recorded but not signed');
+  // ...until QA approves the protocol and the SOPs it requires.
+  for (const file of [...readdirSync(join(qms.dir, 'protocols')).map((f) => `protocols/${f}`), ...readdirSync(join(qms.dir, 'sops')).map((f) => `sops/${f}`)]) {
+    const r = await runCli(['sign', file, '--as', 'quinn', '--meaning', 'approved', '--passphrase-stdin'], { cwd: qms.dir, env, stdin: 'quinn e2e passphrase\n' });
+    expect(r.code, r.stderr).toBe(0);
+  }
 }, 180_000);
 
 afterAll(async () => {
