@@ -28,6 +28,13 @@ export interface CheckTypeInfo {
   implicitVerdict?: boolean;
   /** A complete `check` block body (YAML), shown by `qualify checks` and executed by a shared test. */
   example: string;
+  /**
+   * Observed key that top-level matchers of `expect` address: for container.logs (`logs`),
+   * `expect: { not_contains: { matches: ERROR } }` means `expect: { logs: { not_contains: ... } }`.
+   */
+  primaryKey?: string;
+  /** Acceptance applied when a step gives no `expect` (e.g. http.get: `status: 200`). */
+  defaultExpect?: Record<string, unknown>;
 }
 
 /** Raw observation to keep as evidence; the evidence store hashes, masks and names it. */

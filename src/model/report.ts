@@ -157,5 +157,12 @@ export interface Report {
   /** Notices every reader must see, e.g. "approval not signed". */
   warnings: string[];
   /** Masking performed on evidence and record. */
-  redaction: { count: number; salt: string; entries: Array<{ where: string; hash: string }> };
+  redaction: {
+    count: number;
+    salt: string;
+    /** How `hash` is computed from a masked value, e.g. `hmac-sha256(salt, value)[0:16]`. */
+    algorithm?: string;
+    /** One entry per place and masked value; `count` = occurrences masked there. */
+    entries: Array<{ where: string; hash: string; count?: number }>;
+  };
 }

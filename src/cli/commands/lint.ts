@@ -1,12 +1,27 @@
-// Placeholder until the command lands; replaced by its owner.
+// qualify lint [paths...]: every problem of every file, `file:line:col CODE message`; exit 2 on errors.
 import type { Command } from '../command.js';
-import { UsageError } from '../../model/errors.js';
+import { EXIT, formatIssue } from '../../model/index.js';
+import { openRepository } from '../repo.js';
 
 export const command: Command = {
-  usage: 'lint',
-  description: 'Not available in this build yet.',
-  flags: {},
-  async run() {
-    throw new UsageError('NOT_AVAILABLE', 'this command is not available in this build yet');
+  usage: 'lint [paths...] [--json] [--errors-only]',
+  description: 'Validates controlled documents (SOPs, protocols) against the document-control rules and the check catalog.\nWith no paths: the repository\'s sops/ and protocols/. Exit 0 when clean (warnings allowed), 2 when any error.',
+  flags: {
+    json: { kind: 'boolean', description: 'print the issues as JSON' },
+    'errors-only': { kind: 'boolean', description: 'do not print warnings' },
+  },
+  async run(args, ctx) {
+    const repo = await openRepository(ctx, args.positionals);
+    const shown = args.flags['errors-only'] ? repo.issues.filter((i) => i.severity === 'error') : repo.issues;
+    const errors = repo.issues.filter((i) => i.severity === 'error').length;
+    const warnings = repo.issues.length - errors;
+    if (args.flags.json) {
+      ctx.stdout.write(`${JSON.stringify({ files: repo.documents.length, errors, warnings, issues: shown }, null, 2)}\n`);
+    } else {
+      for (const issue of shown) ctx.stdout.write(`${formatIssue(issue)}\n`);
+      const files = new Set(repo.issues.map((i) => i.file)).size;
+      ctx.stderr.write(`${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'} in ${files} of ${repo.documents.length + repo.issues.filter((i) => i.code === 'FILE_EMPTY' || i.code === 'FILE_BINARY').length} file(s)\n`);
+    }
+    return errors > 0 ? EXIT.invalid : EXIT.ok;
   },
 };

@@ -1,12 +1,69 @@
-// Placeholder until the command lands; replaced by its owner.
+// qualify verify: recompute every hash, check every signature and rule, the PDF and the audit trail.
+import { statSync } from 'node:fs';
 import type { Command } from '../command.js';
-import { UsageError } from '../../model/errors.js';
+import type { CliContext } from '../context.js';
+import { IntegrityError, UsageError } from '../../model/errors.js';
+import { verifyDocument } from '../../signing/documents.js';
+import { findQmsRoot, repoRelative } from '../../signing/repo.js';
+import { failureCount, type VerifyResult } from '../../signing/verdict.js';
+import { createVerifySession, verifyReport } from '../../signing/verify-report.js';
+import { verifyPdf } from '../../signing/verify-pdf.js';
+import { reportDirOf, targetArg } from '../signing-args.js';
+
+/** Human form of a verification: one verdict line per signature, then findings and notes. */
+export function formatVerifyResult(r: VerifyResult): string {
+  const out: string[] = [];
+  const head = r.kind === 'document' ? `document ${r.id ?? r.target} (${r.target})` : `report ${r.id ?? r.target} (${r.target})`;
+  out.push(`${head}: ${r.state}${r.sha256 ? `, ${r.kind === 'document' ? 'file' : 'record'} sha256 ${r.sha256}` : ''}`);
+  for (const p of r.passed) out.push(`  ok    ${p}`);
+  for (const s of [...r.signatures, ...r.dispositions]) {
+    const who = s.signerId ? `${s.name ?? '?'} (${s.signerId})` : 'unknown signer';
+    const base = s.file.slice(s.file.lastIndexOf('/') + 1);
+    const verdict = s.valid ? 'valid' : `INVALID: ${s.reasons.join('; ')}`;
+    out.push(`  ${s.valid ? 'ok  ' : 'FAIL'}  signature ${base}: ${who}, ${s.meaning ?? '?'}, ${s.time ?? 'no signed time'}, key ${s.keyFingerprint?.slice(0, 16) ?? '?'}: ${verdict}`);
+    for (const n of s.notes) out.push(`          note: ${n}`);
+  }
+  for (const f of r.findings) out.push(`  FAIL  ${f.code} ${f.message}`);
+  for (const n of r.notes) out.push(`  note  ${n}`);
+  const failures = failureCount(r);
+  out.push(failures === 0 ? 'verified: every check holds' : `NOT VERIFIED: ${failures} problem(s)`);
+  return `${out.join('\n')}\n`;
+}
+
+async function verifyTarget(path: string, ctx: CliContext): Promise<VerifyResult> {
+  const root = findQmsRoot(path);
+  const now = ctx.now();
+  const target = repoRelative(ctx.cwd, path) || '.';
+  const dir = reportDirOf(path);
+  if (dir && statSync(path).isDirectory()) return verifyReport(dir, { now, session: createVerifySession(root, now), target });
+  if (path.endsWith('.pdf')) return verifyPdf(path, { now, root: findQmsRoot(ctx.cwd), target });
+  if (dir) return verifyReport(dir, { now, session: createVerifySession(root, now), target });
+  if (path.endsWith('.md')) return await verifyDocument(root, path, { now, target });
+  throw new UsageError('TARGET_UNKNOWN', `qualify verify: ${target} is neither a report folder, a report.pdf nor a Markdown document`);
+}
 
 export const command: Command = {
-  usage: 'verify',
-  description: 'Not available in this build yet.',
-  flags: {},
-  async run() {
-    throw new UsageError('NOT_AVAILABLE', 'this command is not available in this build yet');
+  usage: 'verify <report-dir | report.pdf | document.md> [--json]',
+  description: [
+    'Recomputes the record hash (RFC 8785 canonical report.json) and every evidence hash, checks every signature',
+    'and disposition (key enrolled and valid at signing time, signature, printed name, meaning permitted by role,',
+    'executed → reviewed → approved order, segregation, deviations dispositioned before approval, chain of',
+    'signatures), the PDF (embedded record, PDF signature over the whole file), the protocol\'s approval before',
+    'the run, the attestation, and the audit trail (chain, and every signed file recorded). Prints one verdict per',
+    'signature. Exit 0 when everything holds, 4 on any failure.',
+  ].join('\n'),
+  flags: {
+    json: { kind: 'boolean', description: 'print the verification result as JSON' },
+  },
+  async run(args, ctx) {
+    const path = targetArg(args, ctx, 'verify', 'report folder, PDF or document');
+    const result = await verifyTarget(path, ctx);
+    ctx.stdout.write(args.flags.json ? `${JSON.stringify(result, null, 2)}\n` : formatVerifyResult(result));
+    const failures = failureCount(result);
+    if (failures > 0) {
+      const first = result.findings[0]?.message ?? [...result.signatures, ...result.dispositions].find((s) => !s.valid)?.reasons[0] ?? 'see above';
+      throw new IntegrityError('VERIFY_FAILED', `${result.target}: ${failures} problem(s); first: ${first}`);
+    }
+    return 0;
   },
 };

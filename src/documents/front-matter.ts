@@ -1,0 +1,138 @@
+// Splits front-mattered Markdown and parses the YAML with positions. Never executes anything:
+// gray-matter's JavaScript engines are replaced by a refusal, and YAML is read by `yaml` (no custom tags run).
+import matter from 'gray-matter';
+import { LineCounter, parseDocument, isMap, isScalar, type Pair } from 'yaml';
+import type { Issue, Position } from '../model/index.js';
+
+export interface FrontMatterResult {
+  hasFrontMatter: boolean;
+  data: Record<string, unknown>;
+  /** Top-level key → file position of the key. */
+  fieldPositions: Record<string, Position>;
+  /** Top-level key → file position of the value. */
+  valuePositions: Record<string, Position>;
+  body: string;
+  bodyStartLine: number;
+  issues: Issue[];
+}
+
+const FENCE = /^---([^\r\n]*)\r?\n/;
+
+class ForbiddenLanguage extends Error {}
+
+/** Parses `text` (already decoded) of `file`; problems are returned as issues, never thrown. */
+export function parseFrontMatter(text: string, file: string): FrontMatterResult {
+  const issues: Issue[] = [];
+  const empty: FrontMatterResult = { hasFrontMatter: false, data: {}, fieldPositions: {}, valuePositions: {}, body: text, bodyStartLine: 1, issues };
+  const opening = FENCE.exec(text);
+  if (!opening) return empty;
+  const language = opening[1]!.trim().toLowerCase();
+  if (language !== '' && language !== 'yaml' && language !== 'yml') {
+    issues.push({ file, line: 1, column: 4, code: 'FRONT_MATTER_LANGUAGE', severity: 'error', message: `front matter language "${opening[1]!.trim()}" is not allowed (it would be executed); expected YAML between "---" lines` });
+    return { ...empty, hasFrontMatter: true, body: '', bodyStartLine: text.split('\n').length + 1 };
+  }
+  let raw = '';
+  let content: string;
+  try {
+    const refuse = () => { throw new ForbiddenLanguage(); };
+    const parsed = matter(text, {
+      language: 'yaml',
+      engines: {
+        yaml: (s: string) => { raw = s; return {}; },
+        js: refuse, javascript: refuse, json: refuse, coffee: refuse, toml: refuse,
+      } as never,
+    });
+    content = parsed.content;
+  } catch {
+    issues.push({ file, line: 1, column: 1, code: 'FRONT_MATTER_INVALID', severity: 'error', message: 'front matter could not be split from the body; expected YAML between "---" lines' });
+    return { ...empty, hasFrontMatter: true };
+  }
+  const prefix = text.slice(0, text.length - content.length);
+  const closed = /\n(---|\.\.\.)[ \t]*(\r?\n|$)/.test(prefix);
+  if (!closed) {
+    issues.push({ file, line: 1, column: 1, code: 'FRONT_MATTER_UNTERMINATED', severity: 'error', message: 'front matter opened with "---" on line 1 is never closed; expected a line "---" after the YAML' });
+    return { ...empty, hasFrontMatter: true, body: '', bodyStartLine: text.split('\n').length + 1 };
+  }
+  const bodyStartLine = countNewlines(prefix) + 1;
+  const yaml = parseYamlWithPositions(raw, file, 1, 0);
+  issues.push(...yaml.issues);
+  let data: Record<string, unknown> = {};
+  if (yaml.ok) {
+    if (yaml.value === null || yaml.value === undefined) data = {};
+    else if (typeof yaml.value === 'object' && !Array.isArray(yaml.value)) data = yaml.value as Record<string, unknown>;
+    else issues.push({ file, line: 2, column: 1, code: 'FRONT_MATTER_NOT_MAPPING', severity: 'error', message: `front matter must be a mapping of fields (key: value); found ${describeValue(yaml.value)}` });
+  }
+  return { hasFrontMatter: true, data, fieldPositions: yaml.keyPositions, valuePositions: yaml.valuePositions, body: content, bodyStartLine, issues };
+}
+
+export interface YamlParse {
+  ok: boolean;
+  value: unknown;
+  keyPositions: Record<string, Position>;
+  valuePositions: Record<string, Position>;
+  issues: Issue[];
+}
+
+/**
+ * Parses YAML `source` whose first line sits on file line `lineOffset + 1` and is indented by `columnOffset`.
+ * Errors become located issues with code YAML_INVALID-style messages.
+ */
+export function parseYamlWithPositions(source: string, file: string, lineOffset: number, columnOffset: number, code = 'FRONT_MATTER_INVALID'): YamlParse {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(source, { lineCounter, prettyErrors: false, uniqueKeys: true, strict: true });
+  const at = (offset: number): Position => {
+    const p = lineCounter.linePos(offset);
+    return { line: p.line + lineOffset, column: p.col + columnOffset };
+  };
+  const issues: Issue[] = [];
+  for (const err of doc.errors) {
+    const pos = at(err.pos[0]);
+    const first = err.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+    issues.push({ file, ...pos, code, severity: 'error', message: `invalid YAML: ${first}` });
+  }
+  const keyPositions: Record<string, Position> = {};
+  const valuePositions: Record<string, Position> = {};
+  if (isMap(doc.contents)) {
+    for (const pair of doc.contents.items as Pair[]) {
+      const key = isScalar(pair.key) ? String(pair.key.value) : undefined;
+      if (key === undefined) continue;
+      const keyRange = (pair.key as { range?: [number, number, number] }).range;
+      if (keyRange) keyPositions[key] = at(keyRange[0]);
+      const valueRange = (pair.value as { range?: [number, number, number] } | null)?.range;
+      valuePositions[key] = valueRange ? at(valueRange[0]) : keyPositions[key]!;
+    }
+  }
+  if (issues.length > 0) return { ok: false, value: undefined, keyPositions, valuePositions, issues };
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: 50 });
+  } catch (err) {
+    issues.push({ file, line: lineOffset + 1, column: columnOffset + 1, code, severity: 'error', message: `invalid YAML: ${(err as Error).message}` });
+    return { ok: false, value: undefined, keyPositions, valuePositions, issues };
+  }
+  for (const w of doc.warnings) {
+    const pos = at(w.pos[0]);
+    issues.push({ file, ...pos, code: 'YAML_WARNING', severity: 'warning', message: w.message.split('\n')[0]! });
+  }
+  return { ok: true, value, keyPositions, valuePositions, issues };
+}
+
+/** Names a value's kind for messages: "a list", "the number 5", "text \"x\"". */
+export function describeValue(v: unknown): string {
+  if (v === null || v === undefined) return 'nothing';
+  if (Array.isArray(v)) return `a list of ${v.length}`;
+  if (v instanceof Date) return 'a date object';
+  switch (typeof v) {
+    case 'string': return `text "${v.length > 40 ? `${v.slice(0, 37)}...` : v}"`;
+    case 'number': return `the number ${v}`;
+    case 'boolean': return `the boolean ${v}`;
+    case 'object': return 'a mapping';
+    default: return typeof v;
+  }
+}
+
+function countNewlines(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) === 10) n++;
+  return n;
+}

@@ -1,0 +1,10 @@
+// Controlled documents: front-mattered Markdown → model, lint rules with file:line:col, computed status.
+export { parseDocument, KNOWN_FIELDS, type ParsedFile, type ParseOptions } from './document.js';
+export { parseProtocol, type CheckCatalog } from './protocol.js';
+export { parseFrontMatter, parseYamlWithPositions, describeValue } from './front-matter.js';
+export { computeDocumentStatus, NO_SIGNATURES, APPROVAL_NOT_SIGNED, type ApprovalState, type ApprovalProvider } from './status.js';
+export { findRepoRoot, loadConfig, loadRepository, compareRevisions, DOCUMENT_FOLDERS, type LoadOptions, type LoadedRepository } from './repository.js';
+export { createDocumentLookup } from './lookup.js';
+export { interpolate, interpolateDeep, templateNames, RESERVED_PARAMS } from './template.js';
+export { parseDuration } from './duration.js';
+export { toIsoDate, isoDay } from './dates.js';

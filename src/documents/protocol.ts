@@ -1,0 +1,346 @@
+// A protocol body → test cases (headings with ids), `case` blocks and `check` blocks, with located issues.
+import { unified } from 'unified';
+import remarkParse from 'remark-parse';
+import type {
+  CheckSpec,
+  CheckTypeInfo,
+  ControlledDocument,
+  Issue,
+  ParameterSpec,
+  Position,
+  Protocol,
+  Risk,
+  Stage,
+  TestCase,
+} from '../model/index.js';
+import { describeValue, parseYamlWithPositions } from './front-matter.js';
+import { parseDuration } from './duration.js';
+import { RESERVED_PARAMS, templateNames } from './template.js';
+
+/** What protocol lint needs to know of the check catalog (injected: documents/ does not import checks/). */
+export interface CheckCatalog {
+  types: ReadonlyMap<string, CheckTypeInfo>;
+  /** Problems of an `expect` mapping for a check type (unknown key, bad matcher, bad regex); empty when fine. */
+  validateExpect?: (expect: unknown, info: CheckTypeInfo | undefined) => string[];
+}
+
+/** Keys of a check block that are not parameters of the check type. */
+const RESERVED_CHECK_KEYS = new Set(['type', 'id', 'expect', 'timeout', 'retry', 'depends_on', 'description']);
+const CASE_ID = /^([A-Z][A-Z0-9]*-\d+[A-Za-z0-9.]*)\b[\s:.\u2013\u2014-]*(.*)$/;
+const STAGES: Stage[] = ['IQ', 'OQ', 'PQ'];
+const RISKS: Risk[] = ['high', 'medium', 'low'];
+
+interface MdNode {
+  type: string;
+  depth?: number;
+  lang?: string | null;
+  value?: string;
+  children?: MdNode[];
+  position?: { start: { line: number; column: number; offset?: number }; end: { line: number; column: number; offset?: number } };
+}
+
+// Only headings and fenced blocks matter here, so GFM extensions (tables, autolinks) are not loaded:
+// they cost ~90 ms of start-up for every lint and run.
+const processor = unified().use(remarkParse);
+
+/** Parses a protocol document's body and parameters; every problem is returned, nothing thrown. */
+export function parseProtocol(doc: ControlledDocument, catalog?: CheckCatalog): { protocol: Protocol; issues: Issue[] } {
+  const issues: Issue[] = [];
+  const file = doc.path;
+  const problem = (pos: Position, code: string, message: string, severity: Issue['severity'] = 'error') =>
+    issues.push({ file, line: pos.line, column: pos.column, code, severity, message });
+
+  const parameters = parseParameters(doc, problem);
+  const tree = processor.parse(doc.body) as MdNode;
+  const lineOffset = doc.bodyStartLine - 1;
+  const filePos = (node: MdNode): Position => ({ line: (node.position?.start.line ?? 1) + lineOffset, column: node.position?.start.column ?? 1 });
+  const bodyLines = doc.body.split('\n');
+
+  const cases: TestCase[] = [];
+  let current: { tc: TestCase; depth: number; startLine: number; fences: Array<[number, number]> } | null = null;
+  const brokenBlocks = new Set<TestCase>();
+  const finished: Array<{ tc: TestCase; startLine: number; endLine: number; fences: Array<[number, number]> }> = [];
+  const close = (endLine: number) => {
+    if (current) finished.push({ tc: current.tc, startLine: current.startLine, endLine, fences: current.fences });
+    current = null;
+  };
+  const seenCase = new Map<string, Position>();
+
+  for (const node of tree.children ?? []) {
+    if (node.type === 'heading') {
+      const text = plainText(node).trim();
+      const m = CASE_ID.exec(text);
+      if (current && (m || (node.depth ?? 1) <= current.depth)) close((node.position?.start.line ?? 1) - 1);
+      if (m) {
+        const id = m[1]!;
+        const pos = filePos(node);
+        const dup = seenCase.get(id);
+        if (dup) problem(pos, 'CASE_ID_DUPLICATE', `test case id "${id}" is already used on line ${dup.line}; ids must be unique in a protocol`);
+        seenCase.set(id, pos);
+        const prefix = id.split('-')[0]!.toUpperCase();
+        const tc: TestCase = {
+          id,
+          title: m[2]!.trim() || id,
+          stage: (STAGES as string[]).includes(prefix) ? (prefix as Stage) : 'OQ',
+          risk: undefined,
+          requirements: [],
+          objective: '',
+          checks: [],
+          position: pos,
+        };
+        current = { tc, depth: node.depth ?? 1, startLine: node.position?.end.line ?? 1, fences: [] };
+        cases.push(tc);
+      }
+      continue;
+    }
+    if (node.type !== 'code' || (node.lang !== 'check' && node.lang !== 'case')) continue;
+    const fencePos = filePos(node);
+    if (!current) {
+      problem(fencePos, node.lang === 'check' ? 'CHECK_OUTSIDE_CASE' : 'CASE_OUTSIDE_CASE', `a \`${node.lang}\` block must follow a test case heading such as "### IQ-01 Title"; found one before any test case`);
+      continue;
+    }
+    const cur = current as { tc: TestCase; fences: Array<[number, number]> };
+    cur.fences.push([node.position!.start.line, node.position!.end.line]);
+    const indent = (node.position?.start.column ?? 1) - 1;
+    const yaml = parseYamlWithPositions(node.value ?? '', file, fencePos.line, indent, node.lang === 'check' ? 'CHECK_YAML_INVALID' : 'CASE_YAML_INVALID');
+    issues.push(...yaml.issues);
+    if (!yaml.ok) { brokenBlocks.add(cur.tc); continue; }
+    const value = yaml.value;
+    const keyPos = (k: string): Position => yaml.keyPositions[k] ?? { line: fencePos.line + 1, column: indent + 1 };
+    if (!value || typeof value !== 'object' || Array.isArray(value)) {
+      problem({ line: fencePos.line + 1, column: indent + 1 }, node.lang === 'check' ? 'CHECK_NOT_MAPPING' : 'CASE_NOT_MAPPING', `a \`${node.lang}\` block must be a YAML mapping (key: value); found ${describeValue(value)}`);
+      continue;
+    }
+    const block = value as Record<string, unknown>;
+    if (node.lang === 'case') applyCaseBlock(cur.tc, block, keyPos, problem);
+    else {
+      const spec = parseCheckBlock(cur.tc, block, fencePos, yaml.keyPositions, keyPos, problem, catalog);
+      if (spec) cur.tc.checks.push(spec);
+    }
+  }
+  close(bodyLines.length);
+
+  for (const f of finished) f.tc.objective = objectiveText(bodyLines, f.startLine, f.endLine, f.fences);
+  crossCheck(cases, parameters, problem, doc, brokenBlocks);
+
+  return { protocol: { ...doc, parameters, cases }, issues };
+}
+
+function parseParameters(doc: ControlledDocument, problem: (pos: Position, code: string, message: string, severity?: Issue['severity']) => void): Record<string, ParameterSpec> {
+  const raw = doc.frontMatter.parameters;
+  const at = doc.fieldPositions.parameters ?? { line: 1, column: 1 };
+  const out: Record<string, ParameterSpec> = {};
+  if (raw === undefined || raw === null) return out;
+  if (typeof raw !== 'object' || Array.isArray(raw)) {
+    problem(at, 'PARAMETERS_INVALID', `field "parameters" must map each parameter name to { description, pattern, default }; found ${describeValue(raw)}`);
+    return out;
+  }
+  for (const [name, spec] of Object.entries(raw as Record<string, unknown>)) {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
+      problem(at, 'PARAMETER_NAME', `parameter name "${name}" must be letters, digits and _ (it is used as {{${name}}})`);
+      continue;
+    }
+    if (spec === null || spec === undefined) { out[name] = {}; continue; }
+    if (typeof spec !== 'object' || Array.isArray(spec)) {
+      problem(at, 'PARAMETERS_INVALID', `parameter "${name}" must be a mapping { description, pattern, default }; found ${describeValue(spec)}`);
+      continue;
+    }
+    const s = spec as Record<string, unknown>;
+    const p: ParameterSpec = {};
+    if (typeof s.description === 'string') p.description = s.description;
+    if (s.default !== undefined && s.default !== null) p.default = String(s.default);
+    if (typeof s.required === 'boolean') p.required = s.required;
+    if (s.pattern !== undefined) {
+      if (typeof s.pattern !== 'string') problem(at, 'PARAMETER_PATTERN', `pattern of parameter "${name}" must be a regular expression as text; found ${describeValue(s.pattern)}`);
+      else {
+        try { new RegExp(s.pattern, 'u'); p.pattern = s.pattern; }
+        catch (err) { problem(at, 'PARAMETER_PATTERN', `pattern of parameter "${name}" is not a valid regular expression: ${(err as Error).message}`); }
+      }
+    }
+    for (const k of Object.keys(s)) {
+      if (!['description', 'pattern', 'default', 'required'].includes(k)) problem(at, 'PARAMETER_FIELD_UNKNOWN', `parameter "${name}" has unknown field "${k}"; known: description, pattern, default, required`, 'warning');
+    }
+    out[name] = p;
+  }
+  return out;
+}
+
+function applyCaseBlock(tc: TestCase, block: Record<string, unknown>, keyPos: (k: string) => Position, problem: (pos: Position, code: string, message: string, severity?: Issue['severity']) => void): void {
+  for (const [k, v] of Object.entries(block)) {
+    if (k === 'requirements') {
+      if (Array.isArray(v) && v.every((x) => typeof x === 'string')) tc.requirements = v as string[];
+      else if (typeof v === 'string') tc.requirements = [v];
+      else problem(keyPos(k), 'CASE_FIELD_INVALID', `"requirements" must be a list of requirement ids such as [URS-04]; found ${describeValue(v)}`);
+    } else if (k === 'risk') {
+      if (typeof v === 'string' && (RISKS as string[]).includes(v)) tc.risk = v as Risk;
+      else problem(keyPos(k), 'CASE_FIELD_INVALID', `"risk" must be one of ${RISKS.join(', ')}; found ${describeValue(v)}`);
+    } else if (k === 'stage') {
+      if (typeof v === 'string' && (STAGES as string[]).includes(v)) tc.stage = v as Stage;
+      else problem(keyPos(k), 'CASE_FIELD_INVALID', `"stage" must be one of ${STAGES.join(', ')}; found ${describeValue(v)}`);
+    } else {
+      problem(keyPos(k), 'CASE_FIELD_UNKNOWN', `unknown field "${k}" in a case block; known: requirements, risk, stage`, 'warning');
+    }
+  }
+}
+
+function parseCheckBlock(
+  tc: TestCase,
+  block: Record<string, unknown>,
+  fencePos: Position,
+  keyPositions: Record<string, Position>,
+  keyPos: (k: string) => Position,
+  problem: (pos: Position, code: string, message: string, severity?: Issue['severity']) => void,
+  catalog: CheckCatalog | undefined,
+): CheckSpec | null {
+  const n = tc.checks.length + 1;
+  const type = block.type;
+  if (typeof type !== 'string' || type === '') {
+    problem(keyPositions.type ?? { line: fencePos.line + 1, column: fencePos.column }, 'CHECK_TYPE_MISSING', `a check block needs "type:" naming the check type${catalog ? `; known: ${[...catalog.types.keys()].join(', ')}` : ''}; found ${describeValue(type)}`);
+    return null;
+  }
+  const id = block.id === undefined ? `${tc.id}.${n}` : String(block.id);
+  const params: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(block)) if (!RESERVED_CHECK_KEYS.has(k)) params[k] = v;
+
+  let expect: Record<string, unknown> | undefined;
+  if (block.expect !== undefined && block.expect !== null) {
+    if (typeof block.expect === 'object' && !Array.isArray(block.expect)) expect = block.expect as Record<string, unknown>;
+    else problem(keyPos('expect'), 'CHECK_EXPECT_INVALID', `"expect" must be a mapping of observed values to expected values or matchers; found ${describeValue(block.expect)}`);
+  }
+  let timeoutMs: number | undefined;
+  if (block.timeout !== undefined) {
+    const ms = parseDuration(block.timeout);
+    if (ms === null || ms === 0) problem(keyPos('timeout'), 'CHECK_TIMEOUT_INVALID', `"timeout" must be a duration such as 30s, 500ms or 2m; found ${describeValue(block.timeout)}`);
+    else timeoutMs = ms;
+  }
+  let retry: CheckSpec['retry'];
+  if (block.retry !== undefined) {
+    const r = block.retry as Record<string, unknown> | null;
+    const until = r && typeof r === 'object' ? parseDuration(r.until) : null;
+    const every = r && typeof r === 'object' ? parseDuration(r.every ?? '1s') : null;
+    if (until === null || every === null || every === 0) problem(keyPos('retry'), 'CHECK_RETRY_INVALID', `"retry" must be { until: <duration>, every: <duration> } such as { until: 60s, every: 2s }; found ${describeValue(block.retry)}`);
+    else retry = { untilMs: until, everyMs: every };
+  }
+  let dependsOn: string[] = [];
+  if (block.depends_on !== undefined) {
+    const d = block.depends_on;
+    if (typeof d === 'string') dependsOn = [d];
+    else if (Array.isArray(d) && d.every((x) => typeof x === 'string')) dependsOn = d as string[];
+    else problem(keyPos('depends_on'), 'CHECK_DEPENDS_INVALID', `"depends_on" must be a step or case id, or a list of them; found ${describeValue(d)}`);
+  }
+
+  if (catalog) {
+    const info = catalog.types.get(type);
+    if (!info) {
+      problem(keyPos('type'), 'CHECK_TYPE_UNKNOWN', `unknown check type "${type}"; known: ${[...catalog.types.keys()].join(', ')}`);
+    } else {
+      for (const [k, v] of Object.entries(params)) {
+        const def = info.params[k];
+        if (!def) {
+          problem(keyPos(k), 'CHECK_PARAM_UNKNOWN', `check type "${type}" has no parameter "${k}"; it takes: ${Object.keys(info.params).join(', ') || 'none'}`);
+          continue;
+        }
+        const kindProblem = checkKind(def.kind, v, def.enum);
+        if (kindProblem) problem(keyPos(k), 'CHECK_PARAM_TYPE', `parameter "${k}" of ${type} ${kindProblem}; found ${describeValue(v)}`);
+      }
+      for (const [k, def] of Object.entries(info.params)) {
+        if (def.required && params[k] === undefined) problem(keyPos('type'), 'CHECK_PARAM_REQUIRED', `check type "${type}" needs parameter "${k}" (${def.description})`);
+      }
+      for (const group of info.exactlyOne ?? []) {
+        const given = group.filter((k) => params[k] !== undefined);
+        if (given.length !== 1) problem(keyPos('type'), 'CHECK_PARAM_REQUIRED', `check type "${type}" needs exactly one of ${group.join(', ')}; found ${given.length ? given.join(', ') : 'none'}`);
+      }
+      if (expect && info.expectKeys && !catalog.validateExpect) {
+        for (const k of Object.keys(expect)) {
+          if (!info.expectKeys.includes(k)) problem(keyPositions.expect ?? keyPos('expect'), 'CHECK_EXPECT_UNKNOWN', `check type "${type}" observes no "${k}"; expect may use: ${info.expectKeys.join(', ')}`);
+        }
+      }
+      if (!expect && !info.implicitVerdict && !info.defaultExpect) problem(keyPos('type'), 'CHECK_EXPECT_MISSING', `check ${id} (${type}) has no "expect": it would pass without judging anything; add the acceptance values`);
+    }
+    if (expect && catalog.validateExpect) {
+      for (const msg of catalog.validateExpect(expect, catalog.types.get(type))) problem(keyPos('expect'), 'CHECK_EXPECT_INVALID', msg);
+    }
+  }
+
+  return { id, type, params, expect, timeoutMs, retry, dependsOn, position: fencePos, keyPositions };
+}
+
+function checkKind(kind: string, v: unknown, allowed?: string[]): string | null {
+  switch (kind) {
+    case 'string':
+      if (typeof v !== 'string' && typeof v !== 'number') return 'must be text';
+      if (allowed && !allowed.includes(String(v))) return `must be one of ${allowed.join(', ')}`;
+      return null;
+    case 'number': return typeof v === 'number' || (typeof v === 'string' && v.includes('{{')) ? null : 'must be a number';
+    case 'boolean': return typeof v === 'boolean' ? null : 'must be true or false';
+    case 'string[]': return Array.isArray(v) && v.every((x) => typeof x === 'string' || typeof x === 'number') ? null : 'must be a list of text values';
+    case 'map': return v && typeof v === 'object' && !Array.isArray(v) ? null : 'must be a mapping';
+    default: return null;
+  }
+}
+
+/** Rules across cases: unique step ids, known dependencies, declared template parameters. */
+function crossCheck(cases: TestCase[], parameters: Record<string, ParameterSpec>, problem: (pos: Position, code: string, message: string, severity?: Issue['severity']) => void, doc: ControlledDocument, brokenBlocks: Set<TestCase>): void {
+  const stepIds = new Map<string, Position>();
+  const caseIds = new Set(cases.map((c) => c.id));
+  const used = new Set<string>();
+  if (cases.length === 0) problem({ line: doc.bodyStartLine, column: 1 }, 'PROTOCOL_NO_CASES', 'a protocol needs at least one test case: a heading whose text starts with an id such as "### IQ-01 Title"');
+  for (const tc of cases) {
+    if (tc.checks.length === 0 && !brokenBlocks.has(tc)) problem(tc.position, 'CASE_NO_CHECKS', `test case ${tc.id} has no \`check\` block; it cannot be executed`, 'warning');
+    for (const step of tc.checks) {
+      const prev = stepIds.get(step.id);
+      if (prev) problem(step.position, 'CHECK_ID_DUPLICATE', `step id "${step.id}" is already used on line ${prev.line}`);
+      stepIds.set(step.id, step.position);
+      visitStrings({ params: step.params, expect: step.expect }, (s, key) => {
+        let names: string[];
+        try { names = templateNames(s); }
+        catch (err) {
+          problem(step.keyPositions[key] ?? step.position, 'TEMPLATE_INVALID', `invalid {{...}} template in "${key}": ${(err as Error).message.split('\n')[0]}`);
+          return;
+        }
+        for (const name of names) {
+          used.add(name);
+          if (!(name in parameters) && !RESERVED_PARAMS.includes(name)) {
+            problem(step.keyPositions[key] ?? step.position, 'TEMPLATE_PARAM_UNKNOWN', `"{{${name}}}" in "${key}" is not a declared parameter; declared: ${Object.keys(parameters).join(', ') || 'none'} (and run.id, run.started)`);
+          }
+        }
+      });
+    }
+  }
+  for (const tc of cases) {
+    for (const step of tc.checks) {
+      for (const dep of step.dependsOn) {
+        if (!stepIds.has(dep) && !caseIds.has(dep)) problem(step.keyPositions.depends_on ?? step.position, 'CHECK_DEPENDS_UNKNOWN', `depends_on "${dep}" names no step or case of this protocol`);
+      }
+    }
+  }
+  for (const name of Object.keys(parameters)) {
+    if (!used.has(name)) problem(doc.fieldPositions.parameters ?? { line: 1, column: 1 }, 'PARAMETER_UNUSED', `parameter "${name}" is declared but no check uses {{${name}}}`, 'warning');
+  }
+}
+
+/** Calls `fn` for every string in a JSON-like value with the top-level key it sits under. */
+function visitStrings(root: { params: Record<string, unknown>; expect: Record<string, unknown> | undefined }, fn: (s: string, key: string) => void): void {
+  const walk = (v: unknown, key: string): void => {
+    if (typeof v === 'string') fn(v, key);
+    else if (Array.isArray(v)) v.forEach((x) => walk(x, key));
+    else if (v && typeof v === 'object') for (const x of Object.values(v)) walk(x, key);
+  };
+  for (const [k, v] of Object.entries(root.params)) walk(v, k);
+  if (root.expect) walk(root.expect, 'expect');
+}
+
+/** The Markdown under a case heading, without its case/check fences, trimmed. */
+function objectiveText(bodyLines: string[], afterLine: number, endLine: number, fences: Array<[number, number]>): string {
+  const out: string[] = [];
+  for (let line = afterLine + 1; line <= endLine; line++) {
+    if (fences.some(([s, e]) => line >= s && line <= e)) continue;
+    out.push(bodyLines[line - 1] ?? '');
+  }
+  return out.join('\n').replace(/\n{3,}/g, '\n\n').trim();
+}
+
+function plainText(node: MdNode): string {
+  if (typeof node.value === 'string') return node.value;
+  return (node.children ?? []).map(plainText).join('');
+}

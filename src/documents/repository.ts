@@ -1,0 +1,281 @@
+// The QMS repository on disk: root discovery, qualify.yaml, and every controlled document with
+// cross-file rules (unique ids, one effective revision) and computed status.
+import { readFile, readdir, stat } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import {
+  DEFAULT_CONFIG,
+  DocumentError,
+  compareIssues,
+  type ControlledDocument,
+  type DocumentStatusInfo,
+  type DocumentType,
+  type EnvironmentConfig,
+  type Issue,
+  type Protocol,
+  type QualifyConfig,
+} from '../model/index.js';
+import { parseDocument } from './document.js';
+import { parseProtocol, type CheckCatalog } from './protocol.js';
+import { computeDocumentStatus, NO_SIGNATURES, type ApprovalProvider } from './status.js';
+import { describeValue, parseYamlWithPositions } from './front-matter.js';
+import { isoDay } from './dates.js';
+
+/** Folders holding controlled documents by default. */
+export const DOCUMENT_FOLDERS = ['sops', 'protocols'];
+
+/** The nearest folder upwards holding qualify.yaml, else the git root, else `cwd`. */
+export function findRepoRoot(cwd: string): string {
+  const start = resolve(cwd);
+  for (let dir = start; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'qualify.yaml'))) return dir;
+    if (dirname(dir) === dir) break;
+  }
+  for (let dir = start; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, '.git'))) return dir;
+    if (dirname(dir) === dir) break;
+  }
+  return start;
+}
+
+/** Reads qualify.yaml (defaults when absent); problems throw DocumentError naming file:line:col. */
+export async function loadConfig(root: string): Promise<QualifyConfig> {
+  const file = join(root, 'qualify.yaml');
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch {
+    return structuredClone(DEFAULT_CONFIG);
+  }
+  const yaml = parseYamlWithPositions(text, 'qualify.yaml', 0, 0, 'CONFIG_INVALID');
+  const errors = yaml.issues.filter((i) => i.severity === 'error');
+  if (errors.length) throw new DocumentError('CONFIG_INVALID', errors.map((i) => `${i.file}:${i.line}:${i.column} ${i.message}`).join('\n'));
+  const data = (yaml.value ?? {}) as Record<string, unknown>;
+  const where = (key: string) => {
+    const p = yaml.keyPositions[key];
+    return p ? `qualify.yaml:${p.line}:${p.column}` : 'qualify.yaml';
+  };
+  if (typeof data !== 'object' || Array.isArray(data)) throw new DocumentError('CONFIG_INVALID', `qualify.yaml:1:1 expected a mapping with environments, signers, defaults; found ${describeValue(data)}`);
+  const config: QualifyConfig = structuredClone(DEFAULT_CONFIG);
+  const envs = data.environments;
+  if (envs !== undefined && envs !== null) {
+    if (typeof envs !== 'object' || Array.isArray(envs)) throw new DocumentError('CONFIG_INVALID', `${where('environments')} "environments" must map names to { docker: { host }, params }; found ${describeValue(envs)}`);
+    for (const [name, env] of Object.entries(envs as Record<string, unknown>)) {
+      if (env === null || typeof env !== 'object' || Array.isArray(env)) throw new DocumentError('CONFIG_INVALID', `${where('environments')} environment "${name}" must be a mapping; found ${describeValue(env)}`);
+      const e = env as Record<string, unknown>;
+      const out: EnvironmentConfig = {};
+      if (e.docker !== undefined) {
+        const d = e.docker as Record<string, unknown> | null;
+        if (!d || typeof d !== 'object' || (d.host !== undefined && typeof d.host !== 'string')) throw new DocumentError('CONFIG_INVALID', `${where('environments')} environment "${name}": "docker" must be { host: unix:///var/run/docker.sock | tcp://host:port }; found ${describeValue(e.docker)}`);
+        out.docker = d.host !== undefined ? { host: d.host as string } : {};
+      }
+      if (e.params !== undefined) {
+        if (!e.params || typeof e.params !== 'object' || Array.isArray(e.params)) throw new DocumentError('CONFIG_INVALID', `${where('environments')} environment "${name}": "params" must map names to values; found ${describeValue(e.params)}`);
+        out.params = Object.fromEntries(Object.entries(e.params as Record<string, unknown>).map(([k, v]) => [k, String(v)]));
+      }
+      if (typeof e.description === 'string') out.description = e.description;
+      config.environments[name] = out;
+    }
+  }
+  if (data.signers !== undefined) {
+    if (typeof data.signers !== 'string') throw new DocumentError('CONFIG_INVALID', `${where('signers')} "signers" must be a path such as signers.yaml; found ${describeValue(data.signers)}`);
+    config.signers = data.signers;
+  }
+  const defaults = data.defaults as Record<string, unknown> | undefined;
+  if (defaults !== undefined && defaults !== null) {
+    if (typeof defaults !== 'object' || Array.isArray(defaults)) throw new DocumentError('CONFIG_INVALID', `${where('defaults')} "defaults" must be a mapping; found ${describeValue(defaults)}`);
+    if (typeof defaults.environment === 'string') config.defaults.environment = defaults.environment;
+    if (typeof defaults.reportsDir === 'string') config.defaults.reportsDir = defaults.reportsDir;
+    if (defaults.pageSize === 'A4' || defaults.pageSize === 'Letter') config.defaults.pageSize = defaults.pageSize;
+    else if (defaults.pageSize !== undefined) throw new DocumentError('CONFIG_INVALID', `${where('defaults')} "defaults.pageSize" must be A4 or Letter; found ${describeValue(defaults.pageSize)}`);
+  }
+  if (config.defaults.environment && !config.environments[config.defaults.environment]) {
+    throw new DocumentError('CONFIG_INVALID', `${where('defaults')} default environment "${config.defaults.environment}" is not defined under environments (defined: ${Object.keys(config.environments).join(', ') || 'none'})`);
+  }
+  return config;
+}
+
+export interface LoadOptions {
+  /** Repository root (for document paths and the signer registry). */
+  root: string;
+  /** Folder the user's paths are relative to; issues name files relative to it. */
+  cwd?: string;
+  /** Files or folders; default: the repository's sops/ and protocols/. */
+  paths?: string[];
+  catalog?: CheckCatalog;
+  approvals?: ApprovalProvider;
+  /** Clock for "effective today". */
+  now?: Date;
+}
+
+export interface LoadedRepository {
+  root: string;
+  documents: ControlledDocument[];
+  protocols: Protocol[];
+  status: Map<ControlledDocument, DocumentStatusInfo>;
+  issues: Issue[];
+}
+
+/** Reads, parses and checks every controlled document under `paths`; never throws for content problems. */
+export async function loadRepository(options: LoadOptions): Promise<LoadedRepository> {
+  const root = resolve(options.root);
+  const cwd = resolve(options.cwd ?? root);
+  const issues: Issue[] = [];
+  const display = (abs: string) => toSlash(relative(cwd, abs) || '.');
+  const targets = options.paths?.length ? options.paths.map((p) => resolve(cwd, p)) : DOCUMENT_FOLDERS.map((f) => join(root, f)).filter((p) => existsSync(p));
+  const files: string[] = [];
+  for (const target of targets) {
+    let info;
+    try {
+      info = await stat(target);
+    } catch {
+      issues.push({ file: display(target), line: 1, column: 1, code: 'PATH_NOT_FOUND', severity: 'error', message: 'no such file or folder; expected a Markdown document or a folder of them' });
+      continue;
+    }
+    if (info.isDirectory()) files.push(...(await listMarkdown(target)));
+    else files.push(target);
+  }
+  const unique = [...new Set(files)].sort();
+
+  const documents: ControlledDocument[] = [];
+  const protocols: Protocol[] = [];
+  const parsed = await mapLimit(unique, 64, async (abs) => {
+    const shown = display(abs);
+    let bytes: Buffer;
+    try {
+      bytes = await readFile(abs);
+    } catch (err) {
+      return { issues: [{ file: shown, line: 1, column: 1, code: 'FILE_UNREADABLE', severity: 'error', message: `cannot read the file: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}` } as Issue], document: null };
+    }
+    const result = parseDocument(bytes, shown, { folderType: folderType(relative(root, abs)) });
+    if (result.document) result.document.path = toSlash(relative(root, abs));
+    return result;
+  });
+  const shownOf = new Map<ControlledDocument, string>();
+  for (let i = 0; i < parsed.length; i++) {
+    const r = parsed[i]!;
+    issues.push(...r.issues);
+    if (!r.document) continue;
+    shownOf.set(r.document, display(unique[i]!));
+    if (r.document.meta.type === 'protocol') {
+      const shownDoc = { ...r.document, path: display(unique[i]!) };
+      const p = parseProtocol(shownDoc, options.catalog);
+      issues.push(...p.issues);
+      const protocol: Protocol = { ...p.protocol, path: r.document.path };
+      protocols.push(protocol);
+      documents.push(protocol);
+      shownOf.set(protocol, display(unique[i]!));
+    } else {
+      documents.push(r.document);
+    }
+  }
+
+  crossFileRules(documents, shownOf, issues);
+
+  const today = isoDay(options.now ?? new Date());
+  const approvals = options.approvals ?? NO_SIGNATURES;
+  const status = new Map<ControlledDocument, DocumentStatusInfo>();
+  const states = await Promise.all(documents.map((d) => approvals(d)));
+  documents.forEach((d, i) => status.set(d, computeDocumentStatus(d, today, states[i]!)));
+  supersede(documents, status);
+  for (const d of documents) {
+    const s = status.get(d)!;
+    if (s.notes.some((n) => n.startsWith('approval recorded but not signed'))) {
+      const pos = d.fieldPositions.status ?? d.fieldPositions.approval_date ?? { line: 1, column: 1 };
+      issues.push({ file: shownOf.get(d)!, ...pos, code: 'APPROVAL_NOT_SIGNED', severity: 'warning', message: states[documents.indexOf(d)]!.registry
+        ? 'approval recorded but not signed: no valid approval signature covers this file; run "qualify sign <file> --meaning approved"'
+        : 'approval recorded but not signed: this repository has no signers.yaml yet, so the front matter approval is used and every record relying on it says so' });
+    }
+  }
+  issues.sort(compareIssues);
+  return { root, documents, protocols, status, issues };
+}
+
+/** Rules across files: an id+revision exists once; at most one revision of an id claims effective. */
+function crossFileRules(documents: ControlledDocument[], shownOf: Map<ControlledDocument, string>, issues: Issue[]): void {
+  const byId = new Map<string, ControlledDocument[]>();
+  for (const d of documents) {
+    if (!d.meta.documentId) continue;
+    const list = byId.get(d.meta.documentId) ?? [];
+    list.push(d);
+    byId.set(d.meta.documentId, list);
+  }
+  for (const [id, docs] of byId) {
+    if (docs.length < 2) continue;
+    for (const d of docs) {
+      const pos = d.fieldPositions.document_id ?? { line: 1, column: 1 };
+      const sameRevision = docs.filter((o) => o !== d && o.meta.revision === d.meta.revision);
+      if (sameRevision.length) {
+        issues.push({ file: shownOf.get(d)!, ...pos, code: 'DOCUMENT_ID_DUPLICATE', severity: 'error', message: `document_id "${id}" revision ${d.meta.revision ?? '(none)'} is also declared in ${sameRevision.map((o) => shownOf.get(o)).join(', ')}; ids must be unique across the repository` });
+      }
+      const otherEffective = docs.filter((o) => o !== d && o.meta.status === 'effective' && o.meta.revision !== d.meta.revision);
+      if (d.meta.status === 'effective' && otherEffective.length) {
+        issues.push({ file: shownOf.get(d)!, ...(d.fieldPositions.status ?? pos), code: 'EFFECTIVE_REVISION_DUPLICATE', severity: 'error', message: `two revisions of "${id}" claim to be effective: ${d.meta.revision} here and ${otherEffective.map((o) => `${o.meta.revision} in ${shownOf.get(o)}`).join(', ')}; mark the older one superseded` });
+      }
+    }
+  }
+}
+
+/** When several revisions of an id compute as effective, the highest one is; the others are superseded. */
+function supersede(documents: ControlledDocument[], status: Map<ControlledDocument, DocumentStatusInfo>): void {
+  const effective = new Map<string, ControlledDocument[]>();
+  for (const d of documents) {
+    const s = status.get(d)!;
+    if (!s.effective || !d.meta.documentId) continue;
+    effective.set(d.meta.documentId, [...(effective.get(d.meta.documentId) ?? []), d]);
+  }
+  for (const docs of effective.values()) {
+    if (docs.length < 2) continue;
+    docs.sort((a, b) => compareRevisions(b.meta.revision, a.meta.revision));
+    for (const older of docs.slice(1)) {
+      const s = status.get(older)!;
+      s.computedStatus = 'superseded';
+      s.effective = false;
+      s.notes.push(`superseded by revision ${docs[0]!.meta.revision}`);
+    }
+  }
+}
+
+/** Compares revisions numerically when both are numbers ("05" < "10"), else as text. */
+export function compareRevisions(a: string | null, b: string | null): number {
+  const x = a ?? '';
+  const y = b ?? '';
+  if (/^\d+$/.test(x) && /^\d+$/.test(y)) return Number(x) - Number(y);
+  return x.localeCompare(y, 'en', { numeric: true });
+}
+
+function folderType(rel: string): DocumentType | undefined {
+  const parts = toSlash(rel).split('/');
+  if (parts.includes('protocols')) return 'protocol';
+  if (parts.includes('sops')) return 'sop';
+  return undefined;
+}
+
+async function listMarkdown(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  const entries = await readdir(dir, { withFileTypes: true });
+  for (const e of entries) {
+    if (e.name.startsWith('.') || e.name === 'node_modules') continue;
+    const p = join(dir, e.name);
+    if (e.isDirectory()) out.push(...(await listMarkdown(p)));
+    else if (e.isFile() && /\.(md|markdown)$/i.test(e.name)) out.push(p);
+  }
+  return out;
+}
+
+async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+function toSlash(p: string): string {
+  return sep === '/' ? p : p.split(sep).join('/');
+}

@@ -1,0 +1,240 @@
+// What the probes observe of the world, as plain data. Checks read these; only probes/ produces them.
+
+import type { EngineInfo } from '../model/report.js';
+
+export type { EngineInfo };
+
+/** Options common to every probe call. */
+export interface CallOptions {
+  /** Aborts the call (step timeout, Ctrl-C). */
+  signal?: AbortSignal;
+  /** Overrides the probe-wide timeout for this call. */
+  timeoutMs?: number;
+}
+
+export interface PortBinding {
+  /** Port inside the container with protocol, e.g. `8080/tcp`. */
+  containerPort: string;
+  hostIp: string | null;
+  hostPort: string | null;
+}
+
+export interface MountInfo {
+  type: string;
+  /** Volume name or host path. */
+  source: string;
+  destination: string;
+  readOnly: boolean;
+}
+
+/** One container as observed in a snapshot: list + one inspect. */
+export interface ContainerInfo {
+  /** Name without the leading slash. */
+  name: string;
+  id: string;
+  /** Image reference as configured (`Config.Image`), e.g. `127.0.0.1:5000/app:1.4.2`. */
+  image: string;
+  /** Local image id `sha256:...`. */
+  imageId: string;
+  /** `created`, `running`, `paused`, `restarting`, `removing`, `exited`, `dead`. */
+  state: string;
+  running: boolean;
+  /** `starting`, `healthy`, `unhealthy`; null when the container has no health check. */
+  health: string | null;
+  restartCount: number;
+  /** UTC ISO time with the engine's precision (nanoseconds); null when never started. */
+  startedAt: string | null;
+  finishedAt: string | null;
+  exitCode: number | null;
+  labels: Record<string, string>;
+  /** Environment as configured, keys and values. Values can be secrets: mask before writing anywhere. */
+  env: Record<string, string>;
+  /** `Config.User`; null when unset (the image's default, usually root). */
+  user: string | null;
+  tty: boolean;
+  ports: PortBinding[];
+  mounts: MountInfo[];
+  restartPolicy: { name: string; maximumRetryCount: number };
+  networkMode: string;
+  /** The raw `GET /containers/{id}/json` answer, for evidence (contains env values). */
+  inspect: Record<string, unknown>;
+}
+
+/** One image as inspected. */
+export interface ImageInfo {
+  /** `sha256:...` */
+  id: string;
+  /** `repo@sha256:...` entries, sorted. */
+  repoDigests: string[];
+  /** `repo:tag` entries, sorted. */
+  repoTags: string[];
+  labels: Record<string, string>;
+  user: string | null;
+  created: string | null;
+  architecture: string | null;
+  os: string | null;
+  size: number | null;
+  /** The raw `GET /images/{name}/json` answer, for evidence. */
+  inspect: Record<string, unknown>;
+}
+
+/** All containers of the engine, observed once per Probes instance. */
+export interface EngineSnapshot {
+  endpoint: string;
+  /** UTC time (probe clock) the listing was taken. */
+  takenAt: string;
+  /** Every container (running or not), sorted by name. */
+  containers: ContainerInfo[];
+  /** Images of those containers by image id; null when the image could not be inspected (removed). */
+  images: Record<string, ImageInfo | null>;
+}
+
+export type LogStream = 'stdout' | 'stderr' | 'both';
+
+export interface LogLine {
+  stream: 'stdout' | 'stderr';
+  /** Engine timestamp (RFC 3339 with nanoseconds), or null when absent. */
+  time: string | null;
+  text: string;
+}
+
+export interface LogsResult {
+  lines: LogLine[];
+  /** Lines joined with `\n` (stdout and stderr interleaved in time order). */
+  text: string;
+  /** True when the byte cap cut the output. */
+  truncated: boolean;
+}
+
+export interface LogsOptions extends CallOptions {
+  /** Lower bound: a Date, an RFC 3339 time (nanoseconds kept) or unix seconds as a string. */
+  since?: Date | string;
+  stream?: LogStream;
+  /** Only the last N lines. */
+  tail?: number;
+}
+
+export interface ExecResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+  /** True when output was cut at the byte cap. */
+  truncated: boolean;
+}
+
+export interface DockerProbe {
+  readonly endpoint: string;
+  /** Engine version and identity; never throws (unreachable → fields null, `error` set). */
+  engineInfo(options?: CallOptions): Promise<EngineInfo>;
+  /** Every container, listed and inspected once per Probes instance (memoized). Throws DOCKER_UNREACHABLE. */
+  snapshot(options?: CallOptions): Promise<EngineSnapshot>;
+  /** Image inspect by reference or id, memoized; null when the engine has no such image. */
+  image(ref: string, options?: CallOptions): Promise<ImageInfo | null>;
+  /** Logs of a container (name or id), demultiplexed. */
+  logs(container: string, options?: LogsOptions): Promise<LogsResult>;
+  /** Runs argv inside a running container (no shell). */
+  exec(container: string, argv: string[], options?: CallOptions): Promise<ExecResult>;
+  /** A regular file's bytes from inside a container; null when absent. Throws NOT_A_FILE for directories. */
+  readFile(container: string, path: string, options?: CallOptions): Promise<Uint8Array | null>;
+}
+
+export interface GitState {
+  /** Full commit id of HEAD; null in a repository without commits. */
+  head: string | null;
+  /** Current branch; null when HEAD is detached. */
+  branch: string | null;
+  clean: boolean;
+  /** Tags pointing at HEAD, sorted. */
+  tagsAtHead: string[];
+  /** Paths with uncommitted changes (including untracked files), sorted. */
+  dirtyFiles: string[];
+}
+
+export interface GitProbe {
+  /** State of the repository at `repo` (a path), memoized per Probes instance. Throws GIT_REPO_INVALID. */
+  state(repo: string, options?: CallOptions): Promise<GitState>;
+  /** Commit a tag points to (annotated tags peeled); null when there is no such tag. */
+  tagCommit(repo: string, tag: string, options?: CallOptions): Promise<string | null>;
+}
+
+export interface TlsInfo {
+  /** Whole days until the certificate expires (negative when expired). */
+  daysLeft: number;
+  validTo: string;
+  subject: string;
+  issuer: string;
+  /** True when the chain verified against the trusted CAs. */
+  authorized: boolean;
+}
+
+export interface HttpResponse {
+  url: string;
+  status: number;
+  /** Response headers, lower-case names, sorted; repeated headers joined with `, `. */
+  headers: Record<string, string>;
+  /** Body as UTF-8 text, cut at the cap. */
+  body: string;
+  bodyBytes: number;
+  truncated: boolean;
+  latencyMs: number;
+  /** For https: the server certificate. */
+  tls?: TlsInfo;
+}
+
+export interface HttpGetOptions extends CallOptions {
+  headers?: Record<string, string>;
+  /** Accept an untrusted certificate (still reported in `tls.authorized`). */
+  insecure?: boolean;
+  /** Body cap in bytes (default 1 MiB). */
+  maxBytes?: number;
+}
+
+export interface HttpProbe {
+  get(url: string, options?: HttpGetOptions): Promise<HttpResponse>;
+}
+
+export interface FileStat {
+  type: 'file' | 'directory' | 'symlink' | 'other';
+  size: number;
+  mode: number;
+  mtime: string;
+}
+
+export interface FsProbe {
+  /** Bytes of a host file; null when absent. Throws NOT_A_FILE for directories. */
+  readFile(path: string, options?: CallOptions): Promise<Uint8Array | null>;
+  /** Host file metadata (symlinks followed); null when absent. */
+  stat(path: string, options?: CallOptions): Promise<FileStat | null>;
+}
+
+export interface HostExecOptions extends CallOptions {
+  cwd?: string;
+}
+
+export interface HostProbe {
+  /** Runs argv on the host without a shell. A missing program throws COMMAND_NOT_FOUND. */
+  exec(argv: string[], options?: HostExecOptions): Promise<ExecResult>;
+}
+
+/** Everything a check may observe. One instance per run: it memoizes what several checks share. */
+export interface Probes {
+  docker: DockerProbe;
+  git: GitProbe;
+  http: HttpProbe;
+  fs: FsProbe;
+  host: HostProbe;
+  /** A Probes sharing connections but with empty memos: the runner uses it for retry attempts. */
+  fresh(): Probes;
+  /** Releases keep-alive connections. */
+  close(): void;
+}
+
+export interface ProbesOptions {
+  docker?: { endpoint?: string };
+  /** Environment to read DOCKER_HOST from (commands pass ctx.env; never process.env implicitly). */
+  env?: Record<string, string | undefined>;
+  /** Default timeout of one probe call (ms); default 10 000. */
+  timeoutMs?: number;
+  /** Clock for TLS days-left and snapshot times (tests inject one). */
+  now?: () => Date;
+}

@@ -1,0 +1,118 @@
+// Atomic report folders: every file of a report is written into a hidden temporary folder beside
+// `reports/<protocol>/`, flushed, then the folder is renamed into place in one step. A crash or kill
+// at any moment leaves either no report or a whole one (plus, at worst, a hidden `.qualify-tmp-*`
+// folder, removed by the next run once its process is gone). An existing report is never replaced:
+// the rename fails and the caller picks another id.
+
+import { mkdir, open, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import type { ReportFile } from '../evidence/store.js';
+
+export const TEMP_PREFIX = '.qualify-tmp-';
+const WRITE_CONCURRENCY = 16;
+
+/** Thrown when the target report folder already exists (another run took the id). */
+export class ReportExistsError extends Error {
+  readonly code = 'REPORT_EXISTS';
+  constructor(readonly path: string) {
+    super(`report folder ${path} already exists`);
+  }
+}
+
+async function fsyncPath(path: string, flags: 'r' | 'r+' = 'r'): Promise<void> {
+  let handle;
+  try {
+    handle = await open(path, flags);
+    await handle.sync();
+  } catch {
+    // Directories cannot be fsynced on every platform; the rename stays atomic regardless.
+  } finally {
+    await handle?.close();
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Removes temporary folders left by runs of this host whose process no longer exists. */
+export async function removeStaleTemps(parent: string): Promise<string[]> {
+  let names: string[];
+  try {
+    names = await readdir(parent);
+  } catch {
+    return [];
+  }
+  const removed: string[] = [];
+  for (const name of names) {
+    if (!name.startsWith(TEMP_PREFIX)) continue;
+    const m = /-p(\d+)-[0-9a-f]+$/.exec(name);
+    if (!m || alive(Number(m[1]))) continue;
+    await rm(join(parent, name), { recursive: true, force: true });
+    removed.push(name);
+  }
+  return removed;
+}
+
+/**
+ * Writes `files` as the folder `<parent>/<name>` atomically and returns its path.
+ * Throws ReportExistsError when that folder exists already.
+ */
+export async function writeFolderAtomic(parent: string, name: string, files: ReportFile[], hooks: { beforeRename?: () => Promise<void> } = {}): Promise<string> {
+  await mkdir(parent, { recursive: true });
+  const finalPath = join(parent, name);
+  if (await exists(finalPath)) throw new ReportExistsError(finalPath);
+  const temp = join(parent, `${TEMP_PREFIX}${name}-p${process.pid}-${randomBytes(4).toString('hex')}`);
+  await mkdir(temp);
+  try {
+    const seen = new Set<string>();
+    for (const file of files) {
+      if (file.path.startsWith('/') || file.path.split('/').includes('..') || seen.has(file.path)) {
+        throw new Error(`refusing to write "${file.path}" in a report folder (absolute, outside or duplicate)`);
+      }
+      seen.add(file.path);
+    }
+    for (const d of [...new Set(files.map((f) => dirname(join(temp, f.path))))].sort()) await mkdir(d, { recursive: true });
+    // Written and flushed a few at a time: fsync latency overlaps instead of adding up.
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < files.length) {
+        const file = files[next++]!;
+        const target = join(temp, file.path);
+        await writeFile(target, file.bytes, { flag: 'wx' });
+        await fsyncPath(target, 'r+');
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(WRITE_CONCURRENCY, files.length) }, worker));
+    for (const d of [...new Set(files.map((f) => dirname(join(temp, f.path))))].sort().reverse()) if (d !== temp) await fsyncPath(d);
+    await fsyncPath(temp);
+    await hooks.beforeRename?.();
+    try {
+      await rename(temp, finalPath);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOTEMPTY' || code === 'EEXIST' || code === 'EISDIR') throw new ReportExistsError(finalPath);
+      throw err;
+    }
+    await fsyncPath(parent);
+    return finalPath;
+  } catch (err) {
+    await rm(temp, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}

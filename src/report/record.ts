@@ -1,0 +1,173 @@
+// The record (report.json): assembled from a run's outcome, with every observed value, parameter,
+// reason and piece of evidence masked by one redactor (learn everything first, then mask), deviations
+// opened for every failed or errored step, the summary and the conclusion.
+
+import { randomBytes } from 'node:crypto';
+import type { EvidenceRef, Report, StepResult, CaseResult, Deviation, EngineInfo } from '../model/report.js';
+import { REPORT_SCHEMA } from '../model/report.js';
+import type { Redactor } from '../evidence/redact.js';
+import { learnEvidence, storeEvidence, type StoredEvidence } from '../evidence/store.js';
+import type { RunOutcome, StepOutcome } from '../runner/run.js';
+
+/** `QP-0001-20261005T101500Z-3fa2` (dry runs: `QP-0001-DRYRUN-20261005T101500Z-3fa2`). */
+export function makeReportId(protocolId: string, at: Date, options: { dryRun?: boolean; suffix?: string } = {}): string {
+  const stamp = at.toISOString().replace(/\.\d{3}Z$/, 'Z').replace(/[-:]/g, '');
+  const suffix = options.suffix ?? randomBytes(2).toString('hex');
+  const safeId = protocolId.replace(/[^A-Za-z0-9._-]+/g, '_');
+  return `${safeId}-${options.dryRun ? 'DRYRUN-' : ''}${stamp}-${suffix}`;
+}
+
+/** The pattern report ids follow (also in the JSON Schema). */
+export const REPORT_ID_PATTERN = /^[A-Za-z0-9._-]+-(DRYRUN-)?\d{8}T\d{6}Z-[0-9a-f]{4,}$/;
+
+export interface RecordInput {
+  reportId: string;
+  dryRun: boolean;
+  protocol: Report['protocol'];
+  parameters: Record<string, string>;
+  executor: Report['executor'];
+  environment: string | null;
+  targets: EngineInfo[];
+  subject: Report['subject'];
+  outcome: RunOutcome;
+  warnings: string[];
+  tool: Report['tool'];
+  redactor: Redactor;
+}
+
+export interface AssembledRecord {
+  report: Report;
+  evidence: StoredEvidence[];
+}
+
+function stepWhere(id: string, part: string): string {
+  return `step ${id} ${part}`;
+}
+
+/** One paragraph a reviewer can disposition: which step, expected against found. */
+function deviationText(step: StepResult, caseId: string, caseTitle: string): string {
+  const verb = step.status === 'fail' ? 'failed' : 'could not be observed (error)';
+  const reason = (step.reason ?? 'no reason recorded').replace(/\.$/, '');
+  return `Step ${step.id} (${step.type}) of ${caseId} "${caseTitle}" ${verb}: ${reason}.`;
+}
+
+/** Builds the record and its masked evidence. Deterministic for the same input (and redactor salt). */
+export function assembleRecord(input: RecordInput): AssembledRecord {
+  const { redactor, outcome } = input;
+  const steps: StepOutcome[] = outcome.cases.flatMap((c) => c.steps);
+
+  // 1. Learn every secret before masking anything, so order never decides what leaks.
+  for (const s of steps) {
+    redactor.learn(s.params);
+    redactor.learn(s.actual);
+    for (const e of s.evidence) learnEvidence(redactor, e);
+  }
+  redactor.learn(input.parameters);
+
+  // 2. Evidence: masked, named, hashed.
+  const stored = storeEvidence(
+    steps.flatMap((s) => s.evidence.map((e) => ({ stepId: s.id, input: e }))),
+    redactor,
+  );
+  const refsByStep = new Map<string, EvidenceRef[]>();
+  for (const e of stored) {
+    const list = refsByStep.get(e.stepId) ?? [];
+    list.push(e.ref);
+    refsByStep.set(e.stepId, list);
+  }
+
+  // 3. Cases and steps, masked.
+  const cases: CaseResult[] = outcome.cases.map((c) => ({
+    id: c.testCase.id,
+    title: c.testCase.title,
+    stage: c.testCase.stage,
+    risk: c.testCase.risk ?? null,
+    requirements: [...c.testCase.requirements],
+    objective: c.testCase.objective,
+    status: c.status,
+    steps: c.steps.map((s): StepResult => ({
+      id: s.id,
+      type: s.type,
+      params: redactor.value(s.params, stepWhere(s.id, 'params')),
+      expected: s.expected === null ? null : redactor.value(s.expected, stepWhere(s.id, 'expected')),
+      actual: s.actual === null ? null : redactor.value(s.actual, stepWhere(s.id, 'actual')),
+      assertions: s.assertions.map((a) => redactor.value({ ...a }, stepWhere(s.id, 'assertions'))),
+      status: s.status,
+      reason: s.reason === null ? null : redactor.text(s.reason, stepWhere(s.id, 'reason')),
+      attempts: s.attempts.map((a) => (a.reason === undefined ? { ...a } : { ...a, reason: redactor.text(a.reason, stepWhere(s.id, 'attempts')) })),
+      started: s.started,
+      ended: s.ended,
+      durationMs: s.durationMs,
+      evidence: refsByStep.get(s.id) ?? [],
+      observedBy: s.observedBy,
+    })),
+  }));
+
+  // 4. Deviations: one per failed or errored step, in document order.
+  const deviations: Deviation[] = [];
+  for (const c of cases) {
+    for (const s of c.steps) {
+      if (s.status !== 'fail' && s.status !== 'error') continue;
+      deviations.push({
+        id: `DEV-${String(deviations.length + 1).padStart(3, '0')}`,
+        caseId: c.id,
+        stepId: s.id,
+        description: deviationText(s, c.id, c.title),
+        opened: outcome.ended,
+        status: 'open',
+        disposition: null,
+      });
+    }
+  }
+
+  const all = cases.flatMap((c) => c.steps);
+  const count = (st: string): number => all.filter((s) => s.status === st).length;
+  const summary = {
+    cases: cases.length,
+    steps: all.length,
+    passed: count('pass'),
+    failed: count('fail'),
+    errored: count('error'),
+    skipped: count('skipped'),
+    deviations: deviations.length,
+  };
+  const conclusion = !outcome.incomplete && all.length > 0 && summary.passed === all.length ? 'pass' : 'fail';
+
+  const warnings = [...input.warnings];
+  if (outcome.incomplete) warnings.push('Run interrupted: steps not run are skipped; this record is incomplete.');
+  if (input.dryRun) warnings.push('Dry run: NOT A GxP RECORD.');
+
+  const report: Report = {
+    schema: REPORT_SCHEMA,
+    reportId: input.reportId,
+    dryRun: input.dryRun,
+    incomplete: outcome.incomplete,
+    protocol: { ...input.protocol },
+    parameters: redactor.value(sortObject(input.parameters), 'parameters'),
+    executor: { ...input.executor },
+    tool: { ...input.tool },
+    environment: input.environment,
+    targets: input.targets.map((t) => ({ ...t, endpoint: redactor.text(t.endpoint, 'targets'), error: t.error === null ? null : redactor.text(t.error, 'targets') })),
+    started: outcome.started,
+    ended: outcome.ended,
+    cases,
+    deviations,
+    subject: redactor.value(input.subject, 'subject'),
+    summary,
+    conclusion,
+    warnings: warnings.map((w) => redactor.text(w, 'warnings')),
+    redaction: { count: 0, salt: redactor.salt, entries: [] },
+  };
+  const { count: maskedCount, salt, algorithm, entries } = redactor.summary();
+  report.redaction = { count: maskedCount, salt, algorithm, entries };
+  return { report, evidence: stored };
+}
+
+function sortObject<T>(o: Record<string, T>): Record<string, T> {
+  return Object.fromEntries(Object.entries(o).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+/** The record as written to report.json: two-space JSON, trailing newline. */
+export function serializeRecord(report: Report): string {
+  return `${JSON.stringify(report, null, 2)}\n`;
+}

@@ -1,0 +1,215 @@
+// One qualification run end to end, as a library call: plan the protocol, observe the engine, run
+// every step, collect the subject, assemble the masked record with its evidence, render report.md
+// (and junit.xml, report.pdf when asked) and write the report folder atomically.
+// The CLI (`qualify run`) only resolves documents, parameters and the environment, then calls this.
+
+import { hostname } from 'node:os';
+import { join, relative, sep } from 'node:path';
+import type { Protocol } from '../model/document.js';
+import type { DocumentLookup, ManualAsk } from '../model/check.js';
+import type { EngineInfo, Report } from '../model/report.js';
+import type { Probes } from '../probes/types.js';
+import type { CheckDefinition } from '../checks/define.js';
+import { judgeObservation } from '../checks/define.js';
+import { TOOL_NAME, TOOL_VERSION } from '../version.js';
+import { createRedactor, isSecretKey, type Redactor } from '../evidence/redact.js';
+import { evidenceManifest, sha256Hex, type ReportFile } from '../evidence/store.js';
+import { assembleRecord, makeReportId, serializeRecord } from '../report/record.js';
+import { renderReportMarkdown } from '../report/markdown.js';
+import { renderJunit } from '../report/junit.js';
+import { removeStaleTemps, ReportExistsError, writeFolderAtomic } from '../report/folder.js';
+import { planRun } from './plan.js';
+import { executeRun, type RunReporter, type RunOutcome } from './run.js';
+import { collectSubject } from './subject.js';
+
+/** The check context the builtin checks need, minus what the runner adds per step. */
+export interface BaseCheckContext {
+  probes: Probes;
+  repoRoot: string;
+  now(): Date;
+  documents: DocumentLookup;
+}
+
+export interface QualificationOptions {
+  protocol: Protocol;
+  /** Document-control facts of the protocol at run time (status, approval, git commit). */
+  protocolInfo: Report['protocol'];
+  /** Resolved run parameters (defaults applied, validated). */
+  parameters: Record<string, string>;
+  dryRun: boolean;
+  executor: { id: string; name?: string | null; host?: string };
+  environment: string | null;
+  probes: Probes;
+  /** Engine facts observed already (the CLI starts this early); default: observed here. */
+  engine?: Promise<EngineInfo>;
+  checks: ReadonlyMap<string, CheckDefinition>;
+  repoRoot: string;
+  documents: DocumentLookup;
+  ask?: ManualAsk;
+  now: () => Date;
+  signal?: AbortSignal;
+  /** Progress display; receives a function masking secrets in any text it shows. */
+  reporter?: (mask: (text: string) => string) => RunReporter;
+  /** `reports/` (or --out): the record goes to `<reportsDir>/<protocol id>/<report id>/`. */
+  reportsDir: string;
+  junit?: boolean;
+  /** Renders report.pdf from the record and its Markdown; omitted: no PDF. */
+  renderPdf?: (report: Report, markdown: string) => Promise<Uint8Array>;
+  /** Markdown template source (default: the tool's templates/report.md.hbs). */
+  template?: string;
+  /** Notices every reader of the record must see (approval not signed...). */
+  warnings?: string[];
+  /** Values known to be secret beyond those found by key names (masked everywhere). */
+  secrets?: string[];
+  concurrency?: number;
+  defaultTimeoutMs?: number;
+  /** Test hook: called with the temporary folder written, before it is renamed into place. */
+  beforeCommit?: () => Promise<void>;
+  /**
+   * Appends the run to the audit trail once the report folder is in place (the CLI passes the signing
+   * module's appendAuditEntry). A failure here is thrown: a record missing from the trail is not a clean run.
+   */
+  audit?: (entry: RunAuditEntry) => Promise<unknown>;
+  /** Suffix of report ids (default: 4 random hex digits); tests force collisions with it. */
+  reportIdSuffix?: () => string;
+}
+
+/** The audit trail entry of a run (the shape of signing/audit.ts AuditEntryInput). */
+export interface RunAuditEntry {
+  at: string;
+  who: { id: string; name: string | null };
+  action: 'run';
+  object: { type: 'report'; id: string; path: string };
+  field: 'conclusion';
+  old: null;
+  new: string;
+  why: string;
+  ref: { path: string; sha256: string };
+}
+
+export interface QualificationResult {
+  report: Report;
+  /** Absolute path of the report folder. */
+  path: string;
+  /** Files written, relative to the folder. */
+  files: string[];
+  outcome: RunOutcome;
+}
+
+const CONTAINER_TYPES = /^(container\.|release\.provenance$)/;
+
+/** Teaches the redactor the secrets of the containers the run looks at before anything is shown. */
+async function seedSecrets(redactor: Redactor, probes: Probes, signal?: AbortSignal): Promise<void> {
+  try {
+    const snapshot = await probes.docker.snapshot({ signal });
+    for (const c of snapshot.containers) {
+      for (const [k, v] of Object.entries(c.env)) if (isSecretKey(k)) redactor.addSecret(v);
+    }
+  } catch {
+    // Unreachable engine: the steps report it; nothing to learn here.
+  }
+}
+
+function engineOrError(info: EngineInfo | null, endpoint: string, err: unknown): EngineInfo {
+  if (info) return info;
+  return { endpoint, version: null, apiVersion: null, os: null, arch: null, hostname: null, time: null, error: err instanceof Error ? err.message : String(err) };
+}
+
+/** Runs a protocol and writes its report folder; returns the record and where it is. */
+export async function runQualification(options: QualificationOptions): Promise<QualificationResult> {
+  const { protocol, probes, now } = options;
+  const documentId = options.protocolInfo.documentId;
+  const startedAt = now();
+  const suffix = options.reportIdSuffix;
+  let reportId = makeReportId(documentId, startedAt, { dryRun: options.dryRun, suffix: suffix?.() });
+  const redactor = createRedactor();
+  for (const [k, v] of Object.entries(options.parameters)) if (isSecretKey(k)) redactor.addSecret(v);
+  for (const s of options.secrets ?? []) redactor.addSecret(s);
+
+  const needsEngine = protocol.cases.some((c) => c.checks.some((s) => CONTAINER_TYPES.test(s.type)));
+  const [engine] = await Promise.all([
+    (options.engine ?? probes.docker.engineInfo({ signal: options.signal })).then(
+      (i) => i,
+      (err: unknown) => engineOrError(null, probes.docker.endpoint, err),
+    ),
+    needsEngine ? seedSecrets(redactor, probes, options.signal) : Promise.resolve(),
+  ]);
+
+  const plan = planRun(protocol, {
+    scope: { ...options.parameters, run: { id: reportId, started: startedAt.toISOString() } },
+    defaultTimeoutMs: options.defaultTimeoutMs,
+  });
+  const context: BaseCheckContext = { probes, repoRoot: options.repoRoot, now, documents: options.documents };
+  const outcome = await executeRun<BaseCheckContext>({
+    plan,
+    checks: options.checks,
+    context,
+    fresh: (c) => ({ ...c, probes: c.probes.fresh() }),
+    judge: (check, expect, observation) => judgeObservation(check as CheckDefinition, expect, observation),
+    ask: options.ask,
+    concurrency: options.concurrency,
+    now,
+    signal: options.signal,
+    reporter: options.reporter?.((t) => redactor.mask(t)),
+  });
+
+  const steps = outcome.cases.flatMap((c) => c.steps);
+  const { subject, warnings: subjectWarnings } = await collectSubject(steps, { probes, repoRoot: options.repoRoot, parameters: options.parameters });
+  const { report, evidence } = assembleRecord({
+    reportId,
+    dryRun: options.dryRun,
+    protocol: options.protocolInfo,
+    parameters: options.parameters,
+    executor: { id: options.executor.id, name: options.executor.name ?? null, host: options.executor.host ?? hostname() },
+    environment: options.environment,
+    targets: [engine],
+    subject,
+    outcome,
+    warnings: [...(options.warnings ?? []), ...subjectWarnings],
+    tool: { name: TOOL_NAME as 'qualify', version: TOOL_VERSION, node: process.version },
+    redactor,
+  });
+
+  const parent = join(options.reportsDir, documentId.replace(/[^A-Za-z0-9._-]+/g, '_'));
+  await removeStaleTemps(parent);
+  for (let attempt = 0; ; attempt++) {
+    const files = await renderFiles(report, evidence, options);
+    try {
+      const path = await writeFolderAtomic(parent, reportId, files, { beforeRename: options.beforeCommit });
+      if (options.audit) {
+        const record = files.find((f) => f.path === 'report.json')!;
+        const rel = relative(options.repoRoot, path).split(sep).join('/');
+        await options.audit({
+          at: report.ended,
+          who: { id: report.executor.id, name: report.executor.name },
+          action: 'run',
+          object: { type: 'report', id: report.reportId, path: rel },
+          field: 'conclusion',
+          old: null,
+          new: report.conclusion,
+          why: `executed ${report.protocol.documentId} revision ${report.protocol.revision}${report.dryRun ? ' (dry run, NOT A GxP RECORD)' : ''}${report.incomplete ? ' (interrupted, incomplete)' : ''}: ${report.summary.passed} passed, ${report.summary.failed} failed, ${report.summary.errored} errors, ${report.summary.skipped} skipped`,
+          ref: { path: 'report.json', sha256: sha256Hex(record.bytes) },
+        });
+      }
+      return { report, path, files: files.map((f) => f.path).sort(), outcome };
+    } catch (err) {
+      // Another run took this id in the same second: take a new suffix, never overwrite.
+      if (!(err instanceof ReportExistsError) || attempt >= 5) throw err;
+      reportId = makeReportId(documentId, startedAt, { dryRun: options.dryRun, suffix: suffix?.() });
+      report.reportId = reportId;
+    }
+  }
+}
+
+async function renderFiles(report: Report, evidence: ReturnType<typeof assembleRecord>['evidence'], options: QualificationOptions): Promise<ReportFile[]> {
+  const markdown = renderReportMarkdown(report, { template: options.template });
+  const files: ReportFile[] = [
+    { path: 'report.json', bytes: Buffer.from(serializeRecord(report), 'utf8') },
+    { path: 'report.md', bytes: Buffer.from(markdown, 'utf8') },
+    ...evidence.map((e) => ({ path: e.ref.path, bytes: e.bytes })),
+    evidenceManifest(evidence),
+  ];
+  if (options.junit) files.push({ path: 'junit.xml', bytes: Buffer.from(renderJunit(report), 'utf8') });
+  if (options.renderPdf) files.push({ path: 'report.pdf', bytes: await options.renderPdf(report, markdown) });
+  return files;
+}

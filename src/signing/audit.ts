@@ -1,0 +1,257 @@
+// The audit trail: an append-only, hash-chained JSON-lines log in the repository (audit/trail.jsonl).
+// Each line is the RFC 8785 canonical JSON of one entry; `hash` is the sha256 of the entry without
+// `hash`, and `prev` is the previous entry's hash, so editing, removing or re-ordering a line breaks
+// the chain. Appends take a lock file and write one line with O_APPEND, so concurrent processes
+// (run, sign, render in parallel) never interleave or fork the chain.
+import { closeSync, fstatSync, fsyncSync, mkdirSync, openSync, readSync, readFileSync, statSync, unlinkSync, writeFileSync, writeSync, existsSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { dirname, join } from 'node:path';
+import { IntegrityError } from '../model/errors.js';
+import { TOOL_NAME, TOOL_VERSION } from '../version.js';
+import { canonicalJson, sha256Hex } from './hash.js';
+import { isUtcTime } from './payload.js';
+import { AUDIT_TRAIL } from './repo.js';
+import type { SignedFile } from './signature-folder.js';
+import type { Finding } from './verdict.js';
+
+export const GENESIS = '0'.repeat(64);
+
+/** What a caller records: who did what to which object, when, and why (AT-01). */
+export interface AuditEntryInput {
+  /** UTC, ISO 8601 with Z, from the injected clock. */
+  at: string;
+  who: { id: string; name: string | null };
+  /** `run`, `render`, `sign`, `sign.refused`, `deviation.close`, `keys.create`, `keys.revoke`, `attest`... */
+  action: string;
+  object: { type: string; id: string; path?: string | null };
+  /** The field that changed, e.g. `status` or `deviations.DEV-001.status`. */
+  field?: string | null;
+  old?: unknown;
+  new?: unknown;
+  /** Reason; mandatory for modifications. */
+  why: string;
+  /** A file the action wrote, with its sha256 (signature envelope, PDF...), path relative to `object.path`. */
+  ref?: { path: string; sha256: string } | null;
+  /** Defaults to this machine's host name. */
+  host?: string;
+  /** Defaults to this tool. */
+  tool?: { name: string; version: string };
+}
+
+export interface AuditEntry {
+  seq: number;
+  prev: string;
+  at: string;
+  who: { id: string; name: string | null };
+  action: string;
+  object: { type: string; id: string; path: string | null };
+  field: string | null;
+  old: unknown;
+  new: unknown;
+  why: string;
+  ref: { path: string; sha256: string } | null;
+  host: string;
+  tool: { name: string; version: string };
+  hash: string;
+}
+
+export interface AuditProblem {
+  line: number;
+  code: string;
+  message: string;
+}
+
+export interface AuditTrail {
+  /** Path relative to the repository root. */
+  file: string;
+  present: boolean;
+  entries: AuditEntry[];
+  /** Chain problems, located by line; empty when the chain holds. */
+  problems: AuditProblem[];
+}
+
+function entryHash(entry: Omit<AuditEntry, 'hash'>): string {
+  return sha256Hex(canonicalJson(entry));
+}
+
+function normalise(input: AuditEntryInput, seq: number, prev: string): AuditEntry {
+  if (!isUtcTime(input.at)) throw new TypeError(`audit entry time must be UTC ISO 8601 with Z, found ${JSON.stringify(input.at)}`);
+  if (!input.who?.id) throw new TypeError('audit entry needs who.id');
+  if (!input.action || !input.object?.id) throw new TypeError('audit entry needs an action and an object id');
+  if (!input.why || !input.why.trim()) throw new TypeError('audit entry needs a reason (why)');
+  const body: Omit<AuditEntry, 'hash'> = {
+    seq,
+    prev,
+    at: input.at,
+    who: { id: input.who.id, name: input.who.name ?? null },
+    action: input.action,
+    object: { type: input.object.type, id: input.object.id, path: input.object.path ?? null },
+    field: input.field ?? null,
+    old: input.old === undefined ? null : input.old,
+    new: input.new === undefined ? null : input.new,
+    why: input.why,
+    ref: input.ref ?? null,
+    host: input.host ?? hostname(),
+    tool: input.tool ?? { name: TOOL_NAME, version: TOOL_VERSION },
+  };
+  return { ...body, hash: entryHash(body) };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function withLock<T>(lockPath: string, timeoutMs: number, fn: () => T): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const fd = openSync(lockPath, 'wx', 0o644);
+      writeSync(fd, `${process.pid} ${hostname()}\n`);
+      closeSync(fd);
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      // A lock older than 30 s belongs to a process that died while appending one line.
+      try {
+        if (Date.now() - statSync(lockPath).mtimeMs > 30_000) unlinkSync(lockPath);
+      } catch { /* released meanwhile */ }
+      if (Date.now() > deadline) throw new IntegrityError('AUDIT_LOCKED', `the audit trail is locked by another process (${lockPath}) for more than ${timeoutMs} ms; if no qualify process runs, remove that file`);
+      await sleep(Math.min(50, 2 + attempt * 3) + Math.random() * 5);
+    }
+  }
+  try {
+    return fn();
+  } finally {
+    try { unlinkSync(lockPath); } catch { /* already removed */ }
+  }
+}
+
+/** Reads the last line of the file open as `fd` (size `size`), without the newline; null when empty. */
+function lastLine(fd: number, size: number): string | null {
+  if (size === 0) return null;
+  let chunk = 4096;
+  for (;;) {
+    const len = Math.min(size, chunk);
+    const buf = Buffer.alloc(len);
+    readSync(fd, buf, 0, len, size - len);
+    const text = buf.toString('utf8');
+    if (!text.endsWith('\n')) return text.slice(text.lastIndexOf('\n') + 1) || text; // damaged tail, checked by caller
+    const body = text.slice(0, -1);
+    const nl = body.lastIndexOf('\n');
+    if (nl >= 0 || len === size) return body.slice(nl + 1);
+    chunk *= 4;
+  }
+}
+
+/**
+ * Appends one entry to the repository's audit trail and returns it (with seq, prev and hash).
+ * Safe under concurrent appends from several processes. Refuses to extend a trail whose last line is damaged.
+ */
+export async function appendAuditEntry(repoRoot: string, input: AuditEntryInput, options: { lockTimeoutMs?: number } = {}): Promise<AuditEntry> {
+  const path = join(repoRoot, AUDIT_TRAIL);
+  mkdirSync(dirname(path), { recursive: true });
+  const ignore = join(dirname(path), '.gitignore');
+  if (!existsSync(ignore)) writeFileSync(ignore, '# lock taken while one entry is appended\n*.lock\n');
+  return withLock(`${path}.lock`, options.lockTimeoutMs ?? 10_000, () => {
+    const fd = openSync(path, 'a+', 0o644);
+    try {
+      const size = fstatSync(fd).size;
+      const last = lastLine(fd, size);
+      let seq = 1;
+      let prev = GENESIS;
+      if (last !== null) {
+        let parsed: AuditEntry;
+        try {
+          parsed = JSON.parse(last) as AuditEntry;
+        } catch {
+          throw new IntegrityError('AUDIT_DAMAGED', `the last line of ${AUDIT_TRAIL} is damaged; run "qualify audit --verify" and restore the trail from version control`);
+        }
+        const { hash, ...rest } = parsed;
+        if (typeof hash !== 'string' || entryHash(rest) !== hash || !Number.isInteger(parsed.seq)) {
+          throw new IntegrityError('AUDIT_DAMAGED', `the last entry of ${AUDIT_TRAIL} (seq ${String(parsed.seq)}) does not match its hash; run "qualify audit --verify"`);
+        }
+        seq = parsed.seq + 1;
+        prev = hash;
+      }
+      const entry = normalise(input, seq, prev);
+      writeSync(fd, Buffer.from(`${canonicalJson(entry)}\n`, 'utf8'));
+      fsyncSync(fd);
+      return entry;
+    } finally {
+      closeSync(fd);
+    }
+  });
+}
+
+/** Checks the chain of trail text line by line; pure. */
+export function checkAuditChain(text: string, file = AUDIT_TRAIL): AuditTrail {
+  const entries: AuditEntry[] = [];
+  const problems: AuditProblem[] = [];
+  if (text.length > 0 && !text.endsWith('\n')) problems.push({ line: text.split('\n').length, code: 'AUDIT_LINE_DAMAGED', message: 'the last line is incomplete (no newline)' });
+  const lines = text.split('\n');
+  if (lines[lines.length - 1] === '') lines.pop();
+  let prev = GENESIS;
+  let expectSeq = 1;
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    const n = i + 1;
+    let e: AuditEntry;
+    try {
+      e = JSON.parse(line) as AuditEntry;
+    } catch {
+      problems.push({ line: n, code: 'AUDIT_LINE_DAMAGED', message: `line ${n} is not JSON` });
+      prev = '';
+      continue;
+    }
+    const { hash, ...rest } = e;
+    if (line !== canonicalJson(e)) problems.push({ line: n, code: 'AUDIT_LINE_EDITED', message: `line ${n} is not in canonical form: it was edited` });
+    if (entryHash(rest) !== hash) {
+      problems.push({ line: n, code: 'AUDIT_ENTRY_ALTERED', message: `line ${n} (seq ${String(e.seq)}, ${String(e.action)}) does not match its hash: the entry was altered` });
+    }
+    if (e.seq !== expectSeq) {
+      problems.push({ line: n, code: 'AUDIT_SEQUENCE', message: `line ${n} has seq ${String(e.seq)}, expected ${expectSeq}: entries were removed, inserted or re-ordered` });
+    } else if (prev && e.prev !== prev) {
+      problems.push({ line: n, code: 'AUDIT_CHAIN_BROKEN', message: `line ${n} (seq ${e.seq}) does not chain to the entry before it: an earlier entry was altered or removed` });
+    }
+    expectSeq = (Number.isInteger(e.seq) ? e.seq : expectSeq) + 1;
+    prev = typeof hash === 'string' ? hash : '';
+    entries.push(e);
+  }
+  return { file, present: true, entries, problems };
+}
+
+/** Reads and checks the repository's audit trail. */
+export function readAuditTrail(repoRoot: string): AuditTrail {
+  let text: string;
+  try {
+    text = readFileSync(join(repoRoot, AUDIT_TRAIL), 'utf8');
+  } catch {
+    return { file: AUDIT_TRAIL, present: false, entries: [], problems: [] };
+  }
+  return checkAuditChain(text);
+}
+
+/**
+ * Checks the audit trail's chain and that it recorded exactly the signed files of one object (a report
+ * by id, or a document by id): a signature removed, replaced, or made outside the tool is found here.
+ */
+export function auditFindings(trail: AuditTrail, object: { type: 'report' | 'document'; id: string }, files: SignedFile[], under = ''): { findings: Finding[]; passed: string[] } {
+  const hasSignedFiles = files.length > 0;
+  const findings: Finding[] = [];
+  const passed: string[] = [];
+  if (!trail.present) {
+    if (hasSignedFiles) findings.push({ code: 'AUDIT_TRAIL_MISSING', file: trail.file, message: `${trail.file} is missing, but the report carries signatures it must have recorded` });
+    return { findings, passed };
+  }
+  for (const p of trail.problems) findings.push({ code: p.code, file: trail.file, message: `${trail.file}: ${p.message}` });
+  const recorded = trail.entries.filter((e) => e.object?.type === object.type && e.object.id === object.id && e.ref && e.ref.path.startsWith(under) && ['sign', 'deviation.close', 'attest'].includes(e.action));
+  const onDisk = new Map(files.map((f) => [f.file, f]));
+  for (const e of recorded) {
+    const f = onDisk.get(e.ref!.path);
+    if (!f) findings.push({ code: 'SIGNATURE_REMOVED', file: e.ref!.path, message: `${e.ref!.path} was recorded in ${trail.file} (seq ${e.seq}, ${e.action} by ${e.who.id} at ${e.at}) but is missing from the report folder: a signature was removed` });
+    else if (sha256Hex(f.bytes) !== e.ref!.sha256) findings.push({ code: 'SIGNATURE_REPLACED', file: f.file, message: `${f.file} differs from the file recorded in ${trail.file} (seq ${e.seq}): it was replaced or altered` });
+  }
+  const recordedPaths = new Set(recorded.map((e) => e.ref!.path));
+  for (const f of files) if (!recordedPaths.has(f.file)) findings.push({ code: 'SIGNATURE_NOT_AUDITED', file: f.file, message: `${f.file} is not recorded in ${trail.file}: it was not made by this repository's signing process` });
+  if (!trail.problems.length) passed.push(`audit trail: ${trail.entries.length} entries, chain intact${recorded.length ? `, ${recorded.length} signed file(s) of this ${object.type} recorded and present` : ''}`);
+  return { findings, passed };
+}
+

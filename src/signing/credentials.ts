@@ -1,0 +1,69 @@
+// Opening a signer's private key for one signing: id (from --as) plus passphrase, every time (ES-04).
+// Nothing is cached; a wrong passphrase is refused (and audited by the caller).
+import { readFileSync } from 'node:fs';
+import type { KeyObject } from 'node:crypto';
+import { ApprovalError } from '../model/errors.js';
+import { decryptPrivateKey, keyFingerprint, publicKeyOf, WrongPassphraseError } from './keys.js';
+import { activeKeys, short, type SignerKey, type SignerRecord, type SignerRegistry } from './signers.js';
+import { privateKeyPath, qualifyHome } from './store.js';
+
+export interface UnlockedKey {
+  signer: SignerRecord;
+  key: SignerKey;
+  privateKey: KeyObject;
+}
+
+/** Supplies the passphrase when it is needed (prompt or stdin), so rule checks can refuse before asking. */
+export type PassphraseSource = () => Promise<string>;
+
+/** The signer of `id` in the registry, or an ApprovalError naming the known ids. */
+export function requireSigner(registry: SignerRegistry, id: string): SignerRecord {
+  const signer = registry.signer(id);
+  if (!signer) {
+    throw new ApprovalError('SIGNER_UNKNOWN', `"${id}" is not an enrolled signer in ${registry.file}; enrolled: ${registry.signers.map((s) => s.id).join(', ') || 'none'}`);
+  }
+  return signer;
+}
+
+/** The keys of `signer` usable at `time` whose private key is in this key store; refuses with why not. */
+export function usableKeys(signer: SignerRecord, time: string, env: Record<string, string | undefined>): Array<{ key: SignerKey; path: string }> {
+  const active = activeKeys(signer, time);
+  if (active.length === 0) {
+    const revoked = signer.keys.filter((k) => k.revoked);
+    if (revoked.length === signer.keys.length && revoked.length > 0) {
+      throw new ApprovalError('KEY_REVOKED', `every key of "${signer.id}" is revoked (last: ${short(revoked.at(-1)!.fingerprint)} at ${revoked.at(-1)!.revoked!.at}); create a new key with "qualify keys create --as ${signer.id}"`);
+    }
+    throw new ApprovalError('KEY_NOT_VALID', `"${signer.id}" has no key valid at ${time} (keys are revoked, expired or not yet valid)`);
+  }
+  const home = qualifyHome(env);
+  const usable: Array<{ key: SignerKey; path: string }> = [];
+  for (const key of active) {
+    const path = privateKeyPath(home, signer.id, key.fingerprint);
+    try {
+      readFileSync(path, { flag: 'r' });
+      usable.push({ key, path });
+    } catch { /* not on this machine */ }
+  }
+  if (usable.length === 0) {
+    throw new ApprovalError('KEY_NOT_FOUND', `no private key of "${signer.id}" is in the key store ${home} (expected keys/${signer.id}/<fingerprint>.key.pem for ${active.map((k) => short(k.fingerprint)).join(', ')}); private keys stay with their signer`);
+  }
+  return usable;
+}
+
+/** Opens the newest usable key of `signer` with the passphrase. */
+export async function unlockKey(signer: SignerRecord, time: string, env: Record<string, string | undefined>, passphrase: PassphraseSource): Promise<UnlockedKey> {
+  const usable = usableKeys(signer, time, env);
+  const { key, path } = usable[usable.length - 1]!;
+  const secret = await passphrase();
+  let privateKey: KeyObject;
+  try {
+    privateKey = decryptPrivateKey(readFileSync(path, 'utf8'), secret);
+  } catch (err) {
+    if (err instanceof WrongPassphraseError) throw new ApprovalError('AUTH_FAILED', `the passphrase does not open the key ${short(key.fingerprint)} of "${signer.id}"; nothing was signed`);
+    throw err;
+  }
+  if (keyFingerprint(publicKeyOf(privateKey)) !== key.fingerprint) {
+    throw new ApprovalError('KEY_MISMATCH', `the private key file ${path} does not hold the enrolled key ${short(key.fingerprint)}`);
+  }
+  return { signer, key, privateKey };
+}

@@ -1,0 +1,87 @@
+// Where things are in a QMS repository, as the signing layer sees it: the root, the signer registry,
+// the approvals folder and the audit trail. File access of the signing layer goes through here and store.ts.
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { DocumentError, UsageError } from '../model/errors.js';
+import { formatIssue } from '../model/issue.js';
+import { parseSignerRegistry, type SignerRegistry } from './signers.js';
+import { sha256Hex } from './hash.js';
+
+export const APPROVALS_DIR = 'approvals';
+export const AUDIT_TRAIL = 'audit/trail.jsonl';
+
+/**
+ * The repository root above `start`: the nearest folder with qualify.yaml, else the git root (as
+ * src/documents findRepoRoot, without loading the document parser: `verify` starts in well under 300 ms).
+ */
+export function findQmsRoot(start: string): string {
+  let dir = resolve(start);
+  try {
+    if (!statSync(dir).isDirectory()) dir = dirname(dir);
+  } catch {
+    dir = dirname(dir);
+  }
+  let gitRoot: string | null = null;
+  for (let d = dir; ; d = dirname(d)) {
+    if (existsSync(join(d, 'qualify.yaml'))) return d;
+    if (!gitRoot && existsSync(join(d, '.git'))) gitRoot = d;
+    if (dirname(d) === d) break;
+  }
+  if (gitRoot) return gitRoot;
+  throw new UsageError('REPO_NOT_FOUND', `no QMS repository above ${start}: expected a qualify.yaml or a git repository; run "qualify init" first`);
+}
+
+/** Path of the signer registry relative to the root (qualify.yaml `signers`, default signers.yaml). */
+export function signersFile(root: string): string {
+  const cfg = join(root, 'qualify.yaml');
+  if (existsSync(cfg)) {
+    try {
+      const data = parseYaml(readFileSync(cfg, 'utf8')) as { signers?: unknown } | null;
+      if (data && typeof data.signers === 'string' && data.signers.trim()) return data.signers.trim();
+    } catch {
+      // qualify.yaml problems are reported by lint; the default location applies here.
+    }
+  }
+  return 'signers.yaml';
+}
+
+const registryCache = new Map<string, SignerRegistry>();
+
+/**
+ * Loads the signer registry of the repository at `root`; null when there is none (a repository without
+ * e-signatures yet). Throws DocumentError (exit 2) listing every problem when the file is invalid.
+ */
+export function loadSignerRegistry(root: string): SignerRegistry | null {
+  const rel = signersFile(root);
+  const path = join(root, rel);
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    return null;
+  }
+  // Parsing certificates costs more than reading: reuse a parse of identical content.
+  const cacheKey = `${rel}\0${sha256Hex(text)}`;
+  const cached = registryCache.get(cacheKey);
+  if (cached) return cached;
+  const { registry, issues } = parseSignerRegistry(text, rel);
+  if (!registry) {
+    const errors = issues.filter((i) => i.severity === 'error');
+    throw new DocumentError('SIGNERS_INVALID', `the signer registry ${rel} is invalid:\n${errors.map(formatIssue).join('\n')}`);
+  }
+  if (registryCache.size > 32) registryCache.clear();
+  registryCache.set(cacheKey, registry);
+  return registry;
+}
+
+/** `path` relative to `root` with forward slashes. */
+export function repoRelative(root: string, path: string): string {
+  return relative(root, resolve(path)).split(sep).join('/');
+}
+
+/** True when `path` lies inside `root`. */
+export function isInside(root: string, path: string): boolean {
+  const rel = relative(resolve(root), resolve(path));
+  return rel === '' || (!rel.startsWith('..') && !rel.startsWith(sep) && !/^[A-Za-z]:/.test(rel));
+}

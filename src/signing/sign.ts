@@ -1,0 +1,300 @@
+// Signing operations: a report (executed → reviewed → approved), a deviation disposition, a controlled
+// document revision, and the in-toto attestation. Each checks the rules before asking the passphrase,
+// signs in memory, evaluates the new envelope with exactly the rules `verify` applies, and only then
+// writes it (never overwriting) and appends the audit trail. Refusals are audited too.
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import type { SignatureMeaning } from '../model/signature.js';
+import type { Report } from '../model/report.js';
+import { ApprovalError, IntegrityError, QualifyError, UsageError } from '../model/errors.js';
+import { TOOL_NAME, TOOL_VERSION } from '../version.js';
+import { appendAuditEntry, type AuditEntry } from './audit.js';
+import { buildStatement } from './attest.js';
+import { requireSigner, unlockKey, usableKeys, type PassphraseSource, type UnlockedKey } from './credentials.js';
+import { approvalFolder, checkDocumentSignatures, documentApprovalState } from './documents.js';
+import { readDocumentRef } from './document-source.js';
+import { keySigner, signEnvelope } from './dsse.js';
+import { canonicalHash, canonicalJson, sha256Hex } from './hash.js';
+import { serializeJson } from './json-file.js';
+import {
+  DISPOSITION_PAYLOAD_TYPE, DISPOSITION_SCHEMA, DOCUMENT_MEANINGS, INTOTO_PAYLOAD_TYPE, REPORT_MEANINGS, SIGNATURE_PAYLOAD_TYPE, SIGNATURE_SCHEMA,
+  signatureFileName, utcSeconds, type DispositionPayload, type ReportSubject, type SignaturePayload, type SignerClaim,
+} from './payload.js';
+import { loadReportRenderer, refreshReportPdf, type PdfRenderer } from './pdf-render.js';
+import { ATTESTATION_FILE, DISPOSITIONS_DIR, loadRecord, readReportEnvelopes, SIGNATURES_DIR } from './report-record.js';
+import { findQmsRoot, loadSignerRegistry, repoRelative } from './repo.js';
+import { manifestationOf, type SignedFile } from './signature-folder.js';
+import { rolePermits, short, type Meaning, type SignerRecord, type SignerRegistry } from './signers.js';
+import { createFileExclusive } from './store.js';
+import type { VerifyResult } from './verdict.js';
+import { evaluateReport, verifyReport, type ReportEvaluation } from './verify-report.js';
+
+export interface SigningContext {
+  now: Date;
+  env: Record<string, string | undefined>;
+  passphrase: PassphraseSource;
+  /** Host recorded in the audit trail and the PDF signature; default this machine. */
+  host?: string;
+  /** Report PDF renderer; default the report engine of this build (undefined), none (null). */
+  renderPdf?: PdfRenderer | null;
+}
+
+export interface SignResult {
+  /** The envelope written, relative to the report folder (reports) or repository (documents). */
+  file: string;
+  /** State before and after: recorded/executed/reviewed/approved, or a document's approval state. */
+  from: string;
+  to: string;
+  payload: SignaturePayload | DispositionPayload | Record<string, unknown>;
+  pdf: { path: string; sha256: string; signed: boolean } | null;
+  audit: AuditEntry[];
+}
+
+function registryOf(root: string): SignerRegistry {
+  const registry = loadSignerRegistry(root);
+  if (!registry) throw new ApprovalError('SIGNERS_MISSING', `the repository ${root} has no signer registry (signers.yaml): enrol signers with "qualify keys create" first`);
+  return registry;
+}
+
+/** What every report signing step starts from: the repository, the signer, the record, the audit context. */
+function reportStep(reportDir: string, signerId: string, ctx: SigningContext) {
+  const root = findQmsRoot(reportDir);
+  const registry = registryOf(root);
+  const signer = requireSigner(registry, signerId);
+  const loaded = loadRecord(reportDir);
+  const rel = repoRelative(root, reportDir);
+  const base = {
+    at: utcSeconds(ctx.now),
+    who: { id: signer.id, name: signer.name },
+    object: { type: 'report', id: loaded.record?.reportId ?? rel, path: rel },
+    host: ctx.host ?? hostname(),
+  };
+  return { root, registry, signer, loaded, rel, base };
+}
+
+function reportSubject(record: Report, recordHash: string): ReportSubject {
+  return { kind: 'report', reportId: record.reportId, protocol: { documentId: record.protocol.documentId, revision: record.protocol.revision, sha256: record.protocol.sha256 }, sha256: recordHash };
+}
+
+function claim(s: SignerRecord): SignerClaim {
+  return { id: s.id, name: s.name, email: s.email, roles: [...s.roles] };
+}
+
+function requireRole(signer: SignerRecord, meaning: Meaning): void {
+  if (!rolePermits(signer.roles, meaning)) {
+    throw new ApprovalError('SIGN_ROLE_FORBIDDEN', `"${signer.id}" has the role(s) ${signer.roles.join(', ') || 'none'}, which do not permit the meaning "${meaning}"`);
+  }
+}
+
+function requireVerified(result: VerifyResult, what: string): void {
+  if (result.ok) return;
+  const problems = [...result.findings.map((f) => f.message), ...result.signatures.filter((s) => !s.valid).map((s) => `${s.file}: ${s.reasons.join('; ')}`), ...result.dispositions.filter((s) => !s.valid).map((s) => `${s.file}: ${s.reasons.join('; ')}`)];
+  throw new IntegrityError('RECORD_NOT_VERIFIED', `${what} does not verify, so it cannot be signed:\n  ${problems.join('\n  ')}`);
+}
+
+function envelopeBytes(payloadType: string, payload: unknown, unlocked: UnlockedKey): Buffer {
+  const env = signEnvelope(payloadType, Buffer.from(canonicalJson(payload), 'utf8'), keySigner(unlocked.key.fingerprint, unlocked.privateKey));
+  return Buffer.from(serializeJson(env), 'utf8');
+}
+
+/** Runs `fn`; a refusal is written to the audit trail (who tried what, why it was refused) and rethrown. */
+async function audited<T>(root: string, base: { at: string; who: { id: string; name: string | null }; object: { type: string; id: string; path: string }; action: string; host: string }, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof QualifyError && (err.family === 'approval' || err.family === 'integrity')) {
+      try {
+        await appendAuditEntry(root, { ...base, action: `${base.action}.refused`, why: `${err.code}: ${err.message.split('\n')[0]}` });
+      } catch { /* the refusal stands even when the trail cannot take it */ }
+    }
+    throw err;
+  }
+}
+
+async function renderAfter(root: string, dir: string, ev: ReportEvaluation, recordHash: string, ctx: SigningContext, host: string, approval: { unlocked: UnlockedKey; entry: ReportEvaluation['signatures'][number] } | null, registry: SignerRegistry, who: { id: string; name: string }, reportId: string) {
+  const renderer = ctx.renderPdf === undefined ? await loadReportRenderer() : ctx.renderPdf;
+  const files = readReportEnvelopes(dir);
+  const pdf = await refreshReportPdf({
+    dir,
+    view: ev.view,
+    recordHash,
+    signatures: ev.signatures.filter((e) => e.verdict.valid).map(manifestationOf),
+    renderer,
+    approval: approval ? { unlocked: approval.unlocked, manifestation: manifestationOf(approval.entry), caCertificate: registry.ca?.certificate ?? null, host } : null,
+    attachments: [...files.signatures, ...files.dispositions],
+  });
+  if (!pdf) return { pdf: null, entry: null };
+  const entry = await appendAuditEntry(root, {
+    at: utcSeconds(ctx.now), who, action: 'render', host,
+    object: { type: 'report', id: reportId, path: repoRelative(root, dir) },
+    field: 'report.pdf', new: pdf.sha256,
+    why: pdf.signed ? 'approved PDF rendered with its signature page and PDF digital signature' : 'PDF rendered again with its signature page',
+    ref: { path: 'report.pdf', sha256: pdf.sha256 },
+  });
+  return { pdf, entry };
+}
+
+/** Signs a report folder as executed, reviewed or approved. */
+export async function signReport(reportDir: string, signerId: string, meaning: SignatureMeaning, comment: string | null, ctx: SigningContext): Promise<SignResult> {
+  const { root, registry, signer, loaded, rel, base } = reportStep(reportDir, signerId, ctx);
+  const { at, who, host } = base;
+  return audited(root, { ...base, action: 'sign' }, async () => {
+    if (!REPORT_MEANINGS.includes(meaning)) throw new UsageError('MEANING_INVALID', `a report is signed as ${REPORT_MEANINGS.join(', ')}; found "${meaning}"`);
+    requireRole(signer, meaning);
+    const current = await verifyReport(reportDir, { now: ctx.now, pdf: false });
+    requireVerified(current, `the report ${rel}`);
+    const record = loaded.record!;
+    const recordHash = loaded.recordHash!;
+    const files = readReportEnvelopes(reportDir);
+    const before = evaluateReport(record, recordHash, registry, files, ctx.now);
+    if (before.state === 'approved') throw new ApprovalError('RECORD_CLOSED', `the report ${rel} is approved (${before.approval!.checked.file}); an approved record is closed: corrections go into a new record`);
+    usableKeys(signer, at, ctx.env);
+    const unlocked = await unlockKey(signer, at, ctx.env, ctx.passphrase);
+    const validDisp = before.dispositions.filter((d) => d.verdict.valid && d.payload);
+    const payload: SignaturePayload = {
+      schema: SIGNATURE_SCHEMA,
+      subject: reportSubject(record, recordHash),
+      signer: claim(signer),
+      meaning,
+      time: at,
+      comment: comment ?? null,
+      key: { fingerprint: unlocked.key.fingerprint, algorithm: unlocked.key.algorithm },
+      previous: before.signatures.at(-1)?.checked.envelopeHash ?? null,
+      dispositions: meaning === 'approved' ? validDisp.map((d) => ({ deviation: d.payload!.deviation.id, sha256: d.checked.envelopeHash! })).sort((a, b) => (a.deviation < b.deviation ? -1 : 1)) : [],
+      tool: { name: TOOL_NAME, version: TOOL_VERSION },
+    };
+    const name = signatureFileName(files.signatures.length + 1, meaning, signer.id);
+    const candidate: SignedFile = { file: `${SIGNATURES_DIR}/${name}`, bytes: envelopeBytes(SIGNATURE_PAYLOAD_TYPE, payload, unlocked) };
+    const after = evaluateReport(record, recordHash, registry, { signatures: [...files.signatures, candidate], dispositions: files.dispositions }, ctx.now);
+    const mine = after.signatures.at(-1)!;
+    if (!mine.verdict.valid) throw new ApprovalError('SIGN_REFUSED', `"${signer.id}" cannot sign ${rel} as ${meaning}: ${mine.verdict.reasons.join('; ')}`);
+    if (!createFileExclusive(join(reportDir, candidate.file), candidate.bytes)) {
+      throw new ApprovalError('SIGN_CONFLICT', `another signature was added to ${rel} meanwhile (${candidate.file} exists); nothing was signed, try again`);
+    }
+    const entry = await appendAuditEntry(root, {
+      at, who, action: 'sign', host, object: { type: 'report', id: record.reportId, path: rel }, field: 'status', old: before.state, new: after.state,
+      why: comment?.trim() ? comment : `signed as ${meaning}`, ref: { path: candidate.file, sha256: sha256Hex(candidate.bytes) },
+    });
+    const rendered = await renderAfter(root, reportDir, after, recordHash, ctx, host, meaning === 'approved' ? { unlocked, entry: mine } : null, registry, who, record.reportId);
+    return { file: candidate.file, from: before.state, to: after.state, payload, pdf: rendered.pdf, audit: [entry, ...(rendered.entry ? [rendered.entry] : [])] };
+  });
+}
+
+/** Closes deviation `deviationId` of a report with a QA-signed disposition (a signed side file; the record is not rewritten). */
+export async function closeDeviation(reportDir: string, deviationId: string, disposition: string, signerId: string, ctx: SigningContext): Promise<SignResult> {
+  const { root, registry, signer, loaded, rel, base } = reportStep(reportDir, signerId, ctx);
+  const { at, who, host } = base;
+  return audited(root, { ...base, action: 'deviation.close' }, async () => {
+    if (!disposition.trim()) throw new UsageError('DISPOSITION_MISSING', 'a disposition needs its text: --disposition "impact assessment, root cause, decision"');
+    requireRole(signer, 'dispositioned');
+    const current = await verifyReport(reportDir, { now: ctx.now, pdf: false });
+    requireVerified(current, `the report ${rel}`);
+    const record = loaded.record!;
+    const recordHash = loaded.recordHash!;
+    const deviation = record.deviations.find((d) => d.id === deviationId);
+    if (!deviation) throw new UsageError('DEVIATION_UNKNOWN', `the report ${rel} has no deviation ${deviationId}; it has ${record.deviations.map((d) => d.id).join(', ') || 'none'}`);
+    const files = readReportEnvelopes(reportDir);
+    const before = evaluateReport(record, recordHash, registry, files, ctx.now);
+    if (before.state === 'approved') throw new ApprovalError('RECORD_CLOSED', `the report ${rel} is approved; its deviations can no longer be dispositioned`);
+    if (before.dispositions.some((d) => d.verdict.valid && d.payload?.deviation.id === deviationId)) throw new UsageError('DEVIATION_CLOSED', `${deviationId} of ${rel} is already dispositioned (${DISPOSITIONS_DIR}/${deviationId}.dsse.json)`);
+    if (before.executors.has(signer.id)) throw new ApprovalError('SIGN_REFUSED', `"${signer.id}" executed the record and cannot disposition its deviations`);
+    const unlocked = await unlockKey(signer, at, ctx.env, ctx.passphrase);
+    const payload: DispositionPayload = {
+      schema: DISPOSITION_SCHEMA,
+      subject: reportSubject(record, recordHash),
+      deviation: { id: deviation.id, caseId: deviation.caseId, stepId: deviation.stepId },
+      disposition: disposition.trim(),
+      signer: claim(signer),
+      meaning: 'dispositioned',
+      time: at,
+      key: { fingerprint: unlocked.key.fingerprint, algorithm: unlocked.key.algorithm },
+      tool: { name: TOOL_NAME, version: TOOL_VERSION },
+    };
+    const candidate: SignedFile = { file: `${DISPOSITIONS_DIR}/${deviation.id}.dsse.json`, bytes: envelopeBytes(DISPOSITION_PAYLOAD_TYPE, payload, unlocked) };
+    const after = evaluateReport(record, recordHash, registry, { signatures: files.signatures, dispositions: [...files.dispositions.filter((f) => f.file !== candidate.file), candidate] }, ctx.now);
+    const mine = after.dispositions.find((d) => d.checked.file === candidate.file)!;
+    if (!mine.verdict.valid) throw new ApprovalError('SIGN_REFUSED', `"${signer.id}" cannot disposition ${deviationId}: ${mine.verdict.reasons.join('; ')}`);
+    if (!createFileExclusive(join(reportDir, candidate.file), candidate.bytes)) {
+      throw new UsageError('DEVIATION_CLOSED', `${candidate.file} already exists in ${rel}; a deviation is dispositioned once`);
+    }
+    const entry = await appendAuditEntry(root, {
+      at, who, action: 'deviation.close', host, object: { type: 'report', id: record.reportId, path: rel }, field: `deviations.${deviation.id}.status`, old: 'open', new: 'closed',
+      why: payload.disposition, ref: { path: candidate.file, sha256: sha256Hex(candidate.bytes) },
+    });
+    const rendered = await renderAfter(root, reportDir, after, recordHash, ctx, host, null, registry, who, record.reportId);
+    return { file: candidate.file, from: 'open', to: 'closed', payload, pdf: rendered.pdf, audit: [entry, ...(rendered.entry ? [rendered.entry] : [])] };
+  });
+}
+
+/** Signs a controlled document's current bytes as authored, reviewed or approved. */
+export async function signDocument(file: string, signerId: string, meaning: SignatureMeaning, comment: string | null, ctx: SigningContext): Promise<SignResult> {
+  const root = findQmsRoot(file);
+  const registry = registryOf(root);
+  const host = ctx.host ?? hostname();
+  const at = utcSeconds(ctx.now);
+  const doc = await readDocumentRef(root, file);
+  const signer = requireSigner(registry, signerId);
+  const who = { id: signer.id, name: signer.name };
+  return audited(root, { at, who, object: { type: 'document', id: doc.documentId, path: doc.path }, action: 'sign', host }, async () => {
+    if (!DOCUMENT_MEANINGS.includes(meaning)) throw new UsageError('MEANING_INVALID', `a document is signed as ${DOCUMENT_MEANINGS.join(', ')}; found "${meaning}"`);
+    requireRole(signer, meaning);
+    const existing = checkDocumentSignatures(root, doc, registry, ctx.now);
+    const broken = existing.filter((e) => !e.verdict.valid);
+    if (broken.length) throw new IntegrityError('RECORD_NOT_VERIFIED', `the signatures of ${doc.documentId} revision ${doc.revision ?? '(none)'} do not verify, so no signature can be added:\n  ${broken.map((e) => `${e.verdict.file}: ${e.verdict.reasons.join('; ')}`).join('\n  ')}`);
+    const before = documentApprovalState(root, doc, { now: ctx.now, registry });
+    const unlocked = await unlockKey(signer, at, ctx.env, ctx.passphrase);
+    const folder = approvalFolder(doc.documentId, doc.revision);
+    const payload: SignaturePayload = {
+      schema: SIGNATURE_SCHEMA,
+      subject: { kind: 'document', documentId: doc.documentId, revision: doc.revision, path: doc.path, sha256: doc.sha256 },
+      signer: claim(signer),
+      meaning,
+      time: at,
+      comment: comment ?? null,
+      key: { fingerprint: unlocked.key.fingerprint, algorithm: unlocked.key.algorithm },
+      previous: existing.at(-1)?.checked.envelopeHash ?? null,
+      dispositions: [],
+      tool: { name: TOOL_NAME, version: TOOL_VERSION },
+    };
+    const candidate: SignedFile = { file: `${folder}/${signatureFileName(existing.length + 1, meaning, signer.id)}`, bytes: envelopeBytes(SIGNATURE_PAYLOAD_TYPE, payload, unlocked) };
+    const after = checkDocumentSignatures(root, doc, registry, ctx.now, [candidate]);
+    const mine = after.at(-1)!;
+    if (!mine.verdict.valid) throw new ApprovalError('SIGN_REFUSED', `"${signer.id}" cannot sign ${doc.path} as ${meaning}: ${mine.verdict.reasons.join('; ')}`);
+    if (!createFileExclusive(join(root, candidate.file), candidate.bytes)) {
+      throw new ApprovalError('SIGN_CONFLICT', `another signature was added to ${folder} meanwhile; nothing was signed, try again`);
+    }
+    const state = documentApprovalState(root, doc, { now: ctx.now, registry });
+    const from = before.approved ? 'approved' : 'not approved';
+    const to = state.approved ? 'approved' : 'not approved';
+    const entry = await appendAuditEntry(root, {
+      at, who, action: 'sign', host, object: { type: 'document', id: doc.documentId, path: doc.path }, field: 'approval', old: from, new: to,
+      why: comment?.trim() ? comment : `signed ${doc.documentId} revision ${doc.revision ?? '(none)'} (sha256 ${short(doc.sha256)}) as ${meaning}`,
+      ref: { path: candidate.file, sha256: sha256Hex(candidate.bytes) },
+    });
+    return { file: candidate.file, from, to, payload, pdf: null, audit: [entry] };
+  });
+}
+
+/** Writes the signed in-toto test-result attestation of an approved report. */
+export async function attestReport(reportDir: string, signerId: string, ctx: SigningContext): Promise<SignResult> {
+  const { root, signer, loaded, rel, base } = reportStep(reportDir, signerId, ctx);
+  const { at, who, host } = base;
+  return audited(root, { ...base, action: 'attest' }, async () => {
+    requireRole(signer, 'attested');
+    const current = await verifyReport(reportDir, { now: ctx.now });
+    requireVerified(current, `the report ${rel}`);
+    if (current.state !== 'approved') throw new ApprovalError('RECORD_NOT_APPROVED', `the report ${rel} is ${current.state}, not approved: only an approved record attests a qualified deployment`);
+    const record = loaded.record!;
+    const statement = buildStatement(record, loaded.recordHash!, `${rel}/report.json`);
+    if (statement.subject.length === 0) throw new UsageError('ATTEST_NO_SUBJECT', `the record ${rel} names no image by registry digest (repo@sha256:...), so there is nothing to attest`);
+    const unlocked = await unlockKey(signer, at, ctx.env, ctx.passphrase);
+    const bytes = envelopeBytes(INTOTO_PAYLOAD_TYPE, statement, unlocked);
+    if (!createFileExclusive(join(reportDir, ATTESTATION_FILE), bytes)) throw new UsageError('ATTESTATION_EXISTS', `${rel}/${ATTESTATION_FILE} exists already; an attestation is written once`);
+    const entry = await appendAuditEntry(root, {
+      at, who, action: 'attest', host, object: { type: 'report', id: record.reportId, path: rel }, field: 'attestation', new: canonicalHash(statement),
+      why: `in-toto test-result attestation for ${statement.subject.map((s) => `${s.name}@sha256:${s.digest.sha256!.slice(0, 12)}`).join(', ')}`,
+      ref: { path: ATTESTATION_FILE, sha256: sha256Hex(bytes) },
+    });
+    return { file: ATTESTATION_FILE, from: 'approved', to: 'attested', payload: statement as unknown as Record<string, unknown>, pdf: null, audit: [entry] };
+  });
+}

@@ -1,0 +1,266 @@
+// The signer registry (signers.yaml): the identity store of Part 11 signatures. It maps each person
+// (id, printed name, email, roles) to their enrolled public keys/certificates, and keeps revoked keys
+// listed so that signatures made before a revocation stay verifiable.
+import { LineCounter, parseDocument, isMap, isSeq, stringify, type Node as YamlNode } from 'yaml';
+import { X509Certificate } from 'node:crypto';
+import type { Issue } from '../model/issue.js';
+import type { SignatureMeaning } from '../model/signature.js';
+import { certificateFacts, issuedBy, type CertificateFacts } from './certificate.js';
+
+/** Meanings a signature can carry: the document/record meanings plus deviation disposition and attestation. */
+export type Meaning = SignatureMeaning | 'dispositioned' | 'attested';
+
+export const ROLES = ['author', 'executor', 'reviewer', 'approver', 'qa'] as const;
+
+/** Which roles permit which meaning (ES-07). QA may review, approve and disposition deviations. */
+export const MEANING_ROLES: Record<Meaning, readonly string[]> = {
+  authored: ['author'],
+  executed: ['executor'],
+  reviewed: ['reviewer', 'qa'],
+  approved: ['approver', 'qa'],
+  dispositioned: ['qa', 'approver'],
+  attested: ['approver', 'qa'],
+};
+
+export interface KeyRevocation {
+  at: string;
+  reason: string;
+}
+
+export interface SignerKey {
+  /** sha256 (hex) of the public key (SPKI DER). */
+  fingerprint: string;
+  algorithm: string;
+  notBefore: string;
+  notAfter: string;
+  /** PEM certificate carrying the public key. */
+  certificate: string;
+  revoked?: KeyRevocation;
+}
+
+export interface SignerRecord {
+  id: string;
+  name: string;
+  email: string;
+  roles: string[];
+  keys: SignerKey[];
+}
+
+export interface SignerRegistryData {
+  /** The CA that issues signer certificates (the tool CA or a company CA), PEM. */
+  ca: { name: string; fingerprint: string; certificate: string } | null;
+  signers: SignerRecord[];
+}
+
+/** A key of the registry with its parsed certificate. */
+export interface EnrolledKey {
+  signer: SignerRecord;
+  key: SignerKey;
+  cert: CertificateFacts;
+}
+
+/** A loaded, validated registry with lookups. */
+export interface SignerRegistry extends SignerRegistryData {
+  /** Path of the file relative to the repository root. */
+  file: string;
+  signer(id: string): SignerRecord | undefined;
+  key(fingerprint: string): EnrolledKey | undefined;
+  caCert: X509Certificate | null;
+}
+
+export const SIGNER_ID = /^[a-z][a-z0-9._-]{0,62}$/;
+const ISO_Z = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
+
+/** True when one of `roles` permits `meaning`. */
+export function rolePermits(roles: readonly string[], meaning: Meaning): boolean {
+  return MEANING_ROLES[meaning].some((r) => roles.includes(r));
+}
+
+/** Why `key` could not sign at `time` (not yet valid, expired, revoked), or null when it could. */
+export function keyProblemAt(key: SignerKey, time: string): string | null {
+  const t = Date.parse(time);
+  if (t < Date.parse(key.notBefore)) return `key ${short(key.fingerprint)} is valid only from ${key.notBefore}, used at ${time}`;
+  if (t > Date.parse(key.notAfter)) return `key ${short(key.fingerprint)} expired at ${key.notAfter}, used at ${time}`;
+  if (key.revoked && Date.parse(key.revoked.at) <= t) return `key ${short(key.fingerprint)} was revoked at ${key.revoked.at} (${key.revoked.reason}), used at ${time}`;
+  return null;
+}
+
+/** First 16 hex digits of a fingerprint, for messages. */
+export function short(fingerprint: string): string {
+  return fingerprint.slice(0, 16);
+}
+
+function normTime(v: unknown): string | null {
+  if (v instanceof Date) return v.toISOString().replace('.000Z', 'Z');
+  if (typeof v === 'string' && ISO_Z.test(v) && !Number.isNaN(Date.parse(v))) return v;
+  return null;
+}
+
+/**
+ * Parses signers.yaml text. Every problem is returned as an issue with line and column; the registry is
+ * null when any error was found (an identity store is used whole or not at all).
+ */
+export function parseSignerRegistry(text: string, file: string): { registry: SignerRegistry | null; issues: Issue[] } {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, strict: true });
+  const issues: Issue[] = [];
+  const pos = (node: unknown) => {
+    const range = (node as { range?: [number, number, number] } | null | undefined)?.range;
+    const p = lineCounter.linePos(range ? range[0] : 0);
+    return { line: p.line, column: p.col };
+  };
+  const add = (node: unknown, code: string, message: string, severity: 'error' | 'warning' = 'error') =>
+    issues.push({ file, ...pos(node), code, severity, message });
+  for (const err of doc.errors) {
+    const p = lineCounter.linePos(err.pos[0]);
+    issues.push({ file, line: p.line, column: p.col, code: 'SIGNERS_INVALID', severity: 'error', message: `invalid YAML: ${err.message.split('\n')[0]}` });
+  }
+  if (issues.length) return { registry: null, issues };
+  const root = doc.contents;
+  if (!isMap(root)) {
+    add(root, 'SIGNERS_INVALID', 'expected a mapping with a "signers" list (and optionally "ca")');
+    return { registry: null, issues };
+  }
+  const get = (map: YamlNode, key: string) => (isMap(map) ? map.get(key, true) : undefined) as YamlNode | undefined;
+  const js = (node: YamlNode | undefined): unknown => (node === undefined ? undefined : (node as unknown as { toJSON(): unknown }).toJSON());
+
+  let ca: SignerRegistryData['ca'] = null;
+  let caCert: X509Certificate | null = null;
+  const caNode = get(root, 'ca');
+  if (caNode !== undefined && js(caNode) !== null) {
+    const c = js(caNode) as Record<string, unknown>;
+    if (!c || typeof c !== 'object' || typeof c.certificate !== 'string') {
+      add(caNode, 'SIGNERS_CA_INVALID', 'ca: expected a mapping with "certificate" (PEM) and "name"');
+    } else {
+      try {
+        const facts = certificateFacts(c.certificate);
+        caCert = facts.x509;
+        ca = { name: typeof c.name === 'string' ? c.name : facts.subject, fingerprint: facts.certificateSha256, certificate: c.certificate };
+        if (typeof c.fingerprint === 'string' && c.fingerprint !== facts.certificateSha256) {
+          add(get(caNode, 'fingerprint'), 'SIGNERS_CA_INVALID', `ca.fingerprint ${short(c.fingerprint)} does not match its certificate (${short(facts.certificateSha256)})`);
+        }
+      } catch {
+        add(get(caNode, 'certificate') ?? caNode, 'SIGNERS_CA_INVALID', 'ca.certificate is not a PEM X.509 certificate');
+      }
+    }
+  }
+
+  const signersNode = get(root, 'signers');
+  const signers: SignerRecord[] = [];
+  const keys = new Map<string, EnrolledKey>();
+  if (!isSeq(signersNode)) {
+    add(signersNode ?? root, 'SIGNERS_INVALID', 'expected "signers:" with a list of people');
+    return { registry: null, issues };
+  }
+  for (const item of signersNode.items) {
+    const s = js(item as YamlNode) as Record<string, unknown>;
+    if (!isMap(item) || !s) {
+      add(item, 'SIGNER_INVALID', 'each signer is a mapping with id, name, email, roles, keys');
+      continue;
+    }
+    const field = (k: string) => get(item as YamlNode, k) ?? item;
+    const id = s.id;
+    if (typeof id !== 'string' || !SIGNER_ID.test(id)) {
+      add(field('id'), 'SIGNER_ID_INVALID', `signer id must be lowercase letters, digits, ".", "_" or "-" starting with a letter; found ${JSON.stringify(id ?? null)}`);
+      continue;
+    }
+    if (signers.some((x) => x.id === id)) add(field('id'), 'SIGNER_ID_DUPLICATE', `signer id "${id}" is listed twice; ids are never reused`);
+    if (typeof s.name !== 'string' || !s.name.trim()) add(field('name'), 'SIGNER_NAME_MISSING', `signer "${id}" has no printed name`);
+    if (typeof s.email !== 'string' || !/^[^\s@]+@[^\s@]+$/.test(s.email)) add(field('email'), 'SIGNER_EMAIL_INVALID', `signer "${id}" has no valid email`);
+    const roles = Array.isArray(s.roles) ? s.roles.filter((r): r is string => typeof r === 'string') : [];
+    if (!Array.isArray(s.roles) || roles.length === 0) add(field('roles'), 'SIGNER_ROLES_MISSING', `signer "${id}" has no roles; known: ${ROLES.join(', ')}`);
+    for (const r of roles) if (!(ROLES as readonly string[]).includes(r)) add(field('roles'), 'SIGNER_ROLE_UNKNOWN', `signer "${id}" has unknown role "${r}"; known: ${ROLES.join(', ')}`, 'warning');
+    const record: SignerRecord = { id, name: String(s.name ?? ''), email: String(s.email ?? ''), roles, keys: [] };
+    const keysNode = get(item as YamlNode, 'keys');
+    if (!isSeq(keysNode)) {
+      add(keysNode ?? item, 'SIGNER_KEYS_MISSING', `signer "${id}" has no "keys" list`);
+    } else {
+      for (const kn of keysNode.items) {
+        const k = js(kn as YamlNode) as Record<string, unknown>;
+        const kfield = (name: string) => (isMap(kn) ? (kn.get(name, true) as YamlNode | undefined) : undefined) ?? kn;
+        if (!k || typeof k !== 'object' || typeof k.certificate !== 'string') {
+          add(kn, 'SIGNER_KEY_INVALID', `a key of signer "${id}" has no certificate (PEM)`);
+          continue;
+        }
+        let facts: CertificateFacts;
+        try {
+          facts = certificateFacts(k.certificate);
+        } catch {
+          add(kfield('certificate'), 'SIGNER_KEY_INVALID', `a key of signer "${id}" has a certificate that is not PEM X.509`);
+          continue;
+        }
+        if (k.fingerprint !== facts.fingerprint) {
+          add(kfield('fingerprint'), 'SIGNER_KEY_FINGERPRINT', `key fingerprint ${String(k.fingerprint).slice(0, 16)} of signer "${id}" does not match its certificate's key (${short(facts.fingerprint)})`);
+          continue;
+        }
+        if (caCert && !issuedBy(facts.x509, caCert)) {
+          add(kfield('certificate'), 'SIGNER_KEY_NOT_ISSUED', `the certificate of key ${short(facts.fingerprint)} of signer "${id}" was not issued by the registry's CA "${ca?.name}"`);
+          continue;
+        }
+        const notBefore = normTime(k.notBefore) ?? facts.notBefore;
+        const notAfter = normTime(k.notAfter) ?? facts.notAfter;
+        let revoked: KeyRevocation | undefined;
+        if (k.revoked !== undefined && k.revoked !== null) {
+          const r = k.revoked as Record<string, unknown>;
+          const at = normTime(r?.at);
+          if (!at) add(kfield('revoked'), 'SIGNER_KEY_REVOKED_INVALID', `revoked.at of key ${short(facts.fingerprint)} must be a UTC time like 2026-01-31T12:00:00Z`);
+          revoked = { at: at ?? new Date(0).toISOString(), reason: typeof r?.reason === 'string' ? r.reason : 'no reason given' };
+        }
+        const existing = keys.get(facts.fingerprint);
+        if (existing) {
+          add(kfield('fingerprint'), 'SIGNER_KEY_DUPLICATE', `key ${short(facts.fingerprint)} is enrolled for both "${existing.signer.id}" and "${id}"; a key belongs to one person`);
+          continue;
+        }
+        const key: SignerKey = { fingerprint: facts.fingerprint, algorithm: typeof k.algorithm === 'string' ? k.algorithm : 'unknown', notBefore, notAfter, certificate: k.certificate, ...(revoked ? { revoked } : {}) };
+        record.keys.push(key);
+        keys.set(facts.fingerprint, { signer: record, key, cert: facts });
+      }
+    }
+    signers.push(record);
+  }
+  if (issues.some((i) => i.severity === 'error')) return { registry: null, issues };
+  const byId = new Map(signers.map((s) => [s.id, s]));
+  const registry: SignerRegistry = {
+    file,
+    ca,
+    signers,
+    caCert,
+    signer: (sid) => byId.get(sid),
+    key: (fp) => keys.get(fp),
+  };
+  return { registry, issues };
+}
+
+/** Serialises a registry deterministically (signers in the given order, certificates as block text). */
+export function serializeSignerRegistry(data: SignerRegistryData): string {
+  const plain = {
+    ...(data.ca ? { ca: { name: data.ca.name, fingerprint: data.ca.fingerprint, certificate: data.ca.certificate } } : {}),
+    signers: data.signers.map((s) => ({
+      id: s.id,
+      name: s.name,
+      email: s.email,
+      roles: [...s.roles],
+      keys: s.keys.map((k) => ({
+        fingerprint: k.fingerprint,
+        algorithm: k.algorithm,
+        notBefore: k.notBefore,
+        notAfter: k.notAfter,
+        ...(k.revoked ? { revoked: { at: k.revoked.at, reason: k.revoked.reason } } : {}),
+        certificate: k.certificate,
+      })),
+    })),
+  };
+  const header = [
+    '# Signer registry (21 CFR Part 11 / EU GMP Annex 11): who may sign, with which roles and keys.',
+    '# Managed by `qualify keys create|revoke`; review every change like any controlled change.',
+    '# Revoked keys stay listed so that signatures made before the revocation remain verifiable.',
+    '',
+  ].join('\n');
+  return header + stringify(plain, { lineWidth: 0, defaultStringType: 'PLAIN', defaultKeyType: 'PLAIN' });
+}
+
+/** Keys of `signer` usable at `time` (valid and not revoked). */
+export function activeKeys(signer: SignerRecord, time: string): SignerKey[] {
+  return signer.keys.filter((k) => keyProblemAt(k, time) === null);
+}
+

@@ -1,0 +1,292 @@
+// Verification of a report folder (and the rules shared with signing): the record and evidence hashes,
+// every signature and disposition with the Part 11 rules (roles, order, segregation, open deviations),
+// the PDF's embedded record and digital signature, the protocol's approval at run time, the
+// attestation, and the audit trail (chain, and that every signature on disk is the one it recorded).
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Report } from '../model/report.js';
+import { QualifyError } from '../model/errors.js';
+import { auditFindings, readAuditTrail, type AuditTrail } from './audit.js';
+import { buildStatement, STATEMENT_TYPE } from './attest.js';
+import { documentApprovalState } from './documents.js';
+import { checkEnvelope, type CheckedEnvelope } from './envelope-check.js';
+import { canonicalHash, sha256Hex } from './hash.js';
+import { DISPOSITION_PAYLOAD_TYPE, INTOTO_PAYLOAD_TYPE, readDispositionPayload, REPORT_MEANINGS, type DispositionPayload } from './payload.js';
+import { inspectPdf, type PdfInspection } from './pdf-inspect.js';
+import { ATTESTATION_FILE, checkEvidence, loadRecord, PDF_FILE, RECORD_FILE, readReportEnvelopes, recordView } from './report-record.js';
+import { findQmsRoot, loadSignerRegistry, repoRelative } from './repo.js';
+import { checkSignatureFolder, settle, verdictFor, type FolderEntry, type SignedFile } from './signature-folder.js';
+import { rolePermits, short, type SignerRegistry } from './signers.js';
+import type { Finding, SignatureVerdict, VerifyResult } from './verdict.js';
+
+export type ReportState = 'recorded' | 'executed' | 'reviewed' | 'approved';
+
+export interface DispositionEntry {
+  checked: CheckedEnvelope;
+  payload: DispositionPayload | null;
+  verdict: SignatureVerdict;
+}
+
+export interface ReportEvaluation {
+  signatures: FolderEntry[];
+  dispositions: DispositionEntry[];
+  state: ReportState;
+  /** The record with valid dispositions applied (what the PDF shows and embeds). */
+  view: Report;
+  /** The valid approval signature, when approved. */
+  approval: FolderEntry | null;
+  /** Signers who executed the record (the record's executor and valid "executed" signers). */
+  executors: Set<string>;
+}
+
+/**
+ * Applies the report rules to the signature and disposition files of a record. Used by `verify` and, with
+ * the new envelope appended, by `sign` and `deviation close` before anything is written.
+ */
+export function evaluateReport(record: Report, recordHash: string, registry: SignerRegistry | null, files: { signatures: SignedFile[]; dispositions: SignedFile[] }, now: Date): ReportEvaluation {
+  const entries = checkSignatureFolder(files.signatures, registry, { now, meanings: REPORT_MEANINGS });
+  const executorEnrolled = registry?.signer(record.executor?.id ?? '') !== undefined;
+  // Executors first: dispositions and reviews are judged against them.
+  const executors = new Set<string>(record.executor?.id ? [record.executor.id] : []);
+  for (const e of entries) if (e.payload?.meaning === 'executed' && e.verdict.reasons.length === 0) executors.add(e.payload.signer.id);
+
+  const dispositions: DispositionEntry[] = files.dispositions.map((f) => {
+    const checked = checkEnvelope(f.file, f.bytes, registry, DISPOSITION_PAYLOAD_TYPE);
+    const reasons = [...checked.problems];
+    let payload: DispositionPayload | null = null;
+    if (checked.payload !== null) {
+      const read = readDispositionPayload(checked.payload);
+      if ('problem' in read) reasons.push(`payload: ${read.problem}`);
+      else payload = read.payload;
+    }
+    if (payload) {
+      const base = f.file.slice(f.file.lastIndexOf('/') + 1);
+      if (base !== `${payload.deviation.id}.dsse.json`) reasons.push(`file name ${base} does not match the deviation it closes (${payload.deviation.id})`);
+      if (payload.subject.sha256 !== recordHash) reasons.push(`closes a deviation of record sha256 ${short(payload.subject.sha256)}, this record is ${short(recordHash)}: it belongs to another record or the record was altered`);
+      if (!record.deviations.some((d) => d.id === payload!.deviation.id)) reasons.push(`the record has no deviation ${payload.deviation.id}`);
+      const signer = registry?.signer(payload.signer.id);
+      if (signer && !rolePermits(signer.roles, 'dispositioned')) reasons.push(`the role(s) ${signer.roles.join(', ')} of "${signer.id}" do not permit dispositioning deviations (needs qa or approver)`);
+      if (executors.has(payload.signer.id)) reasons.push(`"${payload.signer.id}" executed the record and cannot disposition its deviations`);
+      if (record.ended && payload.time < record.ended) reasons.push(`dispositioned at ${payload.time}, before the run ended (${record.ended})`);
+    }
+    const verdict = verdictFor(f.file, payload ? { signer: payload.signer, meaning: 'dispositioned', time: payload.time, key: payload.key, comment: payload.disposition } : null, reasons);
+    return { checked, payload, verdict };
+  });
+  const validDispositions = new Map<string, DispositionEntry>();
+  for (const d of dispositions) if (d.verdict.valid && d.payload) validDispositions.set(d.payload.deviation.id, d);
+
+  let approval: FolderEntry | null = null;
+  let reviewed = false;
+  let executed = false;
+  for (const e of entries) {
+    const p = e.payload;
+    const reasons = e.verdict.reasons;
+    if (!p) continue;
+    if (p.subject.kind !== 'report') reasons.push('signs a document, not a report');
+    else {
+      if (p.subject.sha256 !== recordHash) reasons.push(`signs record sha256 ${short(p.subject.sha256)}, this record is ${short(recordHash)}: the signature belongs to another record, or the record was altered`);
+      if (p.subject.reportId !== record.reportId) reasons.push(`signs report ${p.subject.reportId}, this is ${record.reportId}`);
+    }
+    if (record.dryRun) reasons.push('a dry run is not a GxP record and cannot be signed');
+    if (record.ended && p.time < record.ended) reasons.push(`signed at ${p.time}, before the run ended (${record.ended})`);
+    if (approval) reasons.push(`signed after the record was approved in ${approval.checked.file}: an approved record is closed`);
+    if (p.meaning === 'executed') {
+      if (executorEnrolled && p.signer.id !== record.executor.id) reasons.push(`the record was executed by "${record.executor.id}"; "${p.signer.id}" cannot sign it as executed`);
+    } else if (p.meaning === 'reviewed' || p.meaning === 'approved') {
+      if (record.incomplete) reasons.push('the run is incomplete (interrupted); it can only be signed as executed');
+      if (executors.has(p.signer.id)) reasons.push(`"${p.signer.id}" executed the record and cannot sign it as ${p.meaning} (segregation of duties)`);
+      if (p.meaning === 'reviewed' && !executed) reasons.push('no valid "executed" signature precedes this review');
+      if (p.meaning === 'approved') {
+        if (!reviewed) reasons.push('no valid "reviewed" signature precedes this approval');
+        const open = record.deviations.filter((d) => {
+          const disp = validDispositions.get(d.id);
+          return !disp || disp.payload!.time > p.time;
+        });
+        if (open.length) reasons.push(`deviation(s) ${open.map((d) => d.id).join(', ')} have no QA disposition: an approval needs every deviation dispositioned ("qualify deviation close")`);
+        const listed = [...p.dispositions].map((d) => `${d.deviation}=${d.sha256}`).sort();
+        const actual = record.deviations.filter((d) => validDispositions.has(d.id)).map((d) => `${d.id}=${validDispositions.get(d.id)!.checked.envelopeHash}`).sort();
+        if (!open.length && listed.join(',') !== actual.join(',')) reasons.push('the dispositions this approval relied on differ from the disposition files now in the folder');
+      }
+    }
+    if (reasons.length === 0) {
+      if (p.meaning === 'executed') executed = true;
+      if (p.meaning === 'reviewed') reviewed = true;
+      if (p.meaning === 'approved') approval = e;
+    }
+  }
+  settle(entries);
+  const state: ReportState = approval ? 'approved' : reviewed ? 'reviewed' : executed ? 'executed' : 'recorded';
+  const view = recordView(record, [...validDispositions.values()].map((d) => ({ file: d.checked.file, payload: d.payload! })));
+  return { signatures: entries, dispositions, state, view, approval, executors };
+}
+
+/** State shared when verifying many reports of one repository: the registry, the audit trail, approvals. */
+export interface VerifySession {
+  root: string;
+  registry: SignerRegistry | null;
+  now: Date;
+  audit(): AuditTrail;
+  protocolApproval(documentId: string, revision: string, sha256: string): { approvedAt: string | null; by: string[] };
+}
+
+/** Creates a session for the repository at `root` (registry and audit trail read once). */
+export function createVerifySession(root: string, now: Date): VerifySession {
+  const registry = loadSignerRegistry(root);
+  let trail: AuditTrail | null = null;
+  const approvals = new Map<string, { approvedAt: string | null; by: string[] }>();
+  return {
+    root,
+    registry,
+    now,
+    audit: () => (trail ??= readAuditTrail(root)),
+    protocolApproval(documentId, revision, sha256) {
+      const key = `${documentId}\u0000${revision}\u0000${sha256}`;
+      let hit = approvals.get(key);
+      if (!hit) {
+        const doc = { path: '', sha256, documentId, revision, claimedStatus: null, approvers: [], effectiveDate: null };
+        const state = documentApprovalState(root, doc, { now, registry });
+        hit = { approvedAt: state.approvedAt, by: state.approvals.map((a) => a.signerId) };
+        approvals.set(key, hit);
+      }
+      return hit;
+    },
+  };
+}
+
+/** Checks a report PDF against the evaluated record: embedded record, PDF signatures, approval signature. */
+export async function pdfFindings(bytes: Buffer | null, ev: ReportEvaluation, recordHash: string, registry: SignerRegistry | null, PDF_FILE = 'report.pdf', inspected?: PdfInspection): Promise<{ findings: Finding[]; passed: string[]; notes: string[] }> {
+  const findings: Finding[] = [];
+  const passed: string[] = [];
+  const notes: string[] = [];
+  if (!bytes) {
+    if (ev.state === 'approved') findings.push({ code: 'PDF_MISSING', file: PDF_FILE, message: `${PDF_FILE} is missing: an approved record carries its signed PDF` });
+    else notes.push(`no ${PDF_FILE} in the folder`);
+    return { findings, passed, notes };
+  }
+  const pdf = inspected ?? (await inspectPdf(bytes));
+  const embedded = pdf.embedded.get('report.json');
+  if (!embedded) findings.push({ code: 'PDF_RECORD_MISSING', file: PDF_FILE, message: `${PDF_FILE} embeds no report.json: it was not rendered from this record` });
+  else {
+    let h: string | null = null;
+    try {
+      h = canonicalHash(JSON.parse(embedded.toString('utf8')));
+    } catch { /* unreadable */ }
+    const viewHash = canonicalHash(ev.view);
+    if (h === recordHash || h === viewHash) passed.push(`${PDF_FILE}: embedded report.json matches the record${h === viewHash && h !== recordHash ? ' (with its dispositions)' : ''}`);
+    else findings.push({ code: 'PDF_RECORD_MISMATCH', file: PDF_FILE, message: `${PDF_FILE} embeds a report.json with sha256 ${h ? short(h) : '(unreadable)'}, the record is ${short(recordHash)}: the PDF is stale or was altered` });
+  }
+  pdf.signatures.forEach((s, i) => {
+    const label = `${PDF_FILE} signature ${i + 1}${s.name ? ` (${s.name})` : ''}`;
+    for (const p of s.problems) findings.push({ code: 'PDF_SIGNATURE_INVALID', file: PDF_FILE, message: `${label}: ${p}` });
+    if (s.byteRange[0] === 0 && s.bytesAfter > 0 && i === pdf.signatures.length - 1) findings.push({ code: 'PDF_CONTENT_APPENDED', file: PDF_FILE, message: `${label}: ${s.bytesAfter} bytes were appended after the signed range` });
+    const enrolled = s.keyFingerprint ? registry?.key(s.keyFingerprint) : undefined;
+    if (s.signatureValid && !enrolled) findings.push({ code: 'PDF_SIGNER_UNKNOWN', file: PDF_FILE, message: `${label}: signed with key ${s.keyFingerprint ? short(s.keyFingerprint) : '?'}, not enrolled in the signer registry` });
+    if (enrolled) {
+      // Every certificate the CMS carries is the enrolled one or the registry's CA: nothing in it was swapped.
+      const known = [enrolled.cert.x509.raw, ...(registry?.caCert ? [registry.caCert.raw] : [])];
+      if (s.certificates.some((c) => !known.some((k) => k.equals(c.raw)))) findings.push({ code: 'PDF_SIGNATURE_INVALID', file: PDF_FILE, message: `${label}: the signature carries a certificate that is neither the enrolled certificate of "${enrolled.signer.id}" nor the registry's CA: the signature container was altered` });
+    }
+    if (!s.problems.length && s.coversWholeFile && enrolled) passed.push(`${label}: valid, covers the whole file, key ${short(s.keyFingerprint!)} of "${enrolled.signer.id}"`);
+  });
+  if (ev.approval) {
+    const fp = ev.approval.payload!.key.fingerprint;
+    if (!pdf.signatures.some((s) => s.keyFingerprint === fp && s.signatureValid)) {
+      findings.push({ code: 'PDF_NOT_SIGNED', file: PDF_FILE, message: `the record is approved (${ev.approval.checked.file}) but ${PDF_FILE} carries no valid PDF signature by the approver's key ${short(fp)}` });
+    }
+  } else if (pdf.signatures.length) {
+    findings.push({ code: 'PDF_SIGNATURE_UNBACKED', file: PDF_FILE, message: `${PDF_FILE} carries a PDF signature but the record has no valid approval` });
+  }
+  return { findings, passed, notes };
+}
+
+function attestationVerdict(dir: string, ev: ReportEvaluation, record: Report, recordHash: string, registry: SignerRegistry | null, recordPath: string): { verdict: SignatureVerdict | null; file: SignedFile | null } {
+  const path = join(dir, ATTESTATION_FILE);
+  if (!existsSync(path)) return { verdict: null, file: null };
+  const file = { file: ATTESTATION_FILE, bytes: readFileSync(path) };
+  const checked = checkEnvelope(ATTESTATION_FILE, file.bytes, registry, INTOTO_PAYLOAD_TYPE, { claims: false });
+  const reasons = [...checked.problems];
+  const st = checked.payload as Record<string, unknown> | null;
+  if (st && st._type !== STATEMENT_TYPE) reasons.push(`not an in-toto Statement v1 (_type ${JSON.stringify(st._type)})`);
+  else if (st) {
+    const expected = buildStatement(record, recordHash, recordPath);
+    if (canonicalHash(st.subject) !== canonicalHash(expected.subject)) reasons.push('its subjects differ from the record\'s image digests');
+    if (canonicalHash(st.predicate) !== canonicalHash(expected.predicate) || st.predicateType !== expected.predicateType) reasons.push('its test result differs from the record');
+  }
+  const signer = checked.enrolled?.signer;
+  if (signer && !rolePermits(signer.roles, 'attested')) reasons.push(`the role(s) of "${signer.id}" do not permit attesting (needs approver or qa)`);
+  if (checked.enrolled?.key.revoked) reasons.push(`the attesting key was revoked at ${checked.enrolled.key.revoked.at}`);
+  if (ev.state !== 'approved') reasons.push('the record is not approved: an attestation claims a qualified deployment');
+  const verdict = verdictFor(ATTESTATION_FILE, signer ? { signer, meaning: 'attested', time: null, key: checked.enrolled!.key, comment: null } : null, reasons);
+  return { verdict, file };
+}
+
+/**
+ * Verifies one report folder. Never throws for a content problem: everything found is in the result
+ * (`ok` false when anything fails).
+ */
+export async function verifyReport(dir: string, options: { now: Date; session?: VerifySession; target?: string; pdf?: boolean }): Promise<VerifyResult> {
+  const root = options.session?.root ?? findQmsRoot(dir);
+  const session = options.session ?? createVerifySession(root, options.now);
+  const rel = repoRelative(root, dir);
+  const result: VerifyResult = { target: options.target ?? rel, kind: 'report', ok: false, id: null, sha256: null, state: 'recorded', signatures: [], dispositions: [], findings: [], passed: [], notes: [] };
+  const loaded = loadRecord(dir);
+  result.findings.push(...loaded.findings);
+  const record = loaded.record;
+  if (!record || !loaded.recordHash) return result;
+  const recordHash = loaded.recordHash;
+  result.id = record.reportId;
+  result.sha256 = recordHash;
+  if (!loaded.findings.length) result.passed.push(`record report.json: canonical sha256 ${recordHash}`);
+
+  try {
+    const evidence = checkEvidence(dir, record);
+    result.findings.push(...evidence.findings);
+    if (!evidence.findings.length) result.passed.push(`evidence: ${evidence.checked} file(s), every sha256 matches the record`);
+
+    const files = readReportEnvelopes(dir);
+    if (!session.registry && (files.signatures.length || files.dispositions.length)) {
+      result.findings.push({ code: 'SIGNERS_MISSING', message: 'the report carries signatures but the repository has no signer registry (signers.yaml) to check them' });
+    }
+    const ev = evaluateReport(record, recordHash, session.registry, files, session.now);
+    result.state = ev.state;
+    result.signatures = ev.signatures.map((e) => e.verdict);
+    result.dispositions = ev.dispositions.map((d) => d.verdict);
+    const open = record.deviations.filter((d) => !ev.dispositions.some((x) => x.verdict.valid && x.payload?.deviation.id === d.id));
+    if (open.length) result.notes.push(`open deviation(s): ${open.map((d) => d.id).join(', ')}`);
+
+    const att = attestationVerdict(dir, ev, record, recordHash, session.registry, `${rel}/report.json`);
+    if (att.verdict) result.signatures.push(att.verdict);
+
+    if (options.pdf !== false) {
+      let bytes: Buffer | null = null;
+      try {
+        bytes = readFileSync(join(dir, PDF_FILE));
+      } catch { /* reported as missing */ }
+      const pdf = await pdfFindings(bytes, ev, recordHash, session.registry);
+      result.findings.push(...pdf.findings);
+      result.passed.push(...pdf.passed);
+      result.notes.push(...pdf.notes);
+    }
+
+    if (session.registry && record.protocol?.approval === 'signed') {
+      const pa = session.protocolApproval(record.protocol.documentId, record.protocol.revision, record.protocol.sha256);
+      if (!pa.approvedAt) result.findings.push({ code: 'PROTOCOL_NOT_APPROVED', message: `the record says protocol ${record.protocol.documentId} revision ${record.protocol.revision} (sha256 ${short(record.protocol.sha256)}) was approved by signature, but no valid approval signature covers those bytes` });
+      else if (pa.approvedAt > record.started) result.findings.push({ code: 'PROTOCOL_APPROVED_AFTER_RUN', message: `protocol ${record.protocol.documentId} was approved at ${pa.approvedAt}, after the run started (${record.started})` });
+      else result.passed.push(`protocol ${record.protocol.documentId} revision ${record.protocol.revision}: approved by ${pa.by.join(', ')} at ${pa.approvedAt}, before the run`);
+    } else if (record.protocol?.approval === 'front-matter') {
+      result.notes.push(`approval not signed: protocol ${record.protocol.documentId} was approved in its front matter only`);
+    }
+
+    const signed = [...files.signatures, ...files.dispositions, ...(att.file ? [att.file] : [])];
+    const audit = auditFindings(session.audit(), { type: 'report', id: record.reportId }, signed);
+    result.findings.push(...audit.findings);
+    result.passed.push(...audit.passed);
+  } catch (err) {
+    // Whatever a damaged record does to the checks, it is a verification failure, never a crash.
+    if (err instanceof QualifyError) throw err;
+    result.findings.push({ code: 'RECORD_INVALID', file: RECORD_FILE, message: `the report could not be checked further: ${(err as Error).message}` });
+  }
+  result.ok = result.findings.length === 0 && result.signatures.every((s) => s.valid) && result.dispositions.every((s) => s.valid);
+  return result;
+}
+

@@ -1,0 +1,47 @@
+// End to end in-process: enrol, sign executed → reviewed → approved, verify, pdfsig.
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signReport } from '../../src/signing/sign.js';
+import { verifyReport } from '../../src/signing/verify-report.js';
+import { readAuditTrail } from '../../src/signing/audit.js';
+import { copyRepo, ctxFor, enrolledRepo, T, writeReport, type Enrolled } from './fixture.js';
+
+let base: Enrolled;
+beforeAll(async () => { base = await enrolledRepo(); });
+afterAll(() => base?.cleanup());
+
+describe('report signing flow', () => {
+  it('signs executed, reviewed, approved; the approved PDF validates in pdfsig; verify holds', async () => {
+    const repo = copyRepo(base);
+    try {
+      const dir = await writeReport(repo.root);
+      const a = await signReport(dir, 'eve', 'executed', null, ctxFor(repo, 'eve', T.executed));
+      expect(a.file).toBe('signatures/01-executed-eve.dsse.json');
+      expect([a.from, a.to]).toEqual(['recorded', 'executed']);
+      const b = await signReport(dir, 'rita', 'reviewed', 'looked at every step', ctxFor(repo, 'rita', T.reviewed));
+      expect(b.to).toBe('reviewed');
+      const c = await signReport(dir, 'quinn', 'approved', null, ctxFor(repo, 'quinn', T.approved));
+      expect(c.to).toBe('approved');
+      expect(c.pdf?.signed).toBe(true);
+      const r = await verifyReport(dir, { now: T.verify });
+      expect(r.findings).toEqual([]);
+      expect(r.signatures.map((s) => [s.signerId, s.meaning, s.valid])).toEqual([['eve', 'executed', true], ['rita', 'reviewed', true], ['quinn', 'approved', true]]);
+      expect(r.ok).toBe(true);
+      expect(r.state).toBe('approved');
+      const out = execFileSync('pdfsig', [join(dir, 'report.pdf')], { encoding: 'utf8' });
+      expect(out).toContain('Signature Validation: Signature is Valid.');
+      expect(out).toContain('Total document signed');
+      expect(out).toContain('Quinn Approver');
+      const trail = readAuditTrail(repo.root);
+      expect(trail.problems).toEqual([]);
+      expect(trail.entries.map((e) => e.action)).toEqual(['keys.create', 'keys.create', 'keys.create', 'keys.create', 'sign', 'render', 'sign', 'render', 'sign', 'render']);
+      const pdfText = execFileSync('pdftotext', [join(dir, 'report.pdf'), '-'], { encoding: 'utf8' });
+      expect(pdfText).toContain('Rita Reviewer (rita) reviewed 2026-10-08T11:00:00Z');
+      expect(readFileSync(join(dir, 'signatures/03-approved-quinn.dsse.json'), 'utf8')).toContain('application/vnd.qualify.signature+json');
+    } finally {
+      repo.cleanup();
+    }
+  });
+});
