@@ -235,9 +235,9 @@ export function decorate(pages: Page[], geo: Geometry): void {
     const m = p.meta;
     const items = p.items;
     const hy = geo.top - 24;
-    const left = `${m.documentId}  ·  Rev ${m.revision}`;
+    const left = m.kind === 'report' ? `Report ${m.reportId ?? m.documentId}` : `${m.documentId}  ·  Rev ${m.revision}`;
     const lw = measure(left, 'bold', 7.8);
-    const right = m.kind === 'report' ? `Report ${m.reportId ?? m.documentId}` : cap(m.status);
+    const right = m.kind === 'report' ? (m.protocol ? `${m.protocol.documentId} rev ${m.protocol.revision}` : cap(m.status)) : cap(m.status);
     const rw = measure(right, 'regular', 7.8);
     items.push({ k: 'text', x, y: hy, size: 7.8, style: 'bold', text: left, color: ACCENT });
     items.push({ k: 'text', x: r - rw, y: hy, size: 7.8, style: 'regular', text: right, color: MUTED });

@@ -1,0 +1,83 @@
+// A record (report.json) and its Markdown (report.md) → report.pdf: the record's furniture on the cover
+// (report id, protocol and its sha256, subject digests, conclusion, record sha256), the signature page,
+// "NOT A GxP RECORD" on dry runs, and the record itself embedded as an attached file.
+import { createHash } from 'node:crypto';
+import canonicalize from 'canonicalize';
+import type { Report } from '../model/report.js';
+import type { SignatureManifestation } from '../model/signature.js';
+import { renderMarkdownToPdf, type PdfDocumentMeta } from '../pdf/index.js';
+import { serializeRecord } from './record.js';
+
+export interface ReportPdfOptions {
+  signatures?: SignatureManifestation[];
+  /** sha256 of the canonical record; computed from `report` when absent. */
+  recordHash?: string;
+  pageSize?: 'A4' | 'Letter';
+  /** The exact bytes of report.json to embed; default: the record serialized as the tool writes it. */
+  recordBytes?: Uint8Array;
+  /** Evidence images for `![alt](evidence/...)` references. */
+  images?: (src: string) => Uint8Array | null;
+}
+
+/** sha256 of the RFC 8785 canonical JSON of the record (what signatures cover). */
+export function recordSha256(report: Report): string {
+  return createHash('sha256').update(canonicalize(report) ?? '').digest('hex');
+}
+
+const ORDER = ['executed', 'reviewed', 'approved'] as const;
+
+/** What the cover, header, footer and XMP say about a record. */
+export function reportMeta(report: Report, options: ReportPdfOptions = {}): PdfDocumentMeta {
+  const sigs = options.signatures ?? [];
+  const who = (m: string): string[] => sigs.filter((s) => s.meaning === m).map((s) => `${s.name} (${s.signerId})`);
+  const reached = ORDER.filter((m) => sigs.some((s) => s.meaning === m));
+  const status = report.dryRun ? 'dry run' : reached.length ? reached[reached.length - 1]! : 'recorded, not signed';
+  const executor = report.executor.name ? `${report.executor.name} (${report.executor.id})` : report.executor.id;
+  return {
+    documentId: report.reportId,
+    reportId: report.reportId,
+    title: `${report.protocol.documentId} ${report.protocol.title}`,
+    revision: report.protocol.revision,
+    status,
+    kind: 'report',
+    authors: [executor],
+    reviewers: who('reviewed'),
+    approvers: who('approved'),
+    approvalDate: sigs.find((s) => s.meaning === 'approved')?.time ?? null,
+    effectiveDate: null,
+    recordHash: options.recordHash ?? recordSha256(report),
+    subject: {
+      images: report.subject.images.map((i) => ({ repository: i.repository, tag: i.tag, digest: i.digest, imageId: i.imageId })),
+      application: report.subject.application,
+    },
+    protocol: { documentId: report.protocol.documentId, revision: report.protocol.revision, sha256: report.protocol.sha256 },
+    conclusion: `${report.conclusion}${report.incomplete ? ' (incomplete)' : ''}`,
+    created: report.ended || report.started,
+    watermark: report.dryRun ? 'NOT A GxP RECORD' : null,
+    signatures: sigs,
+  };
+}
+
+/**
+ * The report's own "## Signatures" section is left out of the PDF: the signature page prints the same
+ * signatures with the signed hash, which a Markdown table does not carry.
+ */
+function withoutSignatureSection(markdown: string): string {
+  const m = /^## Signatures[ \t]*$/m.exec(markdown);
+  if (!m) return markdown;
+  const rest = markdown.slice(m.index + m[0].length);
+  const next = /^#{1,2} /m.exec(rest);
+  return markdown.slice(0, m.index) + (next ? rest.slice(next.index) : '');
+}
+
+/** Renders report.pdf. Deterministic: same record, Markdown and signatures → same bytes. */
+export async function renderReportPdf(report: Report, markdown: string, options: ReportPdfOptions = {}): Promise<Uint8Array> {
+  const meta = reportMeta(report, options);
+  const record = options.recordBytes ?? new TextEncoder().encode(serializeRecord(report));
+  return renderMarkdownToPdf(withoutSignatureSection(markdown), meta, {
+    pageSize: options.pageSize,
+    toc: true,
+    images: options.images,
+    attachments: [{ name: 'report.json', mediaType: 'application/json', bytes: record, description: `The qualification record ${report.reportId} (sha256 of canonical JSON ${meta.recordHash})` }],
+  });
+}
