@@ -378,11 +378,13 @@ function parseList(lines: string[], start: number, first: ListMarker, ctx: Ctx):
         const f = /^(`{3,}|~{3,})/.exec(content.trim());
         if (f) inFence = inFence ? (content.trim().startsWith(inFence) ? null : inFence) : f[1]!;
         lastBlank = false;
+        i++;
         continue;
       }
       // Lazy continuation of a paragraph inside the item.
       if (!lastBlank && !inFence && !interruptsParagraph(l) && !listMarker(l)) {
         buf.push(l.trimStart());
+        i++;
         continue;
       }
       break;
