@@ -370,6 +370,8 @@ export class Layouter {
         const k = Math.max(6.3 / size0, room / sumMin);
         rows = rows.map((r) => r.map((c) => c.map((s) => ({ ...s, size: s.size * k }))));
         m = this.columnMeasures(rows, ncol);
+        // Still too wide: long words (digests, paths) get cut so that short ones keep their width.
+        if (m.min.reduce((a, b) => a + b, 0) > room) m = this.columnMeasures(rows, ncol, room / ncol);
       }
       widths = distribute(m.min.map((v) => v + 2 * padX), m.max.map((v) => v + 2 * padX), w);
     }
@@ -464,10 +466,9 @@ export class Layouter {
     }
   }
 
-  private columnMeasures(rows: Span[][][], ncol: number): { min: number[]; max: number[] } {
+  private columnMeasures(rows: Span[][][], ncol: number, cap = this.width * 0.3): { min: number[]; max: number[] } {
     const min = Array.from({ length: ncol }, () => 0);
     const max = Array.from({ length: ncol }, () => 0);
-    const cap = this.width * 0.3;
     for (const r of rows) {
       r.forEach((c, j) => {
         const m = measureSpans(c);

@@ -146,8 +146,9 @@ const MEANING: Record<string, string> = { authored: 'Authored', executed: 'Execu
 export function signatureSection(L: Layouter, meta: PdfDocumentMeta, startPage: boolean): void {
   const x = L.geo.left;
   const w = L.width;
-  if (startPage) L.newPage();
-  else {
+  if (startPage) {
+    if (!L.atTop) L.newPage();
+  } else {
     L.gap(14);
     L.ensure(90);
   }
