@@ -118,7 +118,7 @@ export const command: Command = {
         reportsDir: resolve(args.flags.out ? resolve(ctx.cwd, args.flags.out as string) : resolve(root, config.defaults.reportsDir)),
         junit: formats.has('junit'),
         audit: async (entry) => (await signing)[0].appendAuditEntry(root, entry),
-        // PDF: pass `renderPdf: (report, markdown) => renderReportPdf(...)` from src/report/pdf.ts once it lands on main.
+        renderPdf: async (report, markdown) => (await import('../../report/pdf.js')).renderReportPdf(report, markdown, { pageSize: config.defaults.pageSize }),
         warnings,
       });
       const shown = relative(ctx.cwd, result.path) || '.';
