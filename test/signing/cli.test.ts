@@ -165,7 +165,7 @@ describe('qualify keys / sign / verify / attest / audit', () => {
     const r = await cli(['audit', '--verify'], undefined, T.verify);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/ {4}\d+ {2}2026-10-08T12:00:00Z {2}quinn {6}sign {13}report:QP-0001-20261008T090000Z-a1b2 status: reviewed → approved/);
+    expect(r.stdout).toMatch(/ +\d+ {2}2026-10-08T12:00:00Z {2}quinn {6}sign {13}report:QP-0001-20261008T090000Z-a1b2 status: reviewed → approved/);
     expect(r.stdout).toMatch(/sign\.refused +report:QP-0001-20261008T090000Z-a1b2 .*SIGN_REFUSED/);
     expect(r.stdout).toMatch(/verified: \d+ entries, hash chain intact/);
     const json = JSON.parse((await cli(['audit', '--json', '--object', 'QP-0001-20261008T090000Z-a1b2'], undefined, T.verify)).stdout) as { entries: Array<{ action: string }> };
