@@ -59,8 +59,8 @@ async function check(name: string, pdf: Uint8Array): Promise<void> {
   got.forEach((page, p) => {
     const diffs = page.map((v, i) => Math.abs(v - (want[p]![i] ?? 255)));
     const mean = diffs.reduce((a, b) => a + b, 0) / diffs.length;
-    expect(mean, `${name} page ${p + 1}: mean block difference`).toBeLessThan(1.5);
-    expect(Math.max(...diffs), `${name} page ${p + 1}: largest block difference`).toBeLessThan(40);
+    expect(mean, `${name} page ${p + 1}: mean block difference`).toBeLessThan(0.5);
+    expect(Math.max(...diffs), `${name} page ${p + 1}: largest block difference`).toBeLessThan(12);
   });
 }
 
