@@ -269,3 +269,67 @@ describe.skipIf(!existsSync(CORPUS))('every real QMS document of ../shared/corpu
   });
 });
 if (!existsSync(CORPUS)) console.log(`render corpus tests skipped: ${CORPUS} is absent`);
+
+describe('records and images', () => {
+  test('renderReportPdf: record furniture, dry-run watermark, signature page, report.json embedded byte for byte', async () => {
+    const { renderReportPdf, recordSha256 } = await import('../src/report/pdf.js');
+    const { renderReportMarkdown } = await import('../src/report/markdown.js');
+    const json = fixture('record/report.json');
+    const report = { ...JSON.parse(json), dryRun: true };
+    const sigs = [{ signerId: 'eve', name: 'Eve Executor', meaning: 'executed' as const, time: '2026-10-08T10:00:00Z', subjectHash: recordSha256(report), keyFingerprint: '1f'.repeat(32), comment: null }];
+    const md = renderReportMarkdown(report, { signatures: sigs });
+    const bytes = await renderReportPdf(report, md, { signatures: sigs, recordBytes: Buffer.from(json) });
+    const path = savePdf(tmp.dir, 'record.pdf', bytes);
+    expect(qpdfCheck(path).ok).toBe(true);
+    const raw = pdftotext(path, '-raw').split('\f').filter((p) => p.trim());
+    for (const p of raw) expect(squash(p)).toContain('NOTAGxPRECORD');
+    const text = pdftotext(path);
+    expect(text).toContain('CONCLUSION: FAIL');
+    expect(text).toContain('Contents');
+    const pages = text.split('\f');
+    const sigPage = squash(pages[pages.length - 2]!);
+    for (const s of ['Eve Executor (eve)', 'Executed', '2026-10-08T10:00:00Z', recordSha256(report), '1f'.repeat(32)]) expect(sigPage).toContain(squash(s));
+    // The Markdown's own signature table is not repeated: the signature page shows it with the hash.
+    expect(text.match(/^Signatures$/gm)?.length).toBe(1);
+    const out = join(tmp.dir, 'record.json');
+    execFileSync('pdfdetach', ['-save', '1', '-o', out, path]);
+    expect(readFileSync(out, 'utf8')).toBe(json);
+    expect(pdfinfoMeta(path)).toContain(`<qrec:recordSha256>${recordSha256(report)}</qrec:recordSha256>`);
+  });
+
+  test('evidence images are placed from the resolver; an unknown one becomes a visible placeholder', async () => {
+    const { deflateSync } = await import('node:zlib');
+    const crc = (buf: Buffer): number => {
+      let c = ~0;
+      for (const b of buf) {
+        c ^= b;
+        for (let k = 0; k < 8; k++) c = (c >>> 1) ^ (0xedb88320 & -(c & 1));
+      }
+      return ~c >>> 0;
+    };
+    const chunk = (type: string, data: Buffer): Buffer => {
+      const len = Buffer.alloc(4);
+      len.writeUInt32BE(data.length);
+      const td = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+      const c = Buffer.alloc(4);
+      c.writeUInt32BE(crc(td));
+      return Buffer.concat([len, td, c]);
+    };
+    const ihdr = Buffer.alloc(13);
+    ihdr.writeUInt32BE(40, 0);
+    ihdr.writeUInt32BE(20, 4);
+    ihdr[8] = 8;
+    ihdr[9] = 2;
+    const rows = Buffer.concat(Array.from({ length: 20 }, (_, y) => Buffer.concat([Buffer.from([0]), Buffer.alloc(40 * 3, y * 12)])));
+    const png = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(rows)), chunk('IEND', Buffer.alloc(0))]);
+    const md = 'Before.\n\n![Health page after deployment](evidence/shot.png)\n\n![Lost screenshot](evidence/missing.png)\n';
+    const path = savePdf(tmp.dir, 'image.pdf', await renderMarkdownToPdf(md, sopMeta, { images: (src) => (src === 'evidence/shot.png' ? png : null) }));
+    expect(qpdfCheck(path).ok).toBe(true);
+    const list = execFileSync('pdfimages', ['-list', path], { encoding: 'utf8' }).split('\n').slice(2).filter(Boolean);
+    expect(list).toHaveLength(1);
+    expect(list[0]).toMatch(/\s40\s+20\s+rgb/);
+    const text = pdftotext(path);
+    expect(text).toContain('Health page after deployment');
+    expect(text).toContain('[image: Lost screenshot]');
+  });
+});
