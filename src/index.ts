@@ -17,3 +17,5 @@ export { renderReportMarkdown, type MarkdownOptions } from './report/markdown.js
 export { renderJunit } from './report/junit.js';
 export { validateRecord } from './report/schema.js';
 export { writeFolderAtomic, ReportExistsError } from './report/folder.js';
+export { renderReportPdf, reportMeta, recordSha256, type ReportPdfOptions } from './report/pdf.js';
+export { renderMarkdownToPdf, renderBook, parseMarkdown, type PdfDocumentMeta, type PdfAttachment, type RenderOptions, type Watermark } from './pdf/index.js';
