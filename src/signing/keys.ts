@@ -3,7 +3,9 @@
 // PBKDF2-HMAC-SHA256 and AES-256-CBC) that any OpenSSL can read.
 import { createCipheriv, createPrivateKey, createPublicKey, generateKeyPairSync, pbkdf2Sync, randomBytes, type KeyObject } from 'node:crypto';
 import forge from 'node-forge';
-import { sha256Hex } from './hash.js';
+import { keyFingerprint } from './fingerprint.js';
+
+export { keyFingerprint };
 
 export const KEY_ALGORITHM = 'RSA-3072';
 /** PBKDF2 iterations protecting a private key file (OWASP 2023 figure for PBKDF2-HMAC-SHA256). */
@@ -23,10 +25,6 @@ export function generateSigningKey(): KeyPair {
   return { privateKey, publicKey, fingerprint: keyFingerprint(publicKey) };
 }
 
-/** sha256 (hex) of the DER SubjectPublicKeyInfo: stable whatever certificate carries the key. */
-export function keyFingerprint(publicKey: KeyObject): string {
-  return sha256Hex(publicKey.export({ type: 'spki', format: 'der' }));
-}
 
 /** The public half of a private key. */
 export function publicKeyOf(privateKey: KeyObject): KeyObject {
