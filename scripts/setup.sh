@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Makes sure what qualify's demo and tests need is present and running, installing what is missing:
 # a Docker engine, busybox-static (to build images FROM scratch), a local image registry bound to
-# 127.0.0.1:5000, poppler-utils and qpdf (to check the PDFs we write), the npm dependencies and the build.
+# 127.0.0.1:5000, poppler-utils and qpdf (to check the PDFs we write), libnss3-tools (certutil: PDF
+# signature trust), the npm dependencies and the build.
 # Idempotent and quick when everything is already there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -31,6 +32,7 @@ command -v docker >/dev/null 2>&1 || missing+=(docker.io)
 dpkg -s busybox-static >/dev/null 2>&1 || missing+=(busybox-static)
 command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
 command -v qpdf >/dev/null 2>&1 || missing+=(qpdf)
+command -v certutil >/dev/null 2>&1 || missing+=(libnss3-tools)
 command -v docker-registry >/dev/null 2>&1 || missing+=(docker-registry)
 command -v git >/dev/null 2>&1 || missing+=(git)
 command -v curl >/dev/null 2>&1 || missing+=(curl)

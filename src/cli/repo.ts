@@ -8,14 +8,15 @@ export async function loadCatalog(): Promise<CheckCatalog> {
   return { types: new Map(builtinChecks.map((c) => [c.type, c])), validateExpect: (e, info) => validateExpect(e, info) };
 }
 
-/** Approval signatures of documents (signers.yaml + approvals); none until the signing module is wired. */
-export async function loadApprovals(_root: string): Promise<ApprovalProvider | undefined> {
-  return undefined;
+/** Approval signatures of documents: signers.yaml + approvals/ (a repository without signers.yaml has none). */
+export async function loadApprovals(root: string, now?: Date): Promise<ApprovalProvider> {
+  const { createApprovalProvider } = await import('../signing/documents.js');
+  return createApprovalProvider(root, { now });
 }
 
 /** Loads the repository around ctx.cwd with `paths` (default sops/ and protocols/). */
 export async function openRepository(ctx: CliContext, paths?: string[]): Promise<LoadedRepository> {
   const root = findRepoRoot(ctx.cwd);
-  const [catalog, approvals] = await Promise.all([loadCatalog(), loadApprovals(root)]);
+  const [catalog, approvals] = await Promise.all([loadCatalog(), loadApprovals(root, ctx.now())]);
   return loadRepository({ root, cwd: ctx.cwd, paths, catalog, approvals, now: ctx.now() });
 }

@@ -4,7 +4,6 @@ import { readFileSync } from 'node:fs';
 import { DocumentError } from '../model/errors.js';
 import type { ControlledDocument } from '../model/document.js';
 import { formatIssue } from '../model/issue.js';
-import { parseDocument } from '../documents/document.js';
 import { repoRelative } from './repo.js';
 
 /** What approval needs to know of a document. */
@@ -36,7 +35,7 @@ export function documentRef(doc: Pick<ControlledDocument, 'path' | 'sha256' | 'm
 }
 
 /** Reads a document file (front-mattered Markdown) of the repository at `root` with the document parser. */
-export function readDocumentRef(root: string, file: string): DocumentRef {
+export async function readDocumentRef(root: string, file: string): Promise<DocumentRef> {
   let bytes: Buffer;
   try {
     bytes = readFileSync(file);
@@ -44,6 +43,8 @@ export function readDocumentRef(root: string, file: string): DocumentRef {
     throw new DocumentError('DOCUMENT_UNREADABLE', `cannot read ${file}`);
   }
   const rel = repoRelative(root, file);
+  // Loaded on use: verifying a report never needs the Markdown parser.
+  const { parseDocument } = await import('../documents/document.js');
   const { document, issues } = parseDocument(bytes, rel);
   if (!document) {
     throw new DocumentError('DOCUMENT_INVALID', `${rel} cannot be read as a controlled document:\n${issues.filter((i) => i.severity === 'error').map(formatIssue).join('\n')}`);

@@ -126,8 +126,8 @@ export async function approvalsFor(doc: Pick<ControlledDocument, 'path' | 'sha25
 }
 
 /** Verifies a document file: its signatures, and whether its bytes are the approved ones. */
-export function verifyDocument(root: string, file: string, options: { now: Date; target?: string }): VerifyResult {
-  const doc = readDocumentRef(root, file);
+export async function verifyDocument(root: string, file: string, options: { now: Date; target?: string }): Promise<VerifyResult> {
+  const doc = await readDocumentRef(root, file);
   const registry = loadSignerRegistry(root);
   const result: VerifyResult = {
     target: options.target ?? doc.path, kind: 'document', ok: false, id: doc.documentId, sha256: doc.sha256,
@@ -164,8 +164,11 @@ export function verifyDocument(root: string, file: string, options: { now: Date;
  * signatures over each document's current bytes, and how many cover an earlier content of the same revision.
  */
 export function createApprovalProvider(repoRoot: string, options: { now?: Date } = {}): ApprovalProvider {
+  // One read of signers.yaml per provider, not one per document (lint of 1,000 documents).
+  let cached: { registry: ReturnType<typeof loadSignerRegistry> } | null = null;
   return async (doc) => {
-    const registry = loadSignerRegistry(repoRoot);
+    cached ??= { registry: loadSignerRegistry(repoRoot) };
+    const registry = cached.registry;
     if (!registry || !doc.meta.documentId) return { registry: registry !== null, signatures: [], stale: 0 };
     const ref = documentRef(doc);
     const entries = checkDocumentSignatures(repoRoot, ref, registry, options.now ?? new Date());

@@ -15,7 +15,8 @@ import { utcSeconds } from './payload.js';
 import { isInside, loadSignerRegistry, signersFile } from './repo.js';
 import { ROLES, serializeSignerRegistry, SIGNER_ID, short, type SignerKey, type SignerRecord } from './signers.js';
 import { caKeyPath, privateKeyPath, qualifyHome, writeFileAtomic, writeSecretFile } from './store.js';
-import { certificateFacts, createCaCertificate, issueSignerCertificate } from './x509.js';
+import { certificateFacts } from './certificate.js';
+import { createCaCertificate, issueSignerCertificate } from './x509.js';
 
 const YEAR_MS = 365 * 86_400_000;
 /** Validity of a signer certificate. */

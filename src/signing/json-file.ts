@@ -14,13 +14,59 @@ export function parseJsonBytes(bytes: Uint8Array): JsonRead {
   }
   try {
     return { ok: true, value: JSON.parse(text), text };
-  } catch (err) {
-    const m = /position (\d+)/.exec((err as Error).message);
-    if (m) {
-      const { line, column } = lineColumn(text, Number(m[1]));
-      return { ok: false, problem: `not valid JSON at line ${line}, column ${column}` };
+  } catch {
+    const { line, column } = lineColumn(text, syntaxErrorOffset(text));
+    return { ok: false, problem: `not valid JSON at line ${line}, column ${column}` };
+  }
+}
+
+/** Offset of the first JSON syntax error in `text` (only called when JSON.parse failed; V8's messages do not always say). */
+function syntaxErrorOffset(text: string): number {
+  let i = 0;
+  const ws = () => { while (i < text.length && ' \t\n\r'.includes(text[i]!)) i++; };
+  const fail = (): never => { throw i; };
+  const literal = (word: string) => { if (text.startsWith(word, i)) i += word.length; else fail(); };
+  const string = () => {
+    i++;
+    while (i < text.length && text[i] !== '"') {
+      if (text.charCodeAt(i) < 0x20) fail();
+      if (text[i] === '\\') {
+        i++;
+        if (text[i] === 'u') { if (!/^[0-9a-fA-F]{4}$/.test(text.slice(i + 1, i + 5))) fail(); i += 4; }
+        else if (!'"\\/bfnrt'.includes(text[i] ?? 'x')) fail();
+      }
+      i++;
     }
-    return { ok: false, problem: `not valid JSON (${(err as Error).message})` };
+    if (text[i] !== '"') fail();
+    i++;
+  };
+  const value = (): void => {
+    ws();
+    const c = text[i];
+    if (c === '{') {
+      i++; ws();
+      if (text[i] === '}') { i++; return; }
+      for (;;) { ws(); if (text[i] !== '"') fail(); string(); ws(); if (text[i] !== ':') fail(); i++; value(); ws(); if (text[i] === ',') { i++; continue; } if (text[i] === '}') { i++; return; } fail(); }
+    }
+    if (c === '[') {
+      i++; ws();
+      if (text[i] === ']') { i++; return; }
+      for (;;) { value(); ws(); if (text[i] === ',') { i++; continue; } if (text[i] === ']') { i++; return; } fail(); }
+    }
+    if (c === '"') return string();
+    if (c === 't') return literal('true');
+    if (c === 'f') return literal('false');
+    if (c === 'n') return literal('null');
+    const m = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(text.slice(i));
+    if (!m) fail();
+    i += m![0].length;
+  };
+  try {
+    value();
+    ws();
+    return i;
+  } catch (at) {
+    return typeof at === 'number' ? at : 0;
   }
 }
 

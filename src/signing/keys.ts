@@ -3,7 +3,7 @@
 // PBKDF2-HMAC-SHA256 and AES-256-CBC) that any OpenSSL can read.
 import { createCipheriv, createPrivateKey, createPublicKey, generateKeyPairSync, pbkdf2Sync, randomBytes, type KeyObject } from 'node:crypto';
 import forge from 'node-forge';
-import { keyFingerprint } from './fingerprint.js';
+import { keyFingerprint } from './certificate.js';
 
 export { keyFingerprint };
 
@@ -24,7 +24,6 @@ export function generateSigningKey(): KeyPair {
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 3072, publicExponent: 0x10001 });
   return { privateKey, publicKey, fingerprint: keyFingerprint(publicKey) };
 }
-
 
 /** The public half of a private key. */
 export function publicKeyOf(privateKey: KeyObject): KeyObject {

@@ -4,9 +4,9 @@
 // back to pdf-lib's parser.
 import { X509Certificate, createHash, verify as cryptoVerify } from 'node:crypto';
 import { inflateSync } from 'node:zlib';
-import forge from 'node-forge';
+import type Forge from 'node-forge';
 import type { PDFDict as PDFDictType } from 'pdf-lib';
-import { keyFingerprint } from './keys.js';
+import { keyFingerprint } from './certificate.js';
 
 export interface PdfSignatureInfo {
   /** ByteRange as written: [0, a, b, c]. */
@@ -140,73 +140,130 @@ function pdfString(dict: string, key: string): string | null {
   return null;
 }
 
-function checkCms(der: Buffer, digest: Buffer, info: PdfSignatureInfo): void {
+const OID_SIGNED_DATA = '1.2.840.113549.1.7.2';
+const OID_DATA = '1.2.840.113549.1.7.1';
+const OID_CONTENT_TYPE = '1.2.840.113549.1.9.3';
+const SIGNATURE_ALGORITHMS = ['1.2.840.113549.1.1.1', '1.2.840.113549.1.1.11'];
+
+class CmsShapeError extends Error {}
+
+/**
+ * Reads the detached CMS SignedData of a PDF signature strictly: every element where the standard puts
+ * it, with the tag it must have, the one signer's certificate named by issuer and serial, and DER that
+ * re-encodes to the very same bytes. The signature covers only the signed attributes, so the rest of
+ * the container is held to its exact shape: a changed byte anywhere in it is reported.
+ */
+function checkCms(forge: typeof Forge, der: Buffer, digest: Buffer, info: PdfSignatureInfo): void {
   const { asn1 } = forge;
-  let root: forge.asn1.Asn1;
+  const U = asn1.Class.UNIVERSAL;
+  const CTX = asn1.Class.CONTEXT_SPECIFIC;
+  let root: Forge.asn1.Asn1;
   try {
-    root = asn1.fromDer(forge.util.createBuffer(der.toString('binary')), { parseAllBytes: false } as never);
+    root = asn1.fromDer(forge.util.createBuffer(der.toString('binary')), { parseAllBytes: false, strict: true } as never);
   } catch {
-    info.problems.push('the CMS signature in /Contents is not DER');
+    info.problems.push('the CMS signature in /Contents is not DER: the signature container was altered');
     return;
   }
+  const encoded = asn1.toDer(root).getBytes();
   // The room left for the signature is zero-filled: any other byte there was written after signing.
-  const used = asn1.toDer(root).length();
-  if (der.subarray(used).some((b) => b !== 0)) info.problems.push('the padding after the CMS signature in /Contents is not zeros: the signature container was altered');
-  const kids = (n: forge.asn1.Asn1 | undefined) => (n && Array.isArray(n.value) ? (n.value as forge.asn1.Asn1[]) : []);
-  const signedData = kids(kids(root)[1])[0];
-  const parts = kids(signedData);
-  const certNode = parts.find((p) => p.tagClass === asn1.Class.CONTEXT_SPECIFIC && p.type === 0);
-  const signerInfos = parts[parts.length - 1];
-  for (const c of kids(certNode)) {
-    try {
-      info.certificates.push(new X509Certificate(Buffer.from(asn1.toDer(c).getBytes(), 'binary')));
-    } catch { /* not a certificate */ }
-  }
-  const si = kids(signerInfos)[0];
-  const siParts = kids(si);
-  const attrs = siParts.find((p) => p.tagClass === asn1.Class.CONTEXT_SPECIFIC && p.type === 0);
-  const digestAlg = asn1.derToOid(kids(siParts[2])[0]?.value as string ?? '');
-  const sigValue = siParts.find((p) => p.tagClass === asn1.Class.UNIVERSAL && p.type === asn1.Type.OCTETSTRING);
-  if (!attrs || !sigValue) {
-    info.problems.push('the CMS signature has no signed attributes or no signature value');
-    return;
-  }
-  if (digestAlg !== OID_SHA256) info.problems.push(`digest algorithm ${digestAlg} is not SHA-256`);
-  let messageDigest: Buffer | null = null;
-  for (const a of kids(attrs)) {
-    const [oid, values] = kids(a);
-    const type = asn1.derToOid(oid!.value as string);
-    const v = kids(values)[0];
-    if (type === OID_MESSAGE_DIGEST && v) messageDigest = Buffer.from(v.value as string, 'binary');
-    if (type === OID_SIGNING_TIME && v) {
+  if (der.subarray(0, encoded.length).toString('binary') !== encoded) info.problems.push('the CMS signature is not in canonical DER: the signature container was altered');
+  if (der.subarray(encoded.length).some((b) => b !== 0)) info.problems.push('the padding after the CMS signature in /Contents is not zeros: the signature container was altered');
+
+  const node = (n: Forge.asn1.Asn1 | undefined, tagClass: number, type: number, constructed: boolean, what: string): Forge.asn1.Asn1 => {
+    if (!n || n.tagClass !== tagClass || n.type !== type || n.constructed !== constructed) throw new CmsShapeError(what);
+    return n;
+  };
+  const kids = (n: Forge.asn1.Asn1): Forge.asn1.Asn1[] => n.value as Forge.asn1.Asn1[];
+  const seq = (n: Forge.asn1.Asn1 | undefined, what: string) => kids(node(n, U, asn1.Type.SEQUENCE, true, what));
+  const set = (n: Forge.asn1.Asn1 | undefined, what: string) => kids(node(n, U, asn1.Type.SET, true, what));
+  const oid = (n: Forge.asn1.Asn1 | undefined, what: string) => asn1.derToOid(node(n, U, asn1.Type.OID, false, what).value as string);
+  const int = (n: Forge.asn1.Asn1 | undefined, what: string) => forge.util.bytesToHex(node(n, U, asn1.Type.INTEGER, false, what).value as string);
+  const algorithm = (n: Forge.asn1.Asn1 | undefined, what: string) => {
+    const parts = seq(n, what);
+    if (parts.length > 2 || (parts[1] && (parts[1].tagClass !== U || parts[1].type !== asn1.Type.NULL))) throw new CmsShapeError(`${what} parameters`);
+    return oid(parts[0], what);
+  };
+  try {
+    const content = seq(root, 'ContentInfo');
+    if (content.length !== 2 || oid(content[0], 'content type') !== OID_SIGNED_DATA) throw new CmsShapeError('content type signedData');
+    const wrapper = kids(node(content[1], CTX, 0, true, 'content [0]'));
+    if (wrapper.length !== 1) throw new CmsShapeError('content [0]');
+    const sd = seq(wrapper[0], 'SignedData');
+    if (int(sd[0], 'SignedData version') !== '01') throw new CmsShapeError('SignedData version');
+    const digests = set(sd[1], 'digest algorithms');
+    if (digests.length !== 1 || algorithm(digests[0], 'digest algorithm') !== OID_SHA256) throw new CmsShapeError('digest algorithms (SHA-256 only)');
+    const encap = seq(sd[2], 'encapsulated content');
+    if (encap.length !== 1 || oid(encap[0], 'encapsulated content type') !== OID_DATA) throw new CmsShapeError('encapsulated content (detached data)');
+    const certs = kids(node(sd[3], CTX, 0, true, 'certificates [0]'));
+    if (sd.length !== 5) throw new CmsShapeError('SignedData fields (no CRLs expected)');
+    const signerInfos = set(sd[4], 'signer infos');
+    if (signerInfos.length !== 1) throw new CmsShapeError('exactly one signer info');
+    const si = seq(signerInfos[0], 'SignerInfo');
+    if (si.length !== 6) throw new CmsShapeError('SignerInfo fields (no unsigned attributes expected)');
+    if (int(si[0], 'SignerInfo version') !== '01') throw new CmsShapeError('SignerInfo version');
+    const sid = seq(si[1], 'issuer and serial number');
+    if (sid.length !== 2) throw new CmsShapeError('issuer and serial number');
+    const serial = int(sid[1], 'serial number');
+    if (algorithm(si[2], 'signer digest algorithm') !== OID_SHA256) throw new CmsShapeError('signer digest algorithm (SHA-256)');
+    const attrs = node(si[3], CTX, 0, true, 'signed attributes [0]');
+    if (!SIGNATURE_ALGORITHMS.includes(algorithm(si[4], 'signature algorithm'))) throw new CmsShapeError('signature algorithm (RSA)');
+    const sigValue = node(si[5], U, asn1.Type.OCTETSTRING, false, 'signature value');
+
+    for (const c of certs) {
       try {
-        const d = v.type === asn1.Type.UTCTIME ? asn1.utcTimeToDate(v.value as string) : asn1.generalizedTimeToDate(v.value as string);
-        info.signingTime = d.toISOString().replace('.000Z', 'Z');
-      } catch { /* unreadable time */ }
+        info.certificates.push(new X509Certificate(Buffer.from(asn1.toDer(c).getBytes(), 'binary')));
+      } catch {
+        throw new CmsShapeError('a certificate that parses');
+      }
     }
-  }
-  info.digestMatches = messageDigest !== null && messageDigest.equals(digest);
-  if (!info.digestMatches) info.problems.push('the document digest differs from the signed digest: the PDF was changed after signing');
-  const signedAttrs = asn1.create(asn1.Class.UNIVERSAL, asn1.Type.SET, true, kids(attrs));
-  const signedBytes = Buffer.from(asn1.toDer(signedAttrs).getBytes(), 'binary');
-  const signature = Buffer.from(sigValue.value as string, 'binary');
-  for (const cert of info.certificates) {
+    // The signer info names its certificate: issuer and serial number must be the certificate's own.
+    const signerCert = certs.find((c) => {
+      const tbs = seq(seq(c, 'certificate')[0], 'to-be-signed certificate');
+      const offset = tbs[0]?.tagClass === CTX ? 1 : 0;
+      return int(tbs[offset], 'certificate serial') === serial && asn1.toDer(tbs[offset + 2]!).getBytes() === asn1.toDer(sid[0]!).getBytes();
+    });
+    if (!signerCert) throw new CmsShapeError('the signer\'s certificate, named by issuer and serial number');
+
+    let messageDigest: Buffer | null = null;
+    let contentType: string | null = null;
+    for (const a of kids(attrs)) {
+      const [type, values] = seq(a, 'attribute');
+      const attrType = oid(type, 'attribute type');
+      const v = set(values, 'attribute values')[0];
+      if (attrType === OID_MESSAGE_DIGEST && v) messageDigest = Buffer.from(v.value as string, 'binary');
+      if (attrType === OID_CONTENT_TYPE && v) contentType = oid(v, 'content type attribute');
+      if (attrType === OID_SIGNING_TIME && v) {
+        try {
+          const d = v.type === asn1.Type.UTCTIME ? asn1.utcTimeToDate(v.value as string) : asn1.generalizedTimeToDate(v.value as string);
+          info.signingTime = d.toISOString().replace('.000Z', 'Z');
+        } catch { /* unreadable time */ }
+      }
+    }
+    if (contentType !== OID_DATA) info.problems.push('the signed content type attribute is not "data"');
+    info.digestMatches = messageDigest !== null && messageDigest.equals(digest);
+    if (!info.digestMatches) info.problems.push('the document digest differs from the signed digest: the PDF was changed after signing');
+    const signedAttrs = asn1.create(U, asn1.Type.SET, true, kids(attrs));
+    const signedBytes = Buffer.from(asn1.toDer(signedAttrs).getBytes(), 'binary');
+    const cert = new X509Certificate(Buffer.from(asn1.toDer(signerCert).getBytes(), 'binary'));
     let ok = false;
     try {
-      ok = cryptoVerify('sha256', signedBytes, cert.publicKey, signature);
+      ok = cryptoVerify('sha256', signedBytes, cert.publicKey, Buffer.from(sigValue.value as string, 'binary'));
     } catch { /* key type mismatch */ }
     if (ok) {
       info.certificate = cert;
       info.keyFingerprint = keyFingerprint(cert.publicKey);
-      break;
     }
+    info.signatureValid = ok;
+    if (!ok) info.problems.push('the CMS signature does not verify with the signer\'s certificate');
+  } catch (err) {
+    if (!(err instanceof CmsShapeError)) throw err;
+    info.problems.push(`the CMS signature container does not have the expected ${err.message}: it was altered`);
   }
-  info.signatureValid = info.certificate !== null;
-  if (!info.signatureValid) info.problems.push('the CMS signature does not verify with any certificate it carries');
 }
 
 /** Finds and checks every PDF signature of `bytes`. */
-export function inspectPdfSignatures(bytes: Buffer, s = bytes.toString('latin1')): PdfSignatureInfo[] {
+export async function inspectPdfSignatures(bytes: Buffer, s = bytes.toString('latin1')): Promise<PdfSignatureInfo[]> {
+  let forge: typeof Forge | null = null;
   const out: PdfSignatureInfo[] = [];
   const re = /\/ByteRange\s*\[\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*\]/g;
   for (let m = re.exec(s); m; m = re.exec(s)) {
@@ -225,7 +282,8 @@ export function inspectPdfSignatures(bytes: Buffer, s = bytes.toString('latin1')
     info.bytesAfter = bytes.length - end;
     info.coversWholeFile = info.bytesAfter === 0;
     const contents = s.slice(b, c);
-    if (!/^<[0-9A-Fa-f]*>$/.test(contents)) {
+    // Written as lowercase hex: a changed letter case would decode to the same bytes, so it is refused.
+    if (!/^<[0-9a-f]*>$/.test(contents)) {
       info.problems.push('the signature container (/Contents, the gap left out of the ByteRange) is not a hex string: it was altered');
       continue;
     }
@@ -236,7 +294,9 @@ export function inspectPdfSignatures(bytes: Buffer, s = bytes.toString('latin1')
     info.name = pdfString(dict, 'Name');
     info.subFilter = /\/SubFilter\s*\/([\w.]+)/.exec(dict)?.[1] ?? null;
     const digest = createHash('sha256').update(bytes.subarray(0, b)).update(bytes.subarray(c, end)).digest();
-    checkCms(Buffer.from(contents.slice(1, -1), 'hex'), digest, info);
+    // node-forge only loads for a PDF that carries a signature.
+    forge ??= ((await import('node-forge')) as unknown as { default: typeof Forge }).default;
+    checkCms(forge, Buffer.from(contents.slice(1, -1), 'hex'), digest, info);
   }
   return out;
 }
@@ -244,7 +304,7 @@ export function inspectPdfSignatures(bytes: Buffer, s = bytes.toString('latin1')
 /** Embedded files (by name; `null`: all of them) and signatures of a PDF. */
 export async function inspectPdf(bytes: Buffer, embeddedNames: string[] | null = ['report.json']): Promise<PdfInspection> {
   const s = bytes.toString('latin1');
-  if (embeddedNames === null) return { embedded: await pdfLibEmbedded(bytes, null), signatures: inspectPdfSignatures(bytes, s) };
+  if (embeddedNames === null) return { embedded: await pdfLibEmbedded(bytes, null), signatures: await inspectPdfSignatures(bytes, s) };
   let embedded = scanEmbedded(bytes, s, embeddedNames);
   if (!embedded || embedded.size < embeddedNames.length) {
     try {
@@ -254,5 +314,5 @@ export async function inspectPdf(bytes: Buffer, embeddedNames: string[] | null =
       embedded = embedded ?? new Map();
     }
   }
-  return { embedded, signatures: inspectPdfSignatures(bytes, s) };
+  return { embedded, signatures: await inspectPdfSignatures(bytes, s) };
 }

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { Report } from '../model/report.js';
 import type { SignatureManifestation } from '../model/signature.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
+import { renderReportMarkdown } from '../report/markdown.js';
 import type { UnlockedKey } from './credentials.js';
 import { sha256Hex } from './hash.js';
 import { signPdf } from './pdf-sign.js';
@@ -43,9 +44,14 @@ export interface PdfRefresh {
 export async function refreshReportPdf(o: PdfRefresh): Promise<{ path: string; sha256: string; signed: boolean } | null> {
   const path = join(o.dir, PDF_FILE);
   let bytes: Uint8Array | null = null;
-  const mdPath = join(o.dir, 'report.md');
-  if (o.renderer && existsSync(mdPath)) bytes = await o.renderer(o.view, readFileSync(mdPath, 'utf8'), { signatures: o.signatures });
-  else if (o.approval && existsSync(path)) bytes = readFileSync(path);
+  if (o.renderer) {
+    // report.md and report.pdf are renderings of the record (with its dispositions) and its signatures.
+    const markdown = renderReportMarkdown(o.view, { signatures: o.signatures });
+    writeFileAtomic(join(o.dir, 'report.md'), markdown);
+    bytes = await o.renderer(o.view, markdown, { signatures: o.signatures });
+  } else if (o.approval && existsSync(path)) {
+    bytes = readFileSync(path);
+  }
   if (!bytes) return null;
   let signed = false;
   if (o.approval) {

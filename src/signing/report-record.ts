@@ -47,11 +47,46 @@ export function loadRecord(dir: string): LoadedRecord {
     out.findings.push({ code: 'RECORD_INVALID', file: RECORD_FILE, message: `${RECORD_FILE} is not a ${REPORT_SCHEMA} record (schema ${JSON.stringify((r as { schema?: unknown })?.schema ?? null)})` });
     return out;
   }
+  // A record missing what verification reads was altered: say where, and judge nothing else of it.
+  const shape = recordShapeProblem(r as unknown as Record<string, unknown>);
+  if (shape) {
+    out.findings.push({ code: 'RECORD_INVALID', file: RECORD_FILE, message: `${RECORD_FILE}: ${shape}: the record was altered or is not a record` });
+    return out;
+  }
   out.record = r;
   out.recordHash = canonicalHash(r);
   const form = serializationProblem(read.text, read.value);
   if (form) out.findings.push({ code: 'RECORD_EDITED', file: RECORD_FILE, message: `${RECORD_FILE}: ${form}` });
   return out;
+}
+
+const isStr = (v: unknown): v is string => typeof v === 'string';
+const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * The structure verification relies on (the full JSON Schema is src/report/schema.ts; checking it here
+ * would cost its compile time on every `verify`). Returns "path: expected ..." or null.
+ */
+export function recordShapeProblem(r: Record<string, unknown>): string | null {
+  const p = r.protocol;
+  if (typeof r.dryRun !== 'boolean' || typeof r.incomplete !== 'boolean') return '/dryRun and /incomplete must be booleans';
+  if (!isObj(p) || !isStr(p.documentId) || !isStr(p.revision) || !isStr(p.sha256) || !isStr(p.path) || !isStr(p.approval)) return '/protocol must hold documentId, revision, path, sha256 and approval';
+  if (!isObj(r.executor) || !isStr(r.executor.id)) return '/executor/id must be text';
+  if (!isStr(r.started) || !isStr(r.ended) || !isStr(r.conclusion)) return '/started, /ended and /conclusion must be text';
+  if (!Array.isArray(r.cases)) return '/cases must be a list';
+  for (const [i, c] of (r.cases as unknown[]).entries()) {
+    if (!isObj(c) || !isStr(c.id) || !isStr(c.status) || !Array.isArray(c.steps)) return `/cases/${i} must hold id, status and steps`;
+    for (const [j, st] of (c.steps as unknown[]).entries()) {
+      if (!isObj(st) || !isStr(st.id) || !Array.isArray(st.evidence)) return `/cases/${i}/steps/${j} must hold id and evidence`;
+      for (const [k, e] of (st.evidence as unknown[]).entries()) {
+        if (!isObj(e) || !isStr(e.path) || !isStr(e.sha256) || typeof e.bytes !== 'number' || !isStr(e.mediaType) || !isStr(e.description)) return `/cases/${i}/steps/${j}/evidence/${k} must hold path, sha256, bytes, mediaType and description`;
+      }
+    }
+  }
+  if (!Array.isArray(r.deviations) || !(r.deviations as unknown[]).every((d) => isObj(d) && isStr(d.id) && isStr(d.caseId) && isStr(d.stepId))) return '/deviations must list { id, caseId, stepId }';
+  const subject = r.subject;
+  if (!isObj(subject) || !Array.isArray(subject.images) || !(subject.images as unknown[]).every((im) => isObj(im) && (im.digest === null || isStr(im.digest)))) return '/subject/images must list images with a digest (or null)';
+  return null;
 }
 
 function isSafeRelative(p: string): boolean {

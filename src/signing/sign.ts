@@ -5,6 +5,7 @@
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { SignatureMeaning } from '../model/signature.js';
+import type { Report } from '../model/report.js';
 import { ApprovalError, IntegrityError, QualifyError, UsageError } from '../model/errors.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { appendAuditEntry, type AuditEntry } from './audit.js';
@@ -17,7 +18,7 @@ import { canonicalHash, canonicalJson, sha256Hex } from './hash.js';
 import { serializeJson } from './json-file.js';
 import {
   DISPOSITION_PAYLOAD_TYPE, DISPOSITION_SCHEMA, DOCUMENT_MEANINGS, INTOTO_PAYLOAD_TYPE, REPORT_MEANINGS, SIGNATURE_PAYLOAD_TYPE, SIGNATURE_SCHEMA,
-  signatureFileName, utcSeconds, type DispositionPayload, type SignaturePayload, type SignerClaim,
+  signatureFileName, utcSeconds, type DispositionPayload, type ReportSubject, type SignaturePayload, type SignerClaim,
 } from './payload.js';
 import { loadReportRenderer, refreshReportPdf, type PdfRenderer } from './pdf-render.js';
 import { ATTESTATION_FILE, DISPOSITIONS_DIR, loadRecord, readReportEnvelopes, SIGNATURES_DIR } from './report-record.js';
@@ -53,6 +54,26 @@ function registryOf(root: string): SignerRegistry {
   const registry = loadSignerRegistry(root);
   if (!registry) throw new ApprovalError('SIGNERS_MISSING', `the repository ${root} has no signer registry (signers.yaml): enrol signers with "qualify keys create" first`);
   return registry;
+}
+
+/** What every report signing step starts from: the repository, the signer, the record, the audit context. */
+function reportStep(reportDir: string, signerId: string, ctx: SigningContext) {
+  const root = findQmsRoot(reportDir);
+  const registry = registryOf(root);
+  const signer = requireSigner(registry, signerId);
+  const loaded = loadRecord(reportDir);
+  const rel = repoRelative(root, reportDir);
+  const base = {
+    at: utcSeconds(ctx.now),
+    who: { id: signer.id, name: signer.name },
+    object: { type: 'report', id: loaded.record?.reportId ?? rel, path: rel },
+    host: ctx.host ?? hostname(),
+  };
+  return { root, registry, signer, loaded, rel, base };
+}
+
+function reportSubject(record: Report, recordHash: string): ReportSubject {
+  return { kind: 'report', reportId: record.reportId, protocol: { documentId: record.protocol.documentId, revision: record.protocol.revision, sha256: record.protocol.sha256 }, sha256: recordHash };
 }
 
 function claim(s: SignerRecord): SignerClaim {
@@ -115,16 +136,9 @@ async function renderAfter(root: string, dir: string, ev: ReportEvaluation, reco
 
 /** Signs a report folder as executed, reviewed or approved. */
 export async function signReport(reportDir: string, signerId: string, meaning: SignatureMeaning, comment: string | null, ctx: SigningContext): Promise<SignResult> {
-  const root = findQmsRoot(reportDir);
-  const registry = registryOf(root);
-  const host = ctx.host ?? hostname();
-  const at = utcSeconds(ctx.now);
-  const rel = repoRelative(root, reportDir);
-  const signer = requireSigner(registry, signerId);
-  const loaded = loadRecord(reportDir);
-  const reportId = loaded.record?.reportId ?? rel;
-  const who = { id: signer.id, name: signer.name };
-  return audited(root, { at, who, object: { type: 'report', id: reportId, path: rel }, action: 'sign', host }, async () => {
+  const { root, registry, signer, loaded, rel, base } = reportStep(reportDir, signerId, ctx);
+  const { at, who, host } = base;
+  return audited(root, { ...base, action: 'sign' }, async () => {
     if (!REPORT_MEANINGS.includes(meaning)) throw new UsageError('MEANING_INVALID', `a report is signed as ${REPORT_MEANINGS.join(', ')}; found "${meaning}"`);
     requireRole(signer, meaning);
     const current = await verifyReport(reportDir, { now: ctx.now, pdf: false });
@@ -139,7 +153,7 @@ export async function signReport(reportDir: string, signerId: string, meaning: S
     const validDisp = before.dispositions.filter((d) => d.verdict.valid && d.payload);
     const payload: SignaturePayload = {
       schema: SIGNATURE_SCHEMA,
-      subject: { kind: 'report', reportId: record.reportId, protocol: { documentId: record.protocol.documentId, revision: record.protocol.revision, sha256: record.protocol.sha256 }, sha256: recordHash },
+      subject: reportSubject(record, recordHash),
       signer: claim(signer),
       meaning,
       time: at,
@@ -168,15 +182,9 @@ export async function signReport(reportDir: string, signerId: string, meaning: S
 
 /** Closes deviation `deviationId` of a report with a QA-signed disposition (a signed side file; the record is not rewritten). */
 export async function closeDeviation(reportDir: string, deviationId: string, disposition: string, signerId: string, ctx: SigningContext): Promise<SignResult> {
-  const root = findQmsRoot(reportDir);
-  const registry = registryOf(root);
-  const host = ctx.host ?? hostname();
-  const at = utcSeconds(ctx.now);
-  const rel = repoRelative(root, reportDir);
-  const signer = requireSigner(registry, signerId);
-  const loaded = loadRecord(reportDir);
-  const who = { id: signer.id, name: signer.name };
-  return audited(root, { at, who, object: { type: 'report', id: loaded.record?.reportId ?? rel, path: rel }, action: 'deviation.close', host }, async () => {
+  const { root, registry, signer, loaded, rel, base } = reportStep(reportDir, signerId, ctx);
+  const { at, who, host } = base;
+  return audited(root, { ...base, action: 'deviation.close' }, async () => {
     if (!disposition.trim()) throw new UsageError('DISPOSITION_MISSING', 'a disposition needs its text: --disposition "impact assessment, root cause, decision"');
     requireRole(signer, 'dispositioned');
     const current = await verifyReport(reportDir, { now: ctx.now, pdf: false });
@@ -193,7 +201,7 @@ export async function closeDeviation(reportDir: string, deviationId: string, dis
     const unlocked = await unlockKey(signer, at, ctx.env, ctx.passphrase);
     const payload: DispositionPayload = {
       schema: DISPOSITION_SCHEMA,
-      subject: { kind: 'report', reportId: record.reportId, protocol: { documentId: record.protocol.documentId, revision: record.protocol.revision, sha256: record.protocol.sha256 }, sha256: recordHash },
+      subject: reportSubject(record, recordHash),
       deviation: { id: deviation.id, caseId: deviation.caseId, stepId: deviation.stepId },
       disposition: disposition.trim(),
       signer: claim(signer),
@@ -224,7 +232,7 @@ export async function signDocument(file: string, signerId: string, meaning: Sign
   const registry = registryOf(root);
   const host = ctx.host ?? hostname();
   const at = utcSeconds(ctx.now);
-  const doc = readDocumentRef(root, file);
+  const doc = await readDocumentRef(root, file);
   const signer = requireSigner(registry, signerId);
   const who = { id: signer.id, name: signer.name };
   return audited(root, { at, who, object: { type: 'document', id: doc.documentId, path: doc.path }, action: 'sign', host }, async () => {
@@ -269,15 +277,9 @@ export async function signDocument(file: string, signerId: string, meaning: Sign
 
 /** Writes the signed in-toto test-result attestation of an approved report. */
 export async function attestReport(reportDir: string, signerId: string, ctx: SigningContext): Promise<SignResult> {
-  const root = findQmsRoot(reportDir);
-  const registry = registryOf(root);
-  const host = ctx.host ?? hostname();
-  const at = utcSeconds(ctx.now);
-  const rel = repoRelative(root, reportDir);
-  const signer = requireSigner(registry, signerId);
-  const loaded = loadRecord(reportDir);
-  const who = { id: signer.id, name: signer.name };
-  return audited(root, { at, who, object: { type: 'report', id: loaded.record?.reportId ?? rel, path: rel }, action: 'attest', host }, async () => {
+  const { root, signer, loaded, rel, base } = reportStep(reportDir, signerId, ctx);
+  const { at, who, host } = base;
+  return audited(root, { ...base, action: 'attest' }, async () => {
     requireRole(signer, 'attested');
     const current = await verifyReport(reportDir, { now: ctx.now });
     requireVerified(current, `the report ${rel}`);

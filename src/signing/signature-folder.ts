@@ -33,8 +33,17 @@ export function readSignedFiles(dir: string, shownAs: string): SignedFile[] {
   return names.sort().map((n) => ({ file: `${shownAs}/${n}`, bytes: readFileSync(join(dir, n)) }));
 }
 
+/** What a signed file claims, as far as a verdict repeats it. */
+export interface VerdictClaims {
+  signer?: { id?: string; name?: string };
+  meaning?: string;
+  time?: string | null;
+  key?: { fingerprint?: string };
+  comment?: string | null;
+}
+
 /** A verdict pre-filled with what the payload claims. */
-export function verdictFor(file: string, payload: Partial<SignaturePayload> | null, reasons: string[]): SignatureVerdict {
+export function verdictFor(file: string, payload: VerdictClaims | null, reasons: string[]): SignatureVerdict {
   return {
     file,
     signerId: payload?.signer?.id ?? null,
@@ -93,7 +102,7 @@ export function checkSignatureFolder(files: SignedFile[], registry: SignerRegist
       else seen.set(dupKey, base);
       if (!previousTime || payload.time > previousTime) previousTime = payload.time;
     }
-    const verdict = verdictFor(f.file, payload ?? (checked.payload as Partial<SignaturePayload> | null), reasons);
+    const verdict = verdictFor(f.file, payload ?? (checked.payload as VerdictClaims | null), reasons);
     // keyProblemAt already rejected revocations before the signature; a later one only informs the reader.
     const k = checked.enrolled?.key;
     if (k?.revoked && payload && k.revoked.at > payload.time) verdict.notes.push(`key ${short(k.fingerprint)} was revoked later, at ${k.revoked.at} (${k.revoked.reason}); signatures made before stay valid`);

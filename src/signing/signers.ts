@@ -5,7 +5,7 @@ import { LineCounter, parseDocument, isMap, isSeq, stringify, type Node as YamlN
 import { X509Certificate } from 'node:crypto';
 import type { Issue } from '../model/issue.js';
 import type { SignatureMeaning } from '../model/signature.js';
-import { certificateFacts, issuedBy, type CertificateFacts } from './x509-facts.js';
+import { certificateFacts, issuedBy, type CertificateFacts } from './certificate.js';
 
 /** Meanings a signature can carry: the document/record meanings plus deviation disposition and attestation. */
 export type Meaning = SignatureMeaning | 'dispositioned' | 'attested';

@@ -5,6 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Report } from '../model/report.js';
+import { QualifyError } from '../model/errors.js';
 import { auditFindings, readAuditTrail, type AuditTrail } from './audit.js';
 import { buildStatement, STATEMENT_TYPE } from './attest.js';
 import { documentApprovalState } from './documents.js';
@@ -12,7 +13,7 @@ import { checkEnvelope, type CheckedEnvelope } from './envelope-check.js';
 import { canonicalHash, sha256Hex } from './hash.js';
 import { DISPOSITION_PAYLOAD_TYPE, INTOTO_PAYLOAD_TYPE, readDispositionPayload, REPORT_MEANINGS, type DispositionPayload } from './payload.js';
 import { inspectPdf, type PdfInspection } from './pdf-inspect.js';
-import { ATTESTATION_FILE, checkEvidence, loadRecord, PDF_FILE, readReportEnvelopes, recordView } from './report-record.js';
+import { ATTESTATION_FILE, checkEvidence, loadRecord, PDF_FILE, RECORD_FILE, readReportEnvelopes, recordView } from './report-record.js';
 import { findQmsRoot, loadSignerRegistry, repoRelative } from './repo.js';
 import { checkSignatureFolder, settle, verdictFor, type FolderEntry, type SignedFile } from './signature-folder.js';
 import { rolePermits, short, type SignerRegistry } from './signers.js';
@@ -68,7 +69,7 @@ export function evaluateReport(record: Report, recordHash: string, registry: Sig
       if (executors.has(payload.signer.id)) reasons.push(`"${payload.signer.id}" executed the record and cannot disposition its deviations`);
       if (record.ended && payload.time < record.ended) reasons.push(`dispositioned at ${payload.time}, before the run ended (${record.ended})`);
     }
-    const verdict = verdictFor(f.file, payload ? { signer: payload.signer, meaning: 'dispositioned' as never, time: payload.time, key: payload.key, comment: payload.disposition } : null, reasons);
+    const verdict = verdictFor(f.file, payload ? { signer: payload.signer, meaning: 'dispositioned', time: payload.time, key: payload.key, comment: payload.disposition } : null, reasons);
     return { checked, payload, verdict };
   });
   const validDispositions = new Map<string, DispositionEntry>();
@@ -215,7 +216,7 @@ function attestationVerdict(dir: string, ev: ReportEvaluation, record: Report, r
   if (signer && !rolePermits(signer.roles, 'attested')) reasons.push(`the role(s) of "${signer.id}" do not permit attesting (needs approver or qa)`);
   if (checked.enrolled?.key.revoked) reasons.push(`the attesting key was revoked at ${checked.enrolled.key.revoked.at}`);
   if (ev.state !== 'approved') reasons.push('the record is not approved: an attestation claims a qualified deployment');
-  const verdict = verdictFor(ATTESTATION_FILE, signer ? { signer: { id: signer.id, name: signer.name, email: signer.email, roles: signer.roles }, meaning: 'attested' as never, time: null as never, key: { fingerprint: checked.enrolled!.key.fingerprint, algorithm: checked.enrolled!.key.algorithm }, comment: null } : null, reasons);
+  const verdict = verdictFor(ATTESTATION_FILE, signer ? { signer, meaning: 'attested', time: null, key: checked.enrolled!.key, comment: null } : null, reasons);
   return { verdict, file };
 }
 
@@ -237,49 +238,54 @@ export async function verifyReport(dir: string, options: { now: Date; session?: 
   result.sha256 = recordHash;
   if (!loaded.findings.length) result.passed.push(`record report.json: canonical sha256 ${recordHash}`);
 
-  const evidence = checkEvidence(dir, record);
-  result.findings.push(...evidence.findings);
-  if (!evidence.findings.length) result.passed.push(`evidence: ${evidence.checked} file(s), every sha256 matches the record`);
+  try {
+    const evidence = checkEvidence(dir, record);
+    result.findings.push(...evidence.findings);
+    if (!evidence.findings.length) result.passed.push(`evidence: ${evidence.checked} file(s), every sha256 matches the record`);
 
-  const files = readReportEnvelopes(dir);
-  if (!session.registry && (files.signatures.length || files.dispositions.length)) {
-    result.findings.push({ code: 'SIGNERS_MISSING', message: 'the report carries signatures but the repository has no signer registry (signers.yaml) to check them' });
+    const files = readReportEnvelopes(dir);
+    if (!session.registry && (files.signatures.length || files.dispositions.length)) {
+      result.findings.push({ code: 'SIGNERS_MISSING', message: 'the report carries signatures but the repository has no signer registry (signers.yaml) to check them' });
+    }
+    const ev = evaluateReport(record, recordHash, session.registry, files, session.now);
+    result.state = ev.state;
+    result.signatures = ev.signatures.map((e) => e.verdict);
+    result.dispositions = ev.dispositions.map((d) => d.verdict);
+    const open = record.deviations.filter((d) => !ev.dispositions.some((x) => x.verdict.valid && x.payload?.deviation.id === d.id));
+    if (open.length) result.notes.push(`open deviation(s): ${open.map((d) => d.id).join(', ')}`);
+
+    const att = attestationVerdict(dir, ev, record, recordHash, session.registry, `${rel}/report.json`);
+    if (att.verdict) result.signatures.push(att.verdict);
+
+    if (options.pdf !== false) {
+      let bytes: Buffer | null = null;
+      try {
+        bytes = readFileSync(join(dir, PDF_FILE));
+      } catch { /* reported as missing */ }
+      const pdf = await pdfFindings(bytes, ev, recordHash, session.registry);
+      result.findings.push(...pdf.findings);
+      result.passed.push(...pdf.passed);
+      result.notes.push(...pdf.notes);
+    }
+
+    if (session.registry && record.protocol?.approval === 'signed') {
+      const pa = session.protocolApproval(record.protocol.documentId, record.protocol.revision, record.protocol.sha256);
+      if (!pa.approvedAt) result.findings.push({ code: 'PROTOCOL_NOT_APPROVED', message: `the record says protocol ${record.protocol.documentId} revision ${record.protocol.revision} (sha256 ${short(record.protocol.sha256)}) was approved by signature, but no valid approval signature covers those bytes` });
+      else if (pa.approvedAt > record.started) result.findings.push({ code: 'PROTOCOL_APPROVED_AFTER_RUN', message: `protocol ${record.protocol.documentId} was approved at ${pa.approvedAt}, after the run started (${record.started})` });
+      else result.passed.push(`protocol ${record.protocol.documentId} revision ${record.protocol.revision}: approved by ${pa.by.join(', ')} at ${pa.approvedAt}, before the run`);
+    } else if (record.protocol?.approval === 'front-matter') {
+      result.notes.push(`approval not signed: protocol ${record.protocol.documentId} was approved in its front matter only`);
+    }
+
+    const signed = [...files.signatures, ...files.dispositions, ...(att.file ? [att.file] : [])];
+    const audit = auditFindings(session.audit(), { type: 'report', id: record.reportId }, signed);
+    result.findings.push(...audit.findings);
+    result.passed.push(...audit.passed);
+  } catch (err) {
+    // Whatever a damaged record does to the checks, it is a verification failure, never a crash.
+    if (err instanceof QualifyError) throw err;
+    result.findings.push({ code: 'RECORD_INVALID', file: RECORD_FILE, message: `the report could not be checked further: ${(err as Error).message}` });
   }
-  const ev = evaluateReport(record, recordHash, session.registry, files, session.now);
-  result.state = ev.state;
-  result.signatures = ev.signatures.map((e) => e.verdict);
-  result.dispositions = ev.dispositions.map((d) => d.verdict);
-  const open = record.deviations.filter((d) => !ev.dispositions.some((x) => x.verdict.valid && x.payload?.deviation.id === d.id));
-  if (open.length) result.notes.push(`open deviation(s): ${open.map((d) => d.id).join(', ')}`);
-
-  const att = attestationVerdict(dir, ev, record, recordHash, session.registry, `${rel}/report.json`);
-  if (att.verdict) result.signatures.push(att.verdict);
-
-  if (options.pdf !== false) {
-    let bytes: Buffer | null = null;
-    try {
-      bytes = readFileSync(join(dir, PDF_FILE));
-    } catch { /* reported as missing */ }
-    const pdf = await pdfFindings(bytes, ev, recordHash, session.registry);
-    result.findings.push(...pdf.findings);
-    result.passed.push(...pdf.passed);
-    result.notes.push(...pdf.notes);
-  }
-
-  if (session.registry && record.protocol?.approval === 'signed') {
-    const pa = session.protocolApproval(record.protocol.documentId, record.protocol.revision, record.protocol.sha256);
-    if (!pa.approvedAt) result.findings.push({ code: 'PROTOCOL_NOT_APPROVED', message: `the record says protocol ${record.protocol.documentId} revision ${record.protocol.revision} (sha256 ${short(record.protocol.sha256)}) was approved by signature, but no valid approval signature covers those bytes` });
-    else if (pa.approvedAt > record.started) result.findings.push({ code: 'PROTOCOL_APPROVED_AFTER_RUN', message: `protocol ${record.protocol.documentId} was approved at ${pa.approvedAt}, after the run started (${record.started})` });
-    else result.passed.push(`protocol ${record.protocol.documentId} revision ${record.protocol.revision}: approved by ${pa.by.join(', ')} at ${pa.approvedAt}, before the run`);
-  } else if (record.protocol?.approval === 'front-matter') {
-    result.notes.push(`approval not signed: protocol ${record.protocol.documentId} was approved in its front matter only`);
-  }
-
-  const signed = [...files.signatures, ...files.dispositions, ...(att.file ? [att.file] : [])];
-  const audit = auditFindings(session.audit(), { type: 'report', id: record.reportId }, signed);
-  result.findings.push(...audit.findings);
-  result.passed.push(...audit.passed);
-
   result.ok = result.findings.length === 0 && result.signatures.every((s) => s.valid) && result.dispositions.every((s) => s.valid);
   return result;
 }

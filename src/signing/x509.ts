@@ -1,10 +1,8 @@
 // X.509 certificates for signer keys, issued by the repository's tool CA or a company CA, so PDF readers
-// can show who signed and trust the signer when they trust the CA. Built with node-forge (RSA), checked
-// with node's X509Certificate.
-import { X509Certificate, createPublicKey, randomBytes, type KeyObject } from 'node:crypto';
+// can show who signed and trust the signer when they trust the CA. Built with node-forge (RSA); read in
+// certificate.ts with node's X509Certificate.
+import { createPublicKey, randomBytes, type KeyObject } from 'node:crypto';
 import forge from 'node-forge';
-import { keyFingerprint } from './keys.js';
-import { sha256Hex } from './hash.js';
 
 export interface CertificateSubject {
   /** Printed name: the certificate's common name. */
@@ -92,4 +90,3 @@ export function issueSignerCertificate(options: { ca: CertificateAuthority; subj
   return forge.pki.certificateToPem(cert).replace(/\r\n/g, '\n');
 }
 
-export { certificateFacts, issuedBy, type CertificateFacts } from './x509-facts.js';

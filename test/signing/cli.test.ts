@@ -70,7 +70,7 @@ describe('qualify keys / sign / verify / attest / audit', () => {
 
   it('signs a report executed → reviewed → approved; pdfsig validates the PDF; verify is green', async () => {
     const dir = await writeReport(repo.dir, buildReport({ deviation: true }));
-    const rel = 'reports/QP-0001/QP-0001-20261008T090000Z';
+    const rel = 'reports/QP-0001/QP-0001-20261008T090000Z-a1b2';
     let r = await cli(['sign', rel, '--as', 'eve', '--meaning', 'executed', '--passphrase-stdin'], 'eve passphrase long\n', T.executed);
     expect(r.stderr).toBe('');
     expect(r.stdout).toContain(`signed ${rel} as executed by Eve Executor (eve) at 2026-10-08T10:00:00Z`);
@@ -86,7 +86,7 @@ describe('qualify keys / sign / verify / attest / audit', () => {
     expect(r.stdout).toContain(`closed DEV-001 of ${rel} with a disposition signed by quinn`);
     r = await cli(['sign', rel, '--as', 'quinn', '--meaning', 'approved', '--passphrase-stdin', '--commit'], 'quinn passphrase long\n', T.approved);
     expect(r.stderr).toBe('');
-    expect(r.stdout).toContain('pdf          reports/QP-0001/QP-0001-20261008T090000Z/report.pdf rendered and PDF-signed');
+    expect(r.stdout).toContain('pdf          reports/QP-0001/QP-0001-20261008T090000Z-a1b2/report.pdf rendered and PDF-signed');
     expect(r.stdout).toMatch(/committed [0-9a-f]{12}: qualify sign: .* approved by quinn/);
     expect(git(repo.dir, 'show', '--name-only', '--format=%s', 'HEAD').split('\n')).toEqual([`qualify sign: ${rel} approved by quinn`, '', 'audit/.gitignore', 'audit/trail.jsonl', `${rel}/report.pdf`, `${rel}/signatures/03-approved-quinn.dsse.json`]);
 
@@ -126,7 +126,7 @@ describe('qualify keys / sign / verify / attest / audit', () => {
       const ca = /ca:\n[\s\S]*?certificate: \|-?\n((?: {4}.*\n)+)/.exec(yaml)![1]!.replace(/^ {4}/gm, '');
       writeFileSync(join(nss.dir, 'ca.pem'), ca);
       execFileSync('certutil', ['-N', '-d', `sql:${nss.dir}`, '--empty-password']);
-      const pdf = join(repo.dir, 'reports/QP-0001/QP-0001-20261008T090000Z/report.pdf');
+      const pdf = join(repo.dir, 'reports/QP-0001/QP-0001-20261008T090000Z-a1b2/report.pdf');
       const untrusted = execFileSync('pdfsig', ['-nssdir', `sql:${nss.dir}`, pdf], { encoding: 'utf8' });
       expect(untrusted).toMatch(/Certificate Validation: Certificate issuer isn't Trusted/);
       execFileSync('certutil', ['-A', '-d', `sql:${nss.dir}`, '-n', 'qualify-ca', '-t', 'CT,C,C', '-i', join(nss.dir, 'ca.pem')]);
@@ -139,7 +139,7 @@ describe('qualify keys / sign / verify / attest / audit', () => {
   });
 
   it('attest writes a signed in-toto test-result statement for the approved report', async () => {
-    const rel = 'reports/QP-0001/QP-0001-20261008T090000Z';
+    const rel = 'reports/QP-0001/QP-0001-20261008T090000Z-a1b2';
     const r = await cli(['attest', rel, '--as', 'quinn', '--passphrase-stdin'], 'quinn passphrase long\n', at('2026-10-08T12:05:00Z'));
     expect(r.stderr).toBe('');
     expect(r.stdout).toContain(`attested ${rel}: FAILED`);
@@ -155,7 +155,7 @@ describe('qualify keys / sign / verify / attest / audit', () => {
     const v = await cli(['verify', rel], undefined, T.verify);
     expect(v.code).toBe(0);
     expect(v.stdout).toContain('ok    signature attestation.intoto.dsse.json: Quinn Approver (quinn), attested');
-    const unapproved = await writeReport(repo.dir, buildReport({ reportId: 'QP-0001-20261011T090000Z' }));
+    const unapproved = await writeReport(repo.dir, buildReport({ reportId: 'QP-0001-20261011T090000Z-d4e5' }));
     const refused = await cli(['attest', unapproved, '--as', 'quinn', '--passphrase-stdin'], 'quinn passphrase long\n', T.verify);
     expect(refused.code).toBe(3);
     expect(refused.stderr).toContain('RECORD_NOT_APPROVED');
@@ -165,10 +165,10 @@ describe('qualify keys / sign / verify / attest / audit', () => {
     const r = await cli(['audit', '--verify'], undefined, T.verify);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/ {4}\d+ {2}2026-10-08T12:00:00Z {2}quinn {6}sign {13}report:QP-0001-20261008T090000Z status: reviewed → approved/);
-    expect(r.stdout).toMatch(/sign\.refused +report:QP-0001-20261008T090000Z .*SIGN_REFUSED/);
+    expect(r.stdout).toMatch(/ {4}\d+ {2}2026-10-08T12:00:00Z {2}quinn {6}sign {13}report:QP-0001-20261008T090000Z-a1b2 status: reviewed → approved/);
+    expect(r.stdout).toMatch(/sign\.refused +report:QP-0001-20261008T090000Z-a1b2 .*SIGN_REFUSED/);
     expect(r.stdout).toMatch(/verified: \d+ entries, hash chain intact/);
-    const json = JSON.parse((await cli(['audit', '--json', '--object', 'QP-0001-20261008T090000Z'], undefined, T.verify)).stdout) as { entries: Array<{ action: string }> };
+    const json = JSON.parse((await cli(['audit', '--json', '--object', 'QP-0001-20261008T090000Z-a1b2'], undefined, T.verify)).stdout) as { entries: Array<{ action: string }> };
     // Renders follow signatures when the report engine is in the build; the approval always renders (PDF signature).
     const actions = json.entries.map((e) => e.action);
     expect(actions.filter((a) => a !== 'render')).toEqual(['sign', 'sign', 'sign.refused', 'deviation.close', 'sign', 'attest']);

@@ -8,20 +8,13 @@ import { signDocument, signReport } from '../../src/signing/sign.js';
 import { approvalsFor, documentApprovalState } from '../../src/signing/documents.js';
 import { readDocumentRef } from '../../src/signing/document-source.js';
 import { verifyReport } from '../../src/signing/verify-report.js';
-import { buildReport, copyRepo, ctxFor, enrolledRepo, PROTOCOL, sha256, SOP, T, writeReport, type Enrolled } from './fixture.js';
+import { buildReport, ctxFor, withCopy, enrolledRepo, PROTOCOL, sha256, SOP, T, writeReport, type Enrolled } from './fixture.js';
 
 let base: Enrolled;
 beforeAll(async () => { base = await enrolledRepo(); });
 afterAll(() => base?.cleanup());
 
-async function withRepo(fn: (repo: Enrolled) => Promise<void>): Promise<void> {
-  const repo = copyRepo(base);
-  try {
-    await fn(repo);
-  } finally {
-    repo.cleanup();
-  }
-}
+const withRepo = (fn: (repo: Enrolled) => Promise<void>) => withCopy(base, fn);
 
 describe('document approval', () => {
   it('an approval signature makes the current bytes approved; an edit afterwards does not stay approved', () => withRepo(async (repo) => {
@@ -29,7 +22,7 @@ describe('document approval', () => {
     const r = await signDocument(file, 'quinn', 'approved', 'approved for release 1.4', ctxFor(repo, 'quinn', T.keys));
     expect(r.file).toBe('approvals/SOP-0013/05/01-approved-quinn.dsse.json');
     expect([r.from, r.to]).toEqual(['not approved', 'approved']);
-    const approvals = await approvalsFor(readDocumentRef(repo.root, file), repo.root, { now: T.verify });
+    const approvals = await approvalsFor(await readDocumentRef(repo.root, file), repo.root, { now: T.verify });
     expect(approvals).toEqual([{
       file: 'approvals/SOP-0013/05/01-approved-quinn.dsse.json', signerId: 'quinn', name: 'Quinn Approver', meaning: 'approved', time: '2026-10-01T08:00:00Z',
       subjectHash: sha256(SOP), keyFingerprint: expect.stringMatching(/^[0-9a-f]{64}$/), comment: 'approved for release 1.4', roles: ['approver', 'qa'],
@@ -39,7 +32,7 @@ describe('document approval', () => {
     expect(ok.stdout).toMatch(/ok {4}approved over sha256 [0-9a-f]{16} by quinn \(last at 2026-10-01T08:00:00Z\)/);
 
     writeFileSync(file, SOP.replace('promoting images', 'promoting signed images'));
-    const edited = readDocumentRef(repo.root, file);
+    const edited = await readDocumentRef(repo.root, file);
     expect(await approvalsFor(edited, repo.root, { now: T.verify })).toEqual([]);
     const state = documentApprovalState(repo.root, edited, { now: T.verify });
     expect(state.approved).toBe(false);
@@ -53,12 +46,12 @@ describe('document approval', () => {
     const file = join(repo.root, 'sops/SOP-0013.md');
     writeFileSync(file, SOP.replace('approvers: [quinn]', 'approvers: [quinn, adam, "Jane Roe (QA)"]'));
     await signDocument(file, 'adam', 'approved', null, ctxFor(repo, 'adam', T.keys));
-    let state = documentApprovalState(repo.root, readDocumentRef(repo.root, file), { now: T.verify });
+    let state = documentApprovalState(repo.root, await readDocumentRef(repo.root, file), { now: T.verify });
     expect(state.approved).toBe(false);
     expect(state.missingApprovers).toEqual(['quinn']);
     expect(state.notes).toContain('approver "Jane Roe (QA)" named in the front matter is not an enrolled signer; only enrolled signers\' approvals count');
     await signDocument(file, 'quinn', 'approved', null, ctxFor(repo, 'quinn', new Date('2026-10-02T08:00:00Z')));
-    state = documentApprovalState(repo.root, readDocumentRef(repo.root, file), { now: T.verify });
+    state = documentApprovalState(repo.root, await readDocumentRef(repo.root, file), { now: T.verify });
     expect(state.approved).toBe(true);
     expect(state.approvedAt).toBe('2026-10-02T08:00:00Z');
   }));
@@ -92,7 +85,7 @@ describe('document approval', () => {
     let r = await verifyReport(dir, { now: T.verify });
     expect(r.ok).toBe(true);
     expect(r.passed).toContain('protocol QP-0001 revision 01: approved by quinn at 2026-10-01T08:00:00Z, before the run');
-    const other = buildReport({ reportId: 'QP-0001-20261010T090000Z', protocolSha: sha256(`${PROTOCOL}\nedited`) });
+    const other = buildReport({ reportId: 'QP-0001-20261010T090000Z-c3d4', protocolSha: sha256(`${PROTOCOL}\nedited`) });
     other.report.protocol.approval = 'signed';
     const dir2 = await writeReport(repo.root, other);
     r = await verifyReport(dir2, { now: T.verify });
@@ -124,7 +117,7 @@ describe('document approval', () => {
     const tmp = makeTempDir();
     try {
       makeGitRepo(tmp.dir, { 'qualify.yaml': 'environments: {}\n', 'sops/SOP-0013.md': SOP });
-      const ref = readDocumentRef(tmp.dir, join(tmp.dir, 'sops/SOP-0013.md'));
+      const ref = await readDocumentRef(tmp.dir, join(tmp.dir, 'sops/SOP-0013.md'));
       const state = documentApprovalState(tmp.dir, ref);
       expect([state.registry, state.approved]).toEqual([false, false]);
       expect(state.notes).toEqual(['approval not signed: the repository has no signer registry, the front matter approval is used']);

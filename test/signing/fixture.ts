@@ -86,7 +86,7 @@ const ID_HEX = 'b'.repeat(60) + '5678';
 
 /** Evidence and record of one run; `deviation` makes OQ-01 fail and opens DEV-001. */
 export function buildReport(options: { reportId?: string; deviation?: boolean; executor?: string; protocolSha?: string; small?: boolean } = {}): { report: Report; evidence: Record<string, string> } {
-  const reportId = options.reportId ?? 'QP-0001-20261008T090000Z';
+  const reportId = options.reportId ?? 'QP-0001-20261008T090000Z-a1b2';
   const inspect = `${JSON.stringify({ Id: `${'c'.repeat(64)}`, Name: '/web', Image: `sha256:${ID_HEX}`, State: { Status: 'running', Health: { Status: 'healthy' } } }, null, 2)}\n`;
   const http = 'GET /health HTTP/1.1\r\nHost: 127.0.0.1:8080\r\n\r\nHTTP/1.1 200 OK\r\ncontent-type: application/json\r\n\r\n{"status":"ok","version":"1.4.2"}\n';
   const evidence: Record<string, string> = options.small ? {} : { 'evidence/IQ-01.1-inspect.json': inspect, 'evidence/OQ-01.1-response.http': http };
@@ -128,7 +128,7 @@ export function buildReport(options: { reportId?: string; deviation?: boolean; e
     summary: { cases: options.small ? 1 : 2, steps: options.small ? 1 : 2, passed: fail ? 1 : options.small ? 1 : 2, failed: fail ? 1 : 0, errored: 0, skipped: 0, deviations: deviations.length },
     conclusion: fail ? 'fail' : 'pass',
     warnings: ['approval not signed'],
-    redaction: { count: 0, salt: 'c2FsdA==', entries: [] },
+    redaction: { count: 0, salt: '0123456789abcdef0123', algorithm: 'hmac-sha256(salt, value)[0:16]', entries: [] },
   };
   return { report, evidence };
 }
@@ -145,13 +145,13 @@ export const testRenderer: PdfRenderer = async (report, markdown, { signatures }
 };
 
 /** Writes a report folder (record, evidence, manifest, report.md, report.pdf) under `root`; returns its path. */
-export async function writeReport(root: string, built = buildReport(), folder?: string): Promise<string> {
+export async function writeReport(root: string, built = buildReport(), folder?: string, options: { pdf?: boolean } = {}): Promise<string> {
   const dir = join(root, folder ?? `reports/QP-0001/${built.report.reportId}`);
   mkdirSync(dir, { recursive: true });
   const files: Record<string, string | Uint8Array> = { ...built.evidence, 'report.json': `${JSON.stringify(built.report, null, 2)}\n`, 'report.md': `# ${built.report.reportId}\n\nConclusion: ${built.report.conclusion}\n` };
   const refs = built.report.cases.flatMap((c) => c.steps.flatMap((s) => s.evidence.map((e) => ({ path: e.path, step: s.id, sha256: e.sha256, bytes: e.bytes, mediaType: e.mediaType, description: e.description }))));
   if (refs.length) files['evidence/manifest.json'] = `${JSON.stringify({ files: refs.sort((a, b) => (a.path < b.path ? -1 : 1)) }, null, 2)}\n`;
-  files['report.pdf'] = await testRenderer(built.report, files['report.md'] as string, { signatures: [] });
+  if (options.pdf !== false) files['report.pdf'] = await testRenderer(built.report, files['report.md'] as string, { signatures: [] });
   writeTree(dir, files);
   return dir;
 }
@@ -219,4 +219,14 @@ export async function forgeSignature(base: Enrolled, dir: string, signerId: stri
   writeFileSync(join(dir, rel), bytes);
   await appendAuditEntry(base.root, { at: utcSeconds(time), who: { id: signer.id, name: signer.name }, action: 'sign', object: { type: 'report', id: loaded.record!.reportId, path: 'x' }, why: 'forged for a test', ref: { path: rel, sha256: sha256(bytes) }, host: 'test-host' });
   return rel;
+}
+
+/** Runs `fn` on a fresh copy of `base` and removes the copy. */
+export async function withCopy(base: Enrolled, fn: (repo: Enrolled) => Promise<void>): Promise<void> {
+  const repo = copyRepo(base);
+  try {
+    await fn(repo);
+  } finally {
+    repo.cleanup();
+  }
 }

@@ -7,7 +7,7 @@ import { revokeSignerKeys } from '../../src/signing/enrol.js';
 import { verifyReport } from '../../src/signing/verify-report.js';
 import { readAuditTrail } from '../../src/signing/audit.js';
 import { ApprovalError } from '../../src/model/errors.js';
-import { buildReport, copyRepo, ctxFor, enrolledRepo, T, writeReport, type Enrolled } from './fixture.js';
+import { buildReport, ctxFor, withCopy, enrolledRepo, T, writeReport, type Enrolled } from './fixture.js';
 
 let base: Enrolled;
 beforeAll(async () => { base = await enrolledRepo(); });
@@ -21,14 +21,7 @@ async function refused(p: Promise<unknown>, code: string, message: RegExp | stri
   else expect((err as Error).message).toMatch(message);
 }
 
-async function withRepo(fn: (repo: Enrolled) => Promise<void>): Promise<void> {
-  const repo = copyRepo(base);
-  try {
-    await fn(repo);
-  } finally {
-    repo.cleanup();
-  }
-}
+const withRepo = (fn: (repo: Enrolled) => Promise<void>) => withCopy(base, fn);
 
 describe('signing rules', () => {
   it('refuses a meaning the role does not permit, before asking the passphrase', () => withRepo(async (repo) => {
@@ -73,7 +66,7 @@ describe('signing rules', () => {
     const r = await verifyReport(dir, { now: T.verify });
     expect(r.ok).toBe(true);
     expect(r.signatures[0]!.notes[0]).toMatch(/key [0-9a-f]{16} was revoked later, at 2026-10-08T10:30:00Z \(left the company\)/);
-    const other = await writeReport(repo.root, buildReport({ reportId: 'QP-0001-20261010T090000Z' }));
+    const other = await writeReport(repo.root, buildReport({ reportId: 'QP-0001-20261010T090000Z-c3d4' }));
     await refused(signReport(other, 'eve', 'executed', null, ctxFor(repo, 'eve', T.approved)), 'KEY_REVOKED', /every key of "eve" is revoked/);
   }));
 
@@ -95,6 +88,9 @@ describe('signing rules', () => {
     expect(r.ok).toBe(true);
     expect(r.dispositions.map((x) => [x.signerId, x.valid])).toEqual([['quinn', true]]);
     expect(r.passed).toContain('report.pdf: embedded report.json matches the record (with its dispositions)');
+    const md = readFileSync(join(dir, 'report.md'), 'utf8');
+    expect(md).toContain('| closed: Protocol error: expected 1.4.3 was a typo; 1.4.2 is the approved release. No impact. CAPA-12. (quinn, 2026-10-08T11:30:00Z) |');
+    expect(md).toMatch(/\| approved \| Quinn Approver \| quinn \| 2026-10-08T12:00:00Z \| `[0-9a-f]{64}` \| conditional release per DEV-001 \|/);
     const entry = readAuditTrail(repo.root).entries.find((e) => e.action === 'deviation.close')!;
     expect([entry.field, entry.old, entry.new, entry.who.id]).toEqual(['deviations.DEV-001.status', 'open', 'closed', 'quinn']);
     await refused(signReport(dir, 'rita', 'reviewed', null, ctxFor(repo, 'rita', new Date('2026-10-08T13:00:00Z'))), 'RECORD_CLOSED', 'an approved record is closed');

@@ -5,6 +5,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import { signReport } from '../../src/signing/sign.js';
+import { createVerifySession, verifyReport } from '../../src/signing/verify-report.js';
 import { keyFingerprint } from '../../src/signing/keys.js';
 import { buildReport, copyRepo, ctxFor, enrolledRepo, forgeSignature, T, writeReport, type Enrolled } from './fixture.js';
 
@@ -19,7 +20,7 @@ beforeAll(async () => {
   await signReport(dir, 'rita', 'reviewed', null, ctxFor(base, 'rita', T.reviewed));
   await signReport(dir, 'quinn', 'approved', null, ctxFor(base, 'quinn', T.approved));
   reportRel = relative(base.root, dir);
-  const other = await writeReport(base.root, buildReport({ reportId: 'QP-0001-20261009T090000Z' }));
+  const other = await writeReport(base.root, buildReport({ reportId: 'QP-0001-20261009T090000Z-b2c3' }));
   await signReport(other, 'eve', 'executed', null, ctxFor(base, 'eve', T.executed));
   otherRel = relative(base.root, other);
 });
@@ -155,6 +156,29 @@ describe('tamper matrix', () => {
     expect(r.all).toContain('the document digest differs from the signed digest: the PDF was changed after signing');
   });
 
+  it('300 single-byte flips spread over the signed PDF are all detected', async () => {
+    const repo = copyRepo(base);
+    try {
+      const dir = join(repo.root, reportRel);
+      const pdf = join(dir, 'report.pdf');
+      const original = readFileSync(pdf);
+      const session = createVerifySession(repo.root, T.verify);
+      const missed: string[] = [];
+      for (let i = 0; i < 300; i++) {
+        const at = Math.floor(((i + 0.5) / 300) * original.length);
+        const b = Buffer.from(original);
+        b[at] = b[at]! ^ (1 + (i % 255));
+        writeFileSync(pdf, b);
+        if ((await verifyReport(dir, { now: T.verify, session })).ok) missed.push(`byte ${at} of ${original.length}`);
+      }
+      writeFileSync(pdf, original);
+      expect((await verifyReport(dir, { now: T.verify, session })).ok).toBe(true);
+      expect(missed).toEqual([]);
+    } finally {
+      repo.cleanup();
+    }
+  });
+
   it('the /Reason of the PDF signature edited', async () => {
     const r = await tampered((dir) => {
       const p = join(dir, 'report.pdf');
@@ -240,51 +264,51 @@ describe('tamper matrix', () => {
 
   it('a signature by a key that is not enrolled', async () => {
     const r = await tampered(async (_dir, repo) => {
-      const other = await writeReport(repo.root, buildReport({ reportId: 'QP-0001-20261010T090000Z' }));
+      const other = await writeReport(repo.root, buildReport({ reportId: 'QP-0001-20261010T090000Z-c3d4' }));
       const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
       await forgeSignature(repo, other, 'eve', 'executed', T.executed, () => {}, { privateKey, fingerprint: keyFingerprint(publicKey) });
-    }, 'reports/QP-0001/QP-0001-20261010T090000Z');
+    }, 'reports/QP-0001/QP-0001-20261010T090000Z-c3d4');
     expect(r.code).toBe(4);
     expect(r.all).toMatch(/signed with key [0-9a-f]{16}, which is not enrolled in signers\.yaml/);
   });
 
   it('a printed name that is not the registry\'s', async () => {
     const r = await tampered(async (_dir, repo) => {
-      const other = await writeReport(repo.root, buildReport({ reportId: 'QP-0001-20261010T090000Z' }));
+      const other = await writeReport(repo.root, buildReport({ reportId: 'QP-0001-20261010T090000Z-c3d4' }));
       await forgeSignature(repo, other, 'eve', 'executed', T.executed, (p) => { p.signer.name = 'Someone Else'; });
-    }, 'reports/QP-0001/QP-0001-20261010T090000Z');
+    }, 'reports/QP-0001/QP-0001-20261010T090000Z-c3d4');
     expect(r.code).toBe(4);
     expect(r.all).toContain('printed name "Someone Else" differs from the registry\'s "Eve Executor"');
   });
 
   it('approval by the executor', async () => {
     const r = await tampered(async (_dir, repo) => {
-      const other = await writeReport(repo.root, buildReport({ reportId: 'QP-0001-20261010T090000Z', executor: 'adam' }));
+      const other = await writeReport(repo.root, buildReport({ reportId: 'QP-0001-20261010T090000Z-c3d4', executor: 'adam' }));
       await signReport(other, 'adam', 'executed', null, ctxFor(repo, 'adam', T.executed));
       await signReport(other, 'rita', 'reviewed', null, ctxFor(repo, 'rita', T.reviewed));
       await forgeSignature(repo, other, 'adam', 'approved', T.approved);
-    }, 'reports/QP-0001/QP-0001-20261010T090000Z');
+    }, 'reports/QP-0001/QP-0001-20261010T090000Z-c3d4');
     expect(r.code).toBe(4);
     expect(r.all).toContain('"adam" executed the record and cannot sign it as approved (segregation of duties)');
   });
 
   it('approval with an open deviation', async () => {
     const r = await tampered(async (_dir, repo) => {
-      const other = await writeReport(repo.root, buildReport({ reportId: 'QP-0001-20261010T090000Z', deviation: true }));
+      const other = await writeReport(repo.root, buildReport({ reportId: 'QP-0001-20261010T090000Z-c3d4', deviation: true }));
       await signReport(other, 'eve', 'executed', null, ctxFor(repo, 'eve', T.executed));
       await signReport(other, 'rita', 'reviewed', null, ctxFor(repo, 'rita', T.reviewed));
       await forgeSignature(repo, other, 'quinn', 'approved', T.approved);
-    }, 'reports/QP-0001/QP-0001-20261010T090000Z');
+    }, 'reports/QP-0001/QP-0001-20261010T090000Z-c3d4');
     expect(r.code).toBe(4);
     expect(r.all).toContain('deviation(s) DEV-001 have no QA disposition');
   });
 
   it('approval before review', async () => {
     const r = await tampered(async (_dir, repo) => {
-      const other = await writeReport(repo.root, buildReport({ reportId: 'QP-0001-20261010T090000Z' }));
+      const other = await writeReport(repo.root, buildReport({ reportId: 'QP-0001-20261010T090000Z-c3d4' }));
       await signReport(other, 'eve', 'executed', null, ctxFor(repo, 'eve', T.executed));
       await forgeSignature(repo, other, 'quinn', 'approved', T.approved);
-    }, 'reports/QP-0001/QP-0001-20261010T090000Z');
+    }, 'reports/QP-0001/QP-0001-20261010T090000Z-c3d4');
     expect(r.code).toBe(4);
     expect(r.all).toContain('no valid "reviewed" signature precedes this approval');
   });

@@ -3,7 +3,7 @@ import type { Command } from '../command.js';
 import { UsageError } from '../../model/errors.js';
 import { attestReport } from '../../signing/sign.js';
 import { findQmsRoot, repoRelative } from '../../signing/repo.js';
-import { commitIfAsked, passphraseReader, printSignResult, reportDirOf, requireFlag, targetArg } from './sign.js';
+import { commitIfAsked, passphraseReader, printSignResult, reportDirOf, requireFlag, targetArg } from '../signing-args.js';
 
 export const command: Command = {
   usage: 'attest <report-dir> --as ID [--passphrase-stdin]',

@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import type { Command } from '../command.js';
 import { IntegrityError } from '../../model/errors.js';
 import { readAuditTrail, type AuditEntry } from '../../signing/audit.js';
-import { auditTrailAppendOnly } from '../../signing/git.js';
 import { AUDIT_TRAIL, findQmsRoot } from '../../signing/repo.js';
 
 function value(v: unknown): string {
@@ -35,6 +34,7 @@ export const command: Command = {
     const trail = readAuditTrail(root);
     const problems = [...trail.problems.map((p) => `${AUDIT_TRAIL}:${p.line} ${p.code} ${p.message}`)];
     if (args.flags.verify && trail.present) {
+      const { auditTrailAppendOnly } = await import('../../signing/git.js');
       const git = await auditTrailAppendOnly(root, readFileSync(join(root, AUDIT_TRAIL), 'utf8'));
       if (git) problems.push(`${AUDIT_TRAIL} AUDIT_HISTORY_REWRITTEN ${git}`);
     }

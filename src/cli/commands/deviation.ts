@@ -3,7 +3,7 @@ import type { Command } from '../command.js';
 import { UsageError } from '../../model/errors.js';
 import { closeDeviation } from '../../signing/sign.js';
 import { findQmsRoot, repoRelative } from '../../signing/repo.js';
-import { commitIfAsked, passphraseReader, printSignResult, reportDirOf, requireFlag } from './sign.js';
+import { commitIfAsked, passphraseReader, printSignResult, reportDirOf, requireFlag } from '../signing-args.js';
 import { resolve } from 'node:path';
 import { existsSync } from 'node:fs';
 

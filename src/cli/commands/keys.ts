@@ -4,9 +4,9 @@ import { resolve } from 'node:path';
 import type { Command } from '../command.js';
 import { UsageError } from '../../model/errors.js';
 import { createSignerKey, revokeSignerKeys } from '../../signing/enrol.js';
-import { findQmsRoot } from '../../signing/repo.js';
+import { findQmsRoot, signersFile } from '../../signing/repo.js';
 import { ROLES } from '../../signing/signers.js';
-import { commitIfAsked, passphraseReader, requireFlag } from './sign.js';
+import { commitIfAsked, passphraseReader, requireFlag } from '../signing-args.js';
 
 export const command: Command = {
   usage: 'keys create --as ID --name "Printed Name" --email E --role R [--role R2] [--passphrase-stdin] | keys revoke --as ID [--key FP] --reason TEXT',
@@ -74,7 +74,7 @@ export const command: Command = {
     const r = await revokeSignerKeys(root, { id, fingerprint: typeof args.flags.key === 'string' ? args.flags.key : undefined, reason, by: typeof args.flags.by === 'string' ? args.flags.by : undefined, now: ctx.now() });
     if (args.flags.json) ctx.stdout.write(`${JSON.stringify({ signer: id, revoked: r.revoked }, null, 2)}\n`);
     else ctx.stdout.write(`${r.revoked.map((fp) => `revoked key ${fp} of ${id}`).join('\n')}\n`);
-    await commitIfAsked(args, ctx, root, ['signers.yaml'], `qualify keys revoke: ${id}`);
+    await commitIfAsked(args, ctx, root, [signersFile(root)], `qualify keys revoke: ${id}`);
     return 0;
   },
 };

@@ -73,7 +73,7 @@ export const command: Command = {
       const checks = createCheckRegistry(builtinChecks);
       const catalog = await loadCatalog();
       const paths = [...DOCUMENT_FOLDERS.map((f) => join(root, f)).filter((p) => existsSync(p)), protocolFile];
-      const repo = await loadRepository({ root, cwd: ctx.cwd, paths, catalog, approvals: await loadApprovals(root), now: ctx.now() });
+      const repo = await loadRepository({ root, cwd: ctx.cwd, paths, catalog, approvals: await loadApprovals(root, ctx.now()), now: ctx.now() });
       const protocol = repo.protocols.find((p) => resolve(root, p.path) === protocolFile);
       if (!protocol) {
         const problems = repo.issues.filter((i) => resolve(ctx.cwd, i.file) === protocolFile && i.severity === 'error');

@@ -8,7 +8,7 @@ import { findQmsRoot, repoRelative } from '../../signing/repo.js';
 import { failureCount, type VerifyResult } from '../../signing/verdict.js';
 import { createVerifySession, verifyReport } from '../../signing/verify-report.js';
 import { verifyPdf } from '../../signing/verify-pdf.js';
-import { reportDirOf, targetArg } from './sign.js';
+import { reportDirOf, targetArg } from '../signing-args.js';
 
 /** Human form of a verification: one verdict line per signature, then findings and notes. */
 export function formatVerifyResult(r: VerifyResult): string {
@@ -38,7 +38,7 @@ async function verifyTarget(path: string, ctx: CliContext): Promise<VerifyResult
   if (dir && statSync(path).isDirectory()) return verifyReport(dir, { now, session: createVerifySession(root, now), target });
   if (path.endsWith('.pdf')) return verifyPdf(path, { now, root: findQmsRoot(ctx.cwd), target });
   if (dir) return verifyReport(dir, { now, session: createVerifySession(root, now), target });
-  if (path.endsWith('.md')) return verifyDocument(root, path, { now, target });
+  if (path.endsWith('.md')) return await verifyDocument(root, path, { now, target });
   throw new UsageError('TARGET_UNKNOWN', `qualify verify: ${target} is neither a report folder, a report.pdf nor a Markdown document`);
 }
 

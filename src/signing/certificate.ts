@@ -1,8 +1,11 @@
-// Facts of an X.509 certificate read with node's X509Certificate alone: signer registries are read on
-// the run path (the executor's printed name), which must not load node-forge (x509.ts, issuing only).
+// Reading certificates and keys with node:crypto alone (verification never loads node-forge).
 import { X509Certificate, type KeyObject } from 'node:crypto';
-import { keyFingerprint } from './fingerprint.js';
 import { sha256Hex } from './hash.js';
+
+/** sha256 (hex) of the DER SubjectPublicKeyInfo: stable whatever certificate carries the key. */
+export function keyFingerprint(publicKey: KeyObject): string {
+  return sha256Hex(publicKey.export({ type: 'spki', format: 'der' }));
+}
 
 /** What the tool needs to know of a certificate. */
 export interface CertificateFacts {
