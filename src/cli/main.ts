@@ -6,7 +6,7 @@ import type { CliContext } from './context.js';
 import { EXIT, QualifyError } from '../model/errors.js';
 import { TOOL_VERSION } from '../version.js';
 
-/** Every command, lazy-loaded so that `qualify lint` does not pay for pdf-lib or dockerode. */
+/** Every command, lazy-loaded so that `qualify lint` does not pay for pdf-lib or the run path. */
 const COMMANDS: Record<string, { summary: string; load: () => Promise<{ command: Command }> }> = {
   init: { summary: 'scaffold a QMS repository (folders, qualify.yaml, examples)', load: () => import('./commands/init.js') },
   lint: { summary: 'validate controlled documents; exit 2 on errors', load: () => import('./commands/lint.js') },

@@ -34,8 +34,21 @@ const SECRET_SUBSTRINGS = ['password', 'passwd', 'passphrase', 'secret', 'token'
 
 /** True when a key's name says its value is a secret (DB_PASSWORD, GITHUB_TOKEN, apiKey, Authorization). */
 export function isSecretKey(key: string): boolean {
-  const lower = key.toLowerCase();
-  if (SECRET_SUBSTRINGS.some((s) => lower.replace(/[^a-z0-9]/g, '').includes(s))) return true;
+  // Records repeat the same few hundred keys (inspect JSON, headers) thousands of times: decide each once.
+  let secret = secretKeyMemo.get(key);
+  if (secret === undefined) {
+    secret = decideSecretKey(key);
+    if (secretKeyMemo.size >= 10_000) secretKeyMemo.clear();
+    secretKeyMemo.set(key, secret);
+  }
+  return secret;
+}
+
+const secretKeyMemo = new Map<string, boolean>();
+
+function decideSecretKey(key: string): boolean {
+  const squashed = key.toLowerCase().replace(/[^a-z0-9]/g, '');
+  if (SECRET_SUBSTRINGS.some((s) => squashed.includes(s))) return true;
   const segments = key
     .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
     .split(/[^A-Za-z0-9]+/)
@@ -117,7 +130,16 @@ export function createRedactor(options: { salt?: string } = {}): Redactor {
   let total = 0;
   let literal: RegExp | null = null;
 
-  const hash = (value: string): string => createHmac('sha256', salt).update(value, 'utf8').digest('hex').slice(0, 16);
+  // The same values (env entries of every inspect) are masked many times in a run: one HMAC each.
+  const hashes = new Map<string, string>();
+  const hash = (value: string): string => {
+    let h = hashes.get(value);
+    if (h === undefined) {
+      h = createHmac('sha256', salt).update(value, 'utf8').digest('hex').slice(0, 16);
+      hashes.set(value, h);
+    }
+    return h;
+  };
   const marker = (value: string): string => `[MASKED:${hash(value)}]`;
 
   const addSecret = (value: string): void => {

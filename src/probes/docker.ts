@@ -1,10 +1,11 @@
-// The Docker probe: the engine's containers, images, logs, exec and files, through dockerode's modem.
+// The Docker probe: the engine's containers, images, logs, exec and files, over the engine's HTTP API
+// (node:http on the unix socket or tcp).
 // One snapshot (list + one inspect per container) and one inspect per image serve every check of a run.
 
-import { Agent } from 'node:http';
+import { Agent, request, type IncomingMessage } from 'node:http';
+import { stringify as stringifyQuery } from 'node:querystring';
 import { posix } from 'node:path';
-import type { Readable } from 'node:stream';
-import Docker from 'dockerode';
+import { addAbortSignal, type Readable } from 'node:stream';
 import { EnvironmentError, UsageError } from '../model/errors.js';
 import type { EngineInfo } from '../model/report.js';
 import { collectStreams, demuxDockerStream, parseLogLines } from './docker-stream.js';
@@ -62,38 +63,26 @@ export function parseDockerEndpoint(endpoint: string): DockerEndpoint {
 /** What createDockerProbe shares between a Probes instance and its fresh() copies. */
 export interface DockerConnection {
   endpoint: DockerEndpoint;
-  modem: Modem;
   agent: Agent;
   timeoutMs: number;
   now: () => Date;
 }
 
-interface Modem {
-  dial(options: Record<string, unknown>, callback: (err: unknown, data: unknown) => void): void;
-}
-
-/** Opens (lazily: no connection until the first call) a keep-alive connection pool to the engine. */
+/**
+ * Opens (lazily: no connection until the first call) a keep-alive connection pool to the engine.
+ * The engine API is spoken with node:http directly: the probes need JSON GETs, a JSON POST and three
+ * streams, and loading dockerode's dependency tree (docker-modem, ssh2, @grpc/*, protobufjs) cost
+ * 150-200 ms of every process's start-up, more than all the checks of a 50-check run.
+ */
 export function connectDocker(endpoint: string, options: { timeoutMs: number; now: () => Date }): DockerConnection {
   const parsed = parseDockerEndpoint(endpoint);
   const agent = new Agent({ keepAlive: true, maxSockets: 16 });
-  // Every field is given explicitly so that docker-modem's defaults (read from process.env) never apply.
-  const docker = new Docker({
-    socketPath: parsed.socketPath,
-    host: parsed.host,
-    port: parsed.port,
-    protocol: 'http',
-    ca: undefined,
-    cert: undefined,
-    key: undefined,
-    timeout: undefined,
-  } as Docker.DockerOptions);
-  const modem = docker.modem as unknown as Modem & { agent?: Agent };
-  modem.agent = agent;
-  return { endpoint: parsed, modem, agent, timeoutMs: options.timeoutMs, now: options.now };
+  return { endpoint: parsed, agent, timeoutMs: options.timeoutMs, now: options.now };
 }
 
 const UNREACHABLE_CODES = new Set(['ENOENT', 'ECONNREFUSED', 'EACCES', 'ECONNRESET', 'EHOSTUNREACH', 'ENOTFOUND', 'ETIMEDOUT', 'EPIPE', 'ENOTSOCK']);
 
+/** A failed engine call: a transport error (code) or an API answer outside the expected statuses (statusCode). */
 interface DialError {
   statusCode?: number;
   code?: string;
@@ -118,14 +107,52 @@ function deadline(conn: DockerConnection, options: CallOptions | undefined): { s
 }
 
 interface DialSpec {
+  /** API path; a trailing `?` takes `options` as the query string. */
   path: string;
   method: 'GET' | 'POST' | 'HEAD';
+  /** Query parameters (path ending in `?`) or the JSON body of a POST. */
   options?: Record<string, unknown>;
   statusCodes: Record<number, true | string>;
+  /** Resolve with the response stream instead of its parsed body. */
   isStream?: boolean;
+  /** Upgrade the connection (exec start) and resolve with the raw socket. */
   hijack?: boolean;
   /** Describes the call in errors: "inspect container web". */
   what: string;
+}
+
+/** The query string of a call: objects as JSON, lists repeated, like the engine's other clients. */
+function queryString(options: Record<string, unknown>): string {
+  const clone: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(options)) clone[k] = v && typeof v === 'object' && !Array.isArray(v) ? JSON.stringify(v) : v;
+  return stringifyQuery(clone as Record<string, string>);
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
+}
+
+/** An answer outside the expected statuses, shaped as the engine's other clients report it. */
+function statusError(res: IncomingMessage, spec: DialSpec, body: Buffer, json: unknown): DialError & Error {
+  const text = body.toString('utf8');
+  const cause = (parseJson(text) ?? text) as { message?: string; error?: string } | string;
+  const why = typeof cause === 'object' && cause !== null ? cause.message || cause.error || cause : cause;
+  const err = new Error(`(HTTP code ${res.statusCode}) ${spec.statusCodes[res.statusCode!] || 'unexpected'} - ${String(why)} `) as DialError & Error & { reason?: unknown };
+  err.reason = spec.statusCodes[res.statusCode!];
+  err.statusCode = res.statusCode;
+  err.json = json;
+  return err;
+}
+
+function readBody(res: IncomingMessage, done: (err: Error | null, body: Buffer) => void): void {
+  const chunks: Buffer[] = [];
+  res.on('data', (c: Buffer) => chunks.push(c));
+  res.on('end', () => done(null, Buffer.concat(chunks)));
+  res.on('error', (err) => done(err, Buffer.alloc(0)));
 }
 
 /** One engine API call; maps transport failures to DOCKER_UNREACHABLE / DOCKER_TIMEOUT and API errors to DOCKER_API_ERROR. */
@@ -133,22 +160,60 @@ function dial<T>(conn: DockerConnection, spec: DialSpec, options?: CallOptions):
   const { signal, timeout, ms } = deadline(conn, options);
   if (options?.signal?.aborted) return Promise.reject(abortReason(options.signal));
   return new Promise<T>((resolve, reject) => {
-    conn.modem.dial(
-      {
-        path: spec.path,
-        method: spec.method,
-        options: { ...(spec.options ?? {}) },
-        statusCodes: spec.statusCodes,
-        isStream: spec.isStream ?? false,
-        hijack: spec.hijack ?? false,
-        allowEmpty: true,
-        abortSignal: signal,
-      },
-      (err, data) => {
-        if (!err) return resolve(data as T);
-        reject(mapDockerError(conn, err as DialError, spec.what, { caller: options?.signal, timeout, ms }));
-      },
-    );
+    let settled = false;
+    const fail = (err: unknown): void => {
+      if (settled) return;
+      settled = true;
+      reject(mapDockerError(conn, err as DialError, spec.what, { caller: options?.signal, timeout, ms }));
+    };
+    const succeed = (value: unknown): void => {
+      if (settled) return;
+      settled = true;
+      resolve(value as T);
+    };
+    const query = spec.options ?? {};
+    let path = spec.path;
+    if (path.includes('?')) path = Object.keys(query).length > 0 ? path + queryString(query) : path.slice(0, -1);
+    const headers: Record<string, string | number> = {};
+    let body: string | undefined;
+    if (spec.method === 'POST' && spec.options) {
+      body = JSON.stringify(spec.options);
+      headers['Content-Type'] = 'application/json';
+      headers['Content-Length'] = Buffer.byteLength(body);
+    }
+    if (spec.hijack) {
+      headers.Connection = 'Upgrade';
+      headers.Upgrade = 'tcp';
+    }
+    const { socketPath, host, port } = conn.endpoint;
+    const req = request({
+      ...(socketPath ? { socketPath } : { host, port }),
+      path,
+      method: spec.method,
+      headers,
+      agent: conn.agent,
+      signal,
+    });
+    if (spec.hijack) {
+      req.on('upgrade', (_res, socket, head) => {
+        if (head.length > 0) socket.unshift(head);
+        succeed(socket);
+      });
+    }
+    req.on('response', (res) => {
+      const ok = spec.statusCodes[res.statusCode!] === true;
+      if (spec.isStream && ok) return succeed(res);
+      addAbortSignal(signal, res);
+      readBody(res, (err, buf) => {
+        if (err) return fail(err);
+        if (spec.isStream) return fail(statusError(res, spec, buf, null));
+        const json = parseJson(buf.toString('utf8')) ?? buf;
+        if (ok) succeed(json);
+        else fail(statusError(res, spec, buf, json));
+      });
+    });
+    req.on('error', fail);
+    req.end(body);
   });
 }
 

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { assembleRecord, makeReportId, REPORT_ID_PATTERN, serializeRecord, type RecordInput } from './record.js';
 import { validateRecord } from './schema.js';
-import { renderReportMarkdown } from './markdown.js';
+import { readFileSync } from 'node:fs';
+import { DEFAULT_REPORT_TEMPLATE, renderReportMarkdown } from './markdown.js';
 import { renderJunit } from './junit.js';
 import { createRedactor } from '../evidence/redact.js';
 import { evidenceManifest } from '../evidence/store.js';
@@ -158,6 +159,24 @@ describe('renderReportMarkdown', () => {
     expect(md).toContain('| `127.0.0.1:5000/app@sha256:' + 'd'.repeat(64) + '` |');
     // Table rows are never broken by a pipe in data.
     for (const line of md.split('\n').filter((l) => l.startsWith('| `IQ-01.1`'))) expect(line.split(/(?<!\\)\|/).length).toBe(8);
+  });
+});
+
+describe('the precompiled report template', () => {
+  it('is generated from the current templates/report.md.hbs (else: node scripts/precompile-template.mjs)', async () => {
+    // @ts-expect-error: a plain .mjs script without types
+    const { precompiledModule } = (await import('../../scripts/precompile-template.mjs')) as { precompiledModule: (s: string) => string };
+    const source = readFileSync(DEFAULT_REPORT_TEMPLATE, 'utf8');
+    expect(readFileSync(new URL('./report-template.ts', import.meta.url), 'utf8')).toBe(precompiledModule(source));
+  });
+
+  it('renders the same bytes as the template compiled at run time', async () => {
+    const { report } = assembleRecord(await sampleInput());
+    const source = readFileSync(DEFAULT_REPORT_TEMPLATE, 'utf8');
+    // A trailing newline makes another source (compiled here); the rendering trims it away again.
+    const compiled = renderReportMarkdown(report, { template: `${source}\n` });
+    expect(renderReportMarkdown(report)).toBe(compiled);
+    expect(compiled).toContain('# Test Report QP-0009-20261005T101500Z-beef');
   });
 });
 

@@ -117,6 +117,8 @@ function engineOrError(info: EngineInfo | null, endpoint: string, err: unknown):
 
 /** Runs a protocol and writes its report folder; returns the record and where it is. */
 export async function runQualification(options: QualificationOptions): Promise<QualificationResult> {
+  // Phase marks (node:perf_hooks, a few µs each) for bench/run.mjs's breakdown; nothing reads them otherwise.
+  performance.mark('qualify:run');
   const { protocol, probes, now } = options;
   const documentId = options.protocolInfo.documentId;
   const startedAt = now();
@@ -153,6 +155,7 @@ export async function runQualification(options: QualificationOptions): Promise<Q
     reporter: options.reporter?.((t) => redactor.mask(t)),
   });
 
+  performance.mark('qualify:checked');
   const steps = outcome.cases.flatMap((c) => c.steps);
   const { subject, warnings: subjectWarnings } = await collectSubject(steps, { probes, repoRoot: options.repoRoot, parameters: options.parameters });
   const { report, evidence } = assembleRecord({
@@ -176,6 +179,7 @@ export async function runQualification(options: QualificationOptions): Promise<Q
     const files = await renderFiles(report, evidence, options);
     try {
       const path = await writeFolderAtomic(parent, reportId, files, { beforeRename: options.beforeCommit });
+      performance.mark('qualify:written');
       if (options.audit) {
         const record = files.find((f) => f.path === 'report.json')!;
         const rel = relative(options.repoRoot, path).split(sep).join('/');
@@ -191,6 +195,7 @@ export async function runQualification(options: QualificationOptions): Promise<Q
           ref: { path: 'report.json', sha256: sha256Hex(record.bytes) },
         });
       }
+      performance.mark('qualify:done');
       return { report, path, files: files.map((f) => f.path).sort(), outcome };
     } catch (err) {
       // Another run took this id in the same second: take a new suffix, never overwrite.
@@ -210,6 +215,10 @@ async function renderFiles(report: Report, evidence: ReturnType<typeof assembleR
     evidenceManifest(evidence),
   ];
   if (options.junit) files.push({ path: 'junit.xml', bytes: Buffer.from(renderJunit(report), 'utf8') });
-  if (options.renderPdf) files.push({ path: 'report.pdf', bytes: await options.renderPdf(report, markdown) });
+  if (options.renderPdf) {
+    performance.mark('qualify:pdf');
+    files.push({ path: 'report.pdf', bytes: await options.renderPdf(report, markdown) });
+    performance.mark('qualify:pdf-done');
+  }
   return files;
 }

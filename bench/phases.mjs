@@ -1,0 +1,10 @@
+// Preloaded by bench/run.mjs (node --import): at exit, writes the phase marks a qualify run set
+// (performance.mark('qualify:...'), ms since the process started) to the file named by BENCH_PHASES.
+import { writeFileSync } from 'node:fs';
+
+process.on('exit', () => {
+  const out = process.env.BENCH_PHASES;
+  if (!out) return;
+  const marks = Object.fromEntries(performance.getEntriesByType('mark').map((m) => [m.name, m.startTime]));
+  writeFileSync(out, JSON.stringify(marks));
+});
