@@ -9,7 +9,7 @@
 // Recorded times come from the injected clock; deadlines use the monotonic clock.
 
 import type { Observation, ManualAsk, EvidenceInput } from '../model/check.js';
-import type { Assertion, Attempt, StepStatus } from '../model/report.js';
+import type { Assertion, Attempt, StepResult, StepStatus } from '../model/report.js';
 import type { TestCase } from '../model/document.js';
 import type { PlannedStep, RunPlan } from './plan.js';
 
@@ -50,20 +50,9 @@ export function judgeWith<C>(evaluate: (expect: Record<string, unknown>, actual:
   };
 }
 
-export interface StepOutcome {
-  id: string;
+/** A step as the runner finishes it: the record's StepResult before its evidence is stored. */
+export interface StepOutcome extends Omit<StepResult, 'evidence' | 'observedBy'> {
   caseId: string;
-  type: string;
-  params: Record<string, unknown>;
-  expected: Record<string, unknown> | null;
-  actual: Record<string, unknown> | null;
-  assertions: Assertion[];
-  status: StepStatus;
-  reason: string | null;
-  attempts: Attempt[];
-  started: string;
-  ended: string;
-  durationMs: number;
   /** Raw evidence of the last attempt; masked and hashed by the evidence store. */
   evidence: EvidenceInput[];
   observedBy: { id: string; at: string } | null;
