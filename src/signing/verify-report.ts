@@ -271,7 +271,7 @@ export async function verifyReport(dir: string, options: { now: Date; session?: 
     if (session.registry && record.protocol?.approval === 'signed') {
       const pa = session.protocolApproval(record.protocol.documentId, record.protocol.revision, record.protocol.sha256);
       if (!pa.approvedAt) result.findings.push({ code: 'PROTOCOL_NOT_APPROVED', message: `the record says protocol ${record.protocol.documentId} revision ${record.protocol.revision} (sha256 ${short(record.protocol.sha256)}) was approved by signature, but no valid approval signature covers those bytes` });
-      else if (pa.approvedAt > record.started) result.findings.push({ code: 'PROTOCOL_APPROVED_AFTER_RUN', message: `protocol ${record.protocol.documentId} was approved at ${pa.approvedAt}, after the run started (${record.started})` });
+      else if (approvedAfter(pa.approvedAt, record.started)) result.findings.push({ code: 'PROTOCOL_APPROVED_AFTER_RUN', message: `protocol ${record.protocol.documentId} was approved at ${pa.approvedAt}, after the run started (${record.started})` });
       else result.passed.push(`protocol ${record.protocol.documentId} revision ${record.protocol.revision}: approved by ${pa.by.join(', ')} at ${pa.approvedAt}, before the run`);
     } else if (record.protocol?.approval === 'front-matter') {
       result.notes.push(`approval not signed: protocol ${record.protocol.documentId} was approved in its front matter only`);
@@ -290,3 +290,15 @@ export async function verifyReport(dir: string, options: { now: Date; session?: 
   return result;
 }
 
+
+/**
+ * True when an approval (signature times have whole seconds) came after the run started (milliseconds).
+ * Compared as instants, not as text: "…:50Z" sorts after "…:50.906Z" as a string, yet an approval
+ * stamped in the run's starting second was made before the run.
+ */
+export function approvedAfter(approvedAt: string, started: string): boolean {
+  const approved = Date.parse(approvedAt);
+  const start = Date.parse(started);
+  if (Number.isNaN(approved) || Number.isNaN(start)) return approvedAt > started;
+  return approved > Math.floor(start / 1000) * 1000;
+}
