@@ -110,6 +110,8 @@ export interface LoadOptions {
 
 export interface LoadedRepository {
   root: string;
+  /** Markdown files read (documents plus files that could not be parsed as one). */
+  files: number;
   documents: ControlledDocument[];
   protocols: Protocol[];
   status: Map<ControlledDocument, DocumentStatusInfo>;
@@ -188,7 +190,7 @@ export async function loadRepository(options: LoadOptions): Promise<LoadedReposi
     }
   }
   issues.sort(compareIssues);
-  return { root, documents, protocols, status, issues };
+  return { root, files: unique.length, documents, protocols, status, issues };
 }
 
 /** Rules across files: an id+revision exists once; at most one revision of an id claims effective. */

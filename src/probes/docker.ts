@@ -10,6 +10,7 @@ import { EnvironmentError, UsageError } from '../model/errors.js';
 import type { EngineInfo } from '../model/report.js';
 import { collectStreams, demuxDockerStream, parseLogLines } from './docker-stream.js';
 import { readTar } from './tar.js';
+import { createCappedBody } from './capped-body.js';
 import type {
   CallOptions,
   ContainerInfo,
@@ -254,16 +255,14 @@ function isNotFound(err: unknown): boolean {
 function readAll(stream: Readable, maxBytes: number, options: CallOptions | undefined, conn: DockerConnection, what: string): Promise<{ data: Buffer; truncated: boolean }> {
   const { signal, timeout, ms } = deadline(conn, options);
   return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let truncated = false;
+    const body = createCappedBody(maxBytes);
     let settled = false;
     const finish = (err?: unknown): void => {
       if (settled) return;
       settled = true;
       signal.removeEventListener('abort', onAbort);
       if (err) reject(err);
-      else resolve({ data: Buffer.concat(chunks), truncated });
+      else resolve({ data: body.bytes(), truncated: body.truncated });
     };
     const onAbort = (): void => {
       stream.destroy();
@@ -273,21 +272,14 @@ function readAll(stream: Readable, maxBytes: number, options: CallOptions | unde
     if (signal.aborted) return onAbort();
     signal.addEventListener('abort', onAbort, { once: true });
     stream.on('data', (chunk: Buffer) => {
-      if (truncated) return;
-      if (size + chunk.length > maxBytes) {
-        chunks.push(chunk.subarray(0, maxBytes - size));
-        size = maxBytes;
-        truncated = true;
+      if (body.push(chunk)) {
         stream.destroy();
         finish();
-        return;
       }
-      chunks.push(chunk);
-      size += chunk.length;
     });
     stream.on('end', () => finish());
     stream.on('close', () => finish());
-    stream.on('error', (err) => finish(truncated ? undefined : new EnvironmentError('DOCKER_API_ERROR', `${what} failed: ${err.message}`, { cause: err })));
+    stream.on('error', (err) => finish(body.truncated ? undefined : new EnvironmentError('DOCKER_API_ERROR', `${what} failed: ${err.message}`, { cause: err })));
   });
 }
 

@@ -7,6 +7,7 @@ import type { TLSSocket } from 'node:tls';
 import { EnvironmentError, UsageError } from '../model/errors.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import type { HttpProbe, HttpResponse, TlsInfo } from './types.js';
+import { createCappedBody } from './capped-body.js';
 
 const DEFAULT_MAX_BYTES = 1024 * 1024;
 const DAY_MS = 86_400_000;
@@ -88,9 +89,7 @@ export function createHttpProbe(options: { agents: HttpAgents; timeoutMs: number
           else fail(new EnvironmentError('HTTP_TIMEOUT', `GET ${shown} did not complete within ${ms} ms`));
         };
         const req = (isHttps ? https : http).request(url, { method: 'GET', headers, agent }, (res) => {
-          const chunks: Buffer[] = [];
-          let size = 0;
-          let truncated = false;
+          const collected = createCappedBody(maxBytes);
           const tls = isHttps ? tlsInfo(res.socket as TLSSocket, options.now()) : undefined;
           const done = (): void => {
             if (settled) return;
@@ -102,21 +101,14 @@ export function createHttpProbe(options: { agents: HttpAgents; timeoutMs: number
               const v = res.headers[name];
               out[name] = Array.isArray(v) ? v.join(', ') : String(v ?? '');
             }
-            const body = Buffer.concat(chunks);
-            resolve({ url: shown, status: res.statusCode ?? 0, headers: out, body: body.toString('utf8'), bodyBytes: body.length, truncated, latencyMs, ...(tls ? { tls } : {}) });
+            const body = collected.bytes();
+            resolve({ url: shown, status: res.statusCode ?? 0, headers: out, body: body.toString('utf8'), bodyBytes: body.length, truncated: collected.truncated, latencyMs, ...(tls ? { tls } : {}) });
           };
           res.on('data', (chunk: Buffer) => {
-            if (truncated) return;
-            if (size + chunk.length > maxBytes) {
-              chunks.push(chunk.subarray(0, maxBytes - size));
-              size = maxBytes;
-              truncated = true;
+            if (collected.push(chunk)) {
               res.destroy();
               done();
-              return;
             }
-            chunks.push(chunk);
-            size += chunk.length;
           });
           res.on('end', done);
           res.on('error', (err) => fail(new EnvironmentError('HTTP_FAILED', `GET ${shown}: the response broke off: ${err.message}`, { cause: err })));

@@ -20,7 +20,7 @@ export const command: Command = {
     } else {
       for (const issue of shown) ctx.stdout.write(`${formatIssue(issue)}\n`);
       const files = new Set(repo.issues.map((i) => i.file)).size;
-      ctx.stderr.write(`${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'} in ${files} of ${repo.documents.length + repo.issues.filter((i) => i.code === 'FILE_EMPTY' || i.code === 'FILE_BINARY').length} file(s)\n`);
+      ctx.stderr.write(`${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'} in ${files} of ${repo.files} file(s)\n`);
     }
     return errors > 0 ? EXIT.invalid : EXIT.ok;
   },
