@@ -110,7 +110,9 @@ export async function main(argv: string[], ctx: CliContext = processContext()): 
     return EXIT.invalid;
   }
   try {
+    performance.mark('qualify:main');
     const { command } = await entry.load();
+    performance.mark('qualify:loaded');
     if (rest.includes('--help') || rest.includes('-h')) {
       ctx.stdout.write(commandHelp(name, command));
       return EXIT.ok;

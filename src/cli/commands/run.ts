@@ -27,11 +27,13 @@ import { serializeRecord } from '../../report/record.js';
 const FORMATS = new Set(['junit', 'json']);
 
 export const command: Command = {
-  usage: 'run <protocol.md> [--env NAME] [--param k=v]... [--params file.yaml] [--answers file.yaml] [--format junit,json] [--out DIR] [--dry-run] [--as ID]',
+  usage: 'run <protocol.md> [--env NAME] [--param k=v]... [--params file.yaml] [--answers file.yaml] [--format junit,json] [--out DIR] [--dry-run] [--no-pdf] [--as ID]',
   description: [
     'Executes the checks of an approved, effective protocol against the deployment of an environment and',
     'writes the record to reports/<protocol id>/<report id>/ (report.json, evidence/, report.md; junit.xml',
-    'with --format junit). --format json also prints the record on standard output.',
+    'with --format junit, report.pdf unless --no-pdf). --format json also prints the record on standard output.',
+    'With --no-pdf (fast CI runs) report.pdf is rendered later, by qualify render <report-dir> or at the',
+    'first qualify sign.',
     'A protocol that is not effective is refused (exit 3) unless --dry-run, whose record is marked',
     '"NOT A GxP RECORD". Exit 0 when every step passed, 1 when any failed or errored or the run was',
     'interrupted, 2 for invalid documents or arguments.',
@@ -44,6 +46,7 @@ export const command: Command = {
     format: { kind: 'list', value: 'LIST', description: 'extra outputs: junit (junit.xml in the report), json (record on stdout)' },
     out: { kind: 'string', value: 'DIR', description: 'reports folder (default: defaults.reportsDir of qualify.yaml, "reports")' },
     'dry-run': { kind: 'boolean', description: 'run a protocol that is not effective; the record says NOT A GxP RECORD' },
+    'no-pdf': { kind: 'boolean', description: 'do not render report.pdf now (qualify render or the first sign renders it)' },
     as: { kind: 'string', value: 'ID', description: 'executor id recorded (default: $USER)' },
   },
   async run(args, ctx) {
@@ -72,8 +75,10 @@ export const command: Command = {
     try {
       const checks = createCheckRegistry(builtinChecks);
       const catalog = await loadCatalog();
+      performance.mark('qualify:catalog');
       const paths = [...DOCUMENT_FOLDERS.map((f) => join(root, f)).filter((p) => existsSync(p)), protocolFile];
       const repo = await loadRepository({ root, cwd: ctx.cwd, paths, catalog, approvals: await loadApprovals(root, ctx.now()), now: ctx.now() });
+      performance.mark('qualify:documents');
       const protocol = repo.protocols.find((p) => resolve(root, p.path) === protocolFile);
       if (!protocol) {
         const problems = repo.issues.filter((i) => resolve(ctx.cwd, i.file) === protocolFile && i.severity === 'error');
@@ -118,7 +123,7 @@ export const command: Command = {
         reportsDir: resolve(args.flags.out ? resolve(ctx.cwd, args.flags.out as string) : resolve(root, config.defaults.reportsDir)),
         junit: formats.has('junit'),
         audit: async (entry) => (await signing)[0].appendAuditEntry(root, entry),
-        renderPdf: async (report, markdown) => (await import('../../report/pdf.js')).renderReportPdf(report, markdown, { pageSize: config.defaults.pageSize }),
+        renderPdf: args.flags['no-pdf'] ? undefined : async (report, markdown) => (await import('../../report/pdf.js')).renderReportPdf(report, markdown, { pageSize: config.defaults.pageSize }),
         warnings,
       });
       const shown = relative(ctx.cwd, result.path) || '.';
