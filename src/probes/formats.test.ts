@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { collectStreams, demuxDockerStream, parseLogLines } from './docker-stream.js';
 import { readTar } from './tar.js';
 import { parseDockerEndpoint, toDockerSince } from './docker.js';
-import { parsePorcelainZ } from './git.js';
+import { parsePorcelainV2 } from './git.js';
 import { parseImageRef, runningDigest } from '../checks/support.js';
 import { makeTempDir, writeTree } from '../../test/helpers/tmp.js';
 import type { ContainerInfo, ImageInfo } from './types.js';
@@ -92,9 +92,18 @@ describe('small formats', () => {
     expect(() => parseDockerEndpoint('unix://relative.sock')).toThrow(/absolute socket path/);
   });
 
-  it('reads git porcelain -z including renames', () => {
-    expect(parsePorcelainZ(' M a.txt\0R  new.txt\0old.txt\0?? z.txt\0')).toEqual(['a.txt', 'new.txt', 'z.txt']);
-    expect(parsePorcelainZ('')).toEqual([]);
+  it('reads git porcelain v2 -z: branch headers, changes, renames, conflicts, untracked, spaces', () => {
+    const oid = 'a'.repeat(40);
+    const h = 'b'.repeat(40);
+    const out = [
+      `# branch.oid ${oid}`, '# branch.head main', '# branch.upstream origin/main',
+      `1 .M N... 100644 100644 100644 ${h} ${h} a file.txt`,
+      `2 R. N... 100644 100644 100644 ${h} ${h} R100 new name.txt`, 'old name.txt',
+      `u UU N... 100644 100644 100644 100644 ${h} ${h} ${h} both.txt`,
+      '? z.txt', '',
+    ].join('\0');
+    expect(parsePorcelainV2(out)).toEqual({ head: oid, branch: 'main', dirtyFiles: ['a file.txt', 'both.txt', 'new name.txt', 'z.txt'] });
+    expect(parsePorcelainV2('# branch.oid (initial)\0# branch.head (detached)\0')).toEqual({ head: null, branch: null, dirtyFiles: [] });
   });
 
   it('parses image references and picks the running digest', () => {

@@ -1,74 +1,74 @@
-// The git probe: state of an application repository and the commit a release tag names, via simple-git.
+// The git probe: state of an application repository and the commit a release tag names, by running git.
 
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { simpleGit, type SimpleGit } from 'simple-git';
 import { EnvironmentError } from '../model/errors.js';
 import type { CallOptions, GitProbe, GitState } from './types.js';
+import { runGit, type GitResult } from './git-exec.js';
 
-function gitFor(repo: string, options: CallOptions | undefined, defaultTimeoutMs: number): SimpleGit {
-  const signals = [AbortSignal.timeout(options?.timeoutMs ?? defaultTimeoutMs)];
-  if (options?.signal) signals.push(options.signal);
-  return simpleGit({ baseDir: repo, abort: AbortSignal.any(signals), maxConcurrentProcesses: 4 });
-}
-
-/** Runs git, returning trimmed stdout, or null when git exits non-zero for a reason we expect (no such ref). */
-async function tryRaw(git: SimpleGit, args: string[]): Promise<string | null> {
-  try {
-    return (await git.raw(args)).trim();
-  } catch (err) {
-    if ((err as { name?: string }).name === 'GitPluginError') throw err; // aborted or timed out
-    return null;
-  }
-}
-
-/** Parses `git status --porcelain=v1 -z`: renames carry a second path after the first NUL. */
-export function parsePorcelainZ(out: string): string[] {
+/**
+ * Parses `git status --porcelain=v2 --branch -z`: the head commit and branch from the `# branch.*`
+ * headers, and the changed, unmerged and untracked paths (a rename's new path; its original follows
+ * after the next NUL and is skipped).
+ */
+export function parsePorcelainV2(out: string): { head: string | null; branch: string | null; dirtyFiles: string[] } {
+  let head: string | null = null;
+  let branch: string | null = null;
   const files: string[] = [];
   const parts = out.split('\0');
+  const field = (entry: string, n: number): string => {
+    // The path is what follows the n-th space (paths may contain spaces).
+    let at = 0;
+    for (let k = 0; k < n; k++) at = entry.indexOf(' ', at) + 1;
+    return entry.slice(at);
+  };
   for (let i = 0; i < parts.length; i++) {
     const entry = parts[i]!;
-    if (entry.length < 4) continue;
-    const xy = entry.slice(0, 2);
-    files.push(entry.slice(3));
-    if (xy.includes('R') || xy.includes('C')) i++; // skip the original path
+    if (entry.startsWith('# branch.oid ')) {
+      const oid = entry.slice('# branch.oid '.length);
+      head = oid === '(initial)' ? null : oid;
+    } else if (entry.startsWith('# branch.head ')) {
+      const name = entry.slice('# branch.head '.length);
+      branch = name === '(detached)' ? null : name;
+    } else if (entry.startsWith('1 ')) files.push(field(entry, 8));
+    else if (entry.startsWith('2 ')) {
+      files.push(field(entry, 9));
+      i++; // the original path
+    } else if (entry.startsWith('u ')) files.push(field(entry, 10));
+    else if (entry.startsWith('? ')) files.push(entry.slice(2));
   }
-  return [...new Set(files)].sort();
+  return { head, branch, dirtyFiles: [...new Set(files)].sort() };
 }
 
-function wrap(err: unknown, repo: string, what: string): never {
-  const e = err as { name?: string; message?: string };
-  if (e?.name === 'GitPluginError') {
-    throw new EnvironmentError('GIT_TIMEOUT', `git ${what} in ${repo} was aborted or timed out`, { cause: err });
+function failure(r: Extract<GitResult, { ok: false }>, repo: string, what: string): EnvironmentError {
+  if (r.timedOut) return new EnvironmentError('GIT_TIMEOUT', `git ${what} in ${repo} was aborted or timed out`);
+  if (r.missing) {
+    return new EnvironmentError('GIT_REPO_INVALID', existsSync(repo) ? `${repo}: git is not installed (no "git" on the PATH)` : `${repo} is not a git repository: no such folder`);
   }
-  throw new EnvironmentError('GIT_FAILED', `git ${what} in ${repo} failed: ${e?.message?.trim() ?? String(err)}`, { cause: err });
+  if (/not a git repository/i.test(r.stderr)) return new EnvironmentError('GIT_REPO_INVALID', `${repo} is not a git repository: ${r.stderr}`);
+  return new EnvironmentError('GIT_FAILED', `git ${what} in ${repo} failed (exit ${r.code ?? '?'}): ${r.stderr}`);
 }
 
 export function createGitProbe(options: { timeoutMs: number }): GitProbe {
   const states = new Map<string, Promise<GitState>>();
+  const git = (repo: string, args: string[], call?: CallOptions) => runGit(repo, args, { timeoutMs: call?.timeoutMs ?? options.timeoutMs, signal: call?.signal });
 
   const readState = async (repo: string, call?: CallOptions): Promise<GitState> => {
-    const git = gitFor(repo, call, options.timeoutMs);
-    let top: string;
-    try {
-      top = (await git.raw(['rev-parse', '--show-toplevel'])).trim();
-    } catch (err) {
-      if ((err as { name?: string }).name === 'GitPluginError') wrap(err, repo, 'rev-parse');
-      throw new EnvironmentError('GIT_REPO_INVALID', `${repo} is not a git repository (or git is not installed): ${(err as Error).message.trim()}`, { cause: err });
-    }
-    void top;
-    const [head, branch, status] = await Promise.all([
-      tryRaw(git, ['rev-parse', '-q', '--verify', 'HEAD^{commit}']),
-      tryRaw(git, ['symbolic-ref', '-q', '--short', 'HEAD']),
-      git.raw(['status', '--porcelain=v1', '-z', '--untracked-files=all']).catch((err) => wrap(err, repo, 'status')),
+    // Two processes at once: status with the branch headers (head commit, branch, changes) and the tags at HEAD.
+    const [status, tags] = await Promise.all([
+      git(repo, ['status', '--porcelain=v2', '--branch', '-z', '--untracked-files=all'], call),
+      git(repo, ['tag', '--points-at', 'HEAD'], call),
     ]);
-    const tags = head ? await git.raw(['tag', '--points-at', 'HEAD']).catch((err) => wrap(err, repo, 'tag --points-at')) : '';
-    const dirtyFiles = parsePorcelainZ(status);
+    if (!status.ok) throw failure(status, repo, 'status');
+    const { head, branch, dirtyFiles } = parsePorcelainV2(status.stdout);
+    // Without commits, `tag --points-at HEAD` fails (no HEAD): there are no tags at HEAD.
+    if (!tags.ok && head) throw failure(tags, repo, 'tag --points-at');
     return {
-      head: head || null,
+      head,
       // A repository without commits still has a symbolic HEAD naming its branch.
-      branch: branch || null,
+      branch,
       clean: dirtyFiles.length === 0,
-      tagsAtHead: tags.split('\n').map((t) => t.trim()).filter(Boolean).sort(),
+      tagsAtHead: tags.ok && head ? tags.stdout.split('\n').map((t) => t.trim()).filter(Boolean).sort() : [],
       dirtyFiles,
     };
   };
@@ -88,10 +88,11 @@ export function createGitProbe(options: { timeoutMs: number }): GitProbe {
     async tagCommit(repo, tag, call) {
       const key = resolve(repo);
       await this.state(key, call); // validates the repository once
-      const git = gitFor(key, call, options.timeoutMs);
       // refs/tags/ so a branch of the same name never answers; ^{commit} peels annotated tags.
-      const commit = await tryRaw(git, ['rev-parse', '-q', '--verify', `refs/tags/${tag}^{commit}`]);
-      return commit || null;
+      const r = await git(key, ['rev-parse', '-q', '--verify', `refs/tags/${tag}^{commit}`], call);
+      if (r.ok) return r.stdout.trim() || null;
+      if (r.timedOut || r.missing) throw failure(r, key, 'rev-parse');
+      return null; // no such tag
     },
   };
 }

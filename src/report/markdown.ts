@@ -3,7 +3,9 @@
 
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import Handlebars from 'handlebars';
+import { createRequire } from 'node:module';
+import type Handlebars from 'handlebars';
+import HandlebarsRuntime from 'handlebars/runtime';
 import type { Assertion, Report, StepResult } from '../model/report.js';
 import type { SignatureManifestation } from '../model/signature.js';
 import { REPORT_TEMPLATE_SHA256, REPORT_TEMPLATE_SPEC } from './report-template.js';
@@ -118,8 +120,15 @@ export function stepRows(step: StepResult): Row[] {
   return [{ step: step.id, type: step.type, item: '—', expected, actual, result: step.status.toUpperCase() }];
 }
 
-function createEngine(): typeof Handlebars {
-  const hb = Handlebars.create();
+const requireHere = createRequire(import.meta.url);
+
+/**
+ * A Handlebars environment with the report helpers: the runtime alone for the precompiled template,
+ * the whole of Handlebars (compiler included, loaded on first need) for any other template.
+ */
+function createEngine(compiler: boolean): typeof Handlebars {
+  const base = compiler ? (requireHere('handlebars') as typeof Handlebars) : (HandlebarsRuntime as unknown as typeof Handlebars);
+  const hb = base.create();
   hb.registerHelper('cell', (v: unknown) => cellText(v));
   hb.registerHelper('code', (v: unknown) => codeSpan(v));
   hb.registerHelper('orDash', (v: unknown) => (v === null || v === undefined || v === '' ? '—' : cellText(v)));
@@ -153,11 +162,10 @@ export function renderReportMarkdown(report: Report, options: MarkdownOptions = 
     // The shipped template comes precompiled (scripts/precompile-template.mjs): compiling it costs
     // ~80 ms of every run. Any other source (or a stale precompiled copy) is compiled here.
     const sha256 = createHash('sha256').update(source, 'utf8').digest('hex');
-    const engine = createEngine();
     template =
       sha256 === REPORT_TEMPLATE_SHA256
-        ? (engine.template(REPORT_TEMPLATE_SPEC as TemplateSpecification) as HandlebarsTemplateDelegate)
-        : engine.compile(source, { noEscape: true, strict: true });
+        ? (createEngine(false).template(REPORT_TEMPLATE_SPEC as TemplateSpecification) as HandlebarsTemplateDelegate)
+        : createEngine(true).compile(source, { noEscape: true, strict: true });
     compiled.set(source, template);
   }
   const evidence = report.cases.flatMap((c) => c.steps.flatMap((s) => s.evidence.map((e) => ({ ...e, step: s.id }))));
