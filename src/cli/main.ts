@@ -93,6 +93,9 @@ function promptTerminal(question: string, secret: boolean): Promise<string> {
   });
 }
 
+/** The command names (bin/qualify.js keeps a V8 code cache per command). */
+export const COMMAND_NAMES: readonly string[] = Object.keys(COMMANDS);
+
 /** Runs the CLI and returns the exit code; never throws. */
 export async function main(argv: string[], ctx: CliContext = processContext()): Promise<number> {
   const [name, ...rest] = argv;

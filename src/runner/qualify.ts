@@ -157,7 +157,9 @@ export async function runQualification(options: QualificationOptions): Promise<Q
 
   performance.mark('qualify:checked');
   const steps = outcome.cases.flatMap((c) => c.steps);
-  const { subject, warnings: subjectWarnings } = await collectSubject(steps, { probes, repoRoot: options.repoRoot, parameters: options.parameters });
+  const subjectP = collectSubject(steps, { probes, repoRoot: options.repoRoot, parameters: options.parameters });
+  const { subject, warnings: subjectWarnings } = await subjectP;
+  performance.mark('qualify:subject');
   const { report, evidence } = assembleRecord({
     reportId,
     dryRun: options.dryRun,
@@ -173,10 +175,12 @@ export async function runQualification(options: QualificationOptions): Promise<Q
     redactor,
   });
 
+  performance.mark('qualify:assembled');
   const parent = join(options.reportsDir, documentId.replace(/[^A-Za-z0-9._-]+/g, '_'));
   await removeStaleTemps(parent);
   for (let attempt = 0; ; attempt++) {
     const files = await renderFiles(report, evidence, options);
+    performance.mark('qualify:rendered');
     try {
       const path = await writeFolderAtomic(parent, reportId, files, { beforeRename: options.beforeCommit });
       performance.mark('qualify:written');
