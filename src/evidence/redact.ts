@@ -103,6 +103,11 @@ export interface Redactor {
   mask(value: string): string;
   /** Masks a JSON-like value deeply; returns a new value. */
   value<T>(value: T, where: string): T;
+  /**
+   * Counts again, under `to`, everything masked so far under `from` (the same content stored twice is
+   * masked once: its second place gets the first's counts).
+   */
+  recount(from: string, to: string): void;
   /** The salted hash of a value, as it appears in a marker. */
   hash(value: string): string;
   summary(): RedactionSummary;
@@ -181,8 +186,11 @@ export function createRedactor(options: { salt?: string } = {}): Redactor {
     return marker(value);
   };
 
-  /** Finds ranges to mask in text: secret patterns first, then every known secret. */
-  const maskText = (text: string, where: string | null): string => {
+  /**
+   * Finds ranges to mask in text: secret patterns first, then every known secret. Learning only
+   * (`learnOnly`): the patterns teach their secrets and nothing is masked or counted.
+   */
+  const maskText = (text: string, where: string | null, learnOnly = false): string => {
     if (text.length === 0) return text;
     const ranges: Range[] = [];
     const add = (start: number, end: number): void => {
@@ -222,6 +230,7 @@ export function createRedactor(options: { salt?: string } = {}): Redactor {
       add(start, start + value.length);
       addSecret(value);
     }
+    if (learnOnly) return text;
     const pattern = literalPattern();
     if (pattern) {
       pattern.lastIndex = 0;
@@ -263,7 +272,8 @@ export function createRedactor(options: { salt?: string } = {}): Redactor {
   };
 
   const walk = (value: unknown, where: string | null, secret: boolean): unknown => {
-    if (typeof value === 'string') return secret ? maskWhole(value, where) : maskText(value, where);
+    // where null: learning (nothing is counted), the text patterns only teach their secrets.
+    if (typeof value === 'string') return secret ? maskWhole(value, where) : maskText(value, where, where === null);
     if (typeof value === 'number' || typeof value === 'bigint') return secret ? maskWhole(String(value), where) : value;
     if (value === null || typeof value !== 'object') return value;
     if (value instanceof Uint8Array) return value;
@@ -286,16 +296,31 @@ export function createRedactor(options: { salt?: string } = {}): Redactor {
     return out;
   };
 
+  // Texts learnt already (evidence repeats: the same inspect JSON for several steps): learning is idempotent.
+  const learntTexts = new Set<string>();
+
   return {
     salt,
     addSecret,
     learn(value) {
       if (typeof value === 'string') {
+        if (learntTexts.has(value)) return;
+        learntTexts.add(value);
         // JSON text is learnt structurally too, so that {"password": "x"} teaches "x".
         const parsed = tryParseJson(value);
         if (parsed !== undefined) walk(parsed, null, false);
-        else maskText(value, null);
+        else maskText(value, null, true);
       } else walk(value, null, false);
+    },
+    recount(from, to) {
+      for (const e of [...counts.values()]) {
+        if (e.where !== from) continue;
+        const id = `${to}\u0000${e.hash}`;
+        const entry = counts.get(id);
+        if (entry) entry.count += e.count;
+        else counts.set(id, { where: to, hash: e.hash, count: e.count });
+        total += e.count;
+      }
     },
     text: (value, where) => maskText(value, where),
     mask: (value) => maskText(value, null),

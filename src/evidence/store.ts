@@ -112,19 +112,32 @@ export function sha256Hex(bytes: Uint8Array | string): string {
 export function storeEvidence(items: Array<{ stepId: string; input: EvidenceInput }>, redactor: Redactor): StoredEvidence[] {
   const taken = new Set<string>();
   const out: StoredEvidence[] = [];
+  const masked = new Map<string, { path: string; bytes: Uint8Array; sha256: string }>();
   for (const { stepId, input } of items) {
     const ext = extensionFor(input.mediaType);
     const stem = `${safeName(stepId)}-${safeName(input.name)}`;
     let path = `${EVIDENCE_DIR}/${stem}.${ext}`;
     for (let n = 2; taken.has(path); n++) path = `${EVIDENCE_DIR}/${stem}-${n}.${ext}`;
     taken.add(path);
-    const bytes = maskEvidence(redactor, input, path);
+    // The same content (one inspect JSON behind several steps) is masked and hashed once.
+    const key = `${input.mediaType}\u0000${typeof input.content === 'string' ? input.content : ''}`;
+    const same = typeof input.content === 'string' ? masked.get(key) : undefined;
+    let bytes: Uint8Array;
+    let sha256: string;
+    if (same) {
+      ({ bytes, sha256 } = same);
+      redactor.recount(same.path, path);
+    } else {
+      bytes = maskEvidence(redactor, input, path);
+      sha256 = sha256Hex(bytes);
+      if (typeof input.content === 'string') masked.set(key, { path, bytes, sha256 });
+    }
     out.push({
       stepId,
       bytes,
       ref: {
         path,
-        sha256: sha256Hex(bytes),
+        sha256,
         bytes: bytes.byteLength,
         mediaType: input.mediaType,
         description: redactor.text(input.description, path),
