@@ -5,6 +5,7 @@
 // Without the bundle, dist/cli/main.js is the same code as separate ES modules.
 // CommonJS (bin/package.json): Node starts a CommonJS entry ~6 ms sooner than an ES module one.
 'use strict';
+performance.mark('qualify:bin');
 const { createHash } = require('node:crypto');
 const { existsSync, mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } = require('node:fs');
 const { createRequire } = require('node:module');
@@ -37,6 +38,7 @@ function loadBundle() {
   const script = new vm.Script(wrapper, { filename: bundle, cachedData });
   const module = { exports: {} };
   script.runInThisContext()(module.exports, createRequire(bundle), module, bundle, dirname(bundle));
+  performance.mark('qualify:bundle');
   const saveCache = () => {
     // Only for a real command, and only when there was none or V8 refused it; a failure costs nothing.
     if ((cachedData && !script.cachedDataRejected) || !module.exports.COMMAND_NAMES?.includes(command)) return;

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { makeTempDir } from '../../test/helpers/tmp.js';
@@ -21,6 +21,20 @@ describe('writeFolderAtomic', () => {
     expect(readFileSync(join(path, 'report.json'), 'utf8')).toBe('{}\n');
     expect(readFileSync(join(path, 'evidence/a.txt'), 'utf8')).toBe('a');
     expect(readdirSync(parent)).toEqual(['R1']);
+  });
+
+  it('writes the same bytes once: the other paths are links with the same content', async () => {
+    const parent = tmp();
+    const shared = Buffer.from('{"Id":"c1"}\n');
+    const path = await writeFolderAtomic(parent, 'R1', [
+      { path: 'evidence/IQ-01.1-inspect.json', bytes: shared },
+      { path: 'evidence/IQ-01.2-inspect.json', bytes: shared },
+      { path: 'evidence/other.json', bytes: Buffer.from('{"Id":"c1"}\n') },
+    ]);
+    for (const f of ['IQ-01.1-inspect.json', 'IQ-01.2-inspect.json', 'other.json']) expect(readFileSync(join(path, 'evidence', f), 'utf8')).toBe('{"Id":"c1"}\n');
+    // Same buffer: one inode; equal content in another buffer: written on its own.
+    expect(statSync(join(path, 'evidence/IQ-01.2-inspect.json')).ino).toBe(statSync(join(path, 'evidence/IQ-01.1-inspect.json')).ino);
+    expect(statSync(join(path, 'evidence/other.json')).ino).not.toBe(statSync(join(path, 'evidence/IQ-01.1-inspect.json')).ino);
   });
 
   it('never replaces an existing report', async () => {

@@ -4,7 +4,7 @@
 // folder, removed by the next run once its process is gone). An existing report is never replaced:
 // the rename fails and the caller picks another id.
 
-import { mkdir, open, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { link, mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { ReportFile } from '../evidence/store.js';
@@ -79,17 +79,28 @@ export async function writeFolderAtomic(parent: string, name: string, files: Rep
       seen.add(file.path);
     }
     for (const d of [...new Set(files.map((f) => dirname(join(temp, f.path))))].sort()) await mkdir(d, { recursive: true });
+    // Files with the very same bytes (one inspect JSON behind several steps) are written once; the
+    // others are hard links to it (no data written or flushed again), or copies where links fail.
+    const firstOf = new Map<Uint8Array, string>();
+    const unique: ReportFile[] = [];
+    const linked: Array<{ file: ReportFile; to: string }> = [];
+    for (const file of files) {
+      const first = firstOf.get(file.bytes);
+      if (first === undefined) {
+        firstOf.set(file.bytes, file.path);
+        unique.push(file);
+      } else linked.push({ file, to: first });
+    }
     // Written and flushed a few at a time: fsync latency overlaps instead of adding up.
-    let next = 0;
-    const worker = async (): Promise<void> => {
-      while (next < files.length) {
-        const file = files[next++]!;
-        const target = join(temp, file.path);
-        await writeFile(target, file.bytes, { flag: 'wx' });
-        await fsyncPath(target, 'r+');
+    await forEachLimit(unique, WRITE_CONCURRENCY, (file) => writeFlushed(join(temp, file.path), file.bytes));
+    await forEachLimit(linked, WRITE_CONCURRENCY, async ({ file, to }) => {
+      const target = join(temp, file.path);
+      try {
+        await link(join(temp, to), target);
+      } catch {
+        await writeFlushed(target, file.bytes);
       }
-    };
-    await Promise.all(Array.from({ length: Math.min(WRITE_CONCURRENCY, files.length) }, worker));
+    });
     for (const d of [...new Set(files.map((f) => dirname(join(temp, f.path))))].sort().reverse()) if (d !== temp) await fsyncPath(d);
     await fsyncPath(temp);
     await hooks.beforeRename?.();
@@ -106,6 +117,25 @@ export async function writeFolderAtomic(parent: string, name: string, files: Rep
     await rm(temp, { recursive: true, force: true });
     throw err;
   }
+}
+
+/** Creates `path` (never replacing a file), writes `bytes` and flushes them to disk. */
+async function writeFlushed(path: string, bytes: Uint8Array): Promise<void> {
+  const handle = await open(path, 'wx');
+  try {
+    await handle.writeFile(bytes);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+async function forEachLimit<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) await fn(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
 async function exists(path: string): Promise<boolean> {
