@@ -91,7 +91,8 @@ export function createHttpProbe(options: { agents: HttpAgents; timeoutMs: number
           if (call.signal?.aborted) fail(call.signal.reason);
           else fail(new EnvironmentError('HTTP_TIMEOUT', `GET ${shown} did not complete within ${ms} ms`));
         };
-        const req = (isHttps ? https : http).request(url, { method: 'GET', headers, agent }, (res) => {
+        // Plain HTTP: an empty servername spares the agent's SNI guess (a cold IPv6 regex); HTTPS keeps SNI.
+        const req = (isHttps ? https : http).request(url, { method: 'GET', headers, agent, ...(isHttps ? {} : { servername: '' }) }, (res) => {
           const collected = createCappedBody(maxBytes);
           const tls = isHttps ? tlsInfo(res.socket as TLSSocket, options.now()) : undefined;
           const done = (): void => {

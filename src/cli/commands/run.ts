@@ -68,6 +68,8 @@ export const command: Command = {
     const probes = createProbes({ docker: { endpoint: env.docker?.host }, env: ctx.env, now: () => ctx.now() });
     // Observing the engine and the repository's git state overlaps with reading the documents.
     const engine = probes.docker.engineInfo({ signal: ctx.signal });
+    // The container snapshot (memoized for the run) too: its requests overlap with parsing the protocol.
+    probes.docker.snapshot({ signal: ctx.signal }).catch(() => undefined);
     const protocolGit = probes.git.state(root).catch(() => null);
     // The signing layer (audit trail, signer names) loads while the engine and git answer.
     const signing = Promise.all([import('../../signing/audit.js'), import('../../signing/repo.js')]);
