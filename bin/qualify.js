@@ -1,8 +1,10 @@
 #!/usr/bin/env node
-// Runs the CLI. The bundle (dist/bundle/qualify.cjs, made by npm run build) is compiled from a V8 code
-// cache kept beside it, one per command, Node version and flags, keyed by the bundle's own hash: a
-// stale or foreign cache is never used (V8 also refuses one from another version or other flags).
-// Without the bundle, dist/cli/main.js is the same code as separate ES modules.
+// Runs the CLI. The bundles (dist/bundle/qualify.cjs and pdf.cjs, made by npm run build) are compiled
+// from V8 code caches kept beside them (dist/bundle/.cache), one per command, bundle, Node version and
+// flags, keyed by the bundle's own sha256: a stale or foreign cache is never used (V8 also refuses one
+// from another version or other flags). A cache is written after the first run of a command, next to
+// the code it speeds up: whoever can write it can write the bundle itself.
+// Without the bundles, dist/cli/main.js is the same code as separate ES modules.
 // CommonJS (bin/package.json): Node starts a CommonJS entry ~6 ms sooner than an ES module one.
 'use strict';
 performance.mark('qualify:bin');
@@ -13,35 +15,43 @@ const { dirname, join } = require('node:path');
 const vm = require('node:vm');
 
 const argv = process.argv.slice(2);
-const bundle = join(__dirname, '..', 'dist', 'bundle', 'qualify.cjs');
+const dir = join(__dirname, '..', 'dist', 'bundle');
+const command = /^[a-z]{1,20}$/.test(argv[0] ?? '') ? argv[0] : 'help';
+const loaded = new Map();
 
 function internalError(err) {
   process.stderr.write(`qualify: internal error: ${err && err.message ? err.message : err}\n`);
   process.exitCode = 70;
 }
 
-/** Loads the bundle (through the code cache when there is a valid one); returns its exports and a cache writer. */
-function loadBundle() {
+/** Loads dist/bundle/<name>.cjs once, through its code cache when there is a valid one. */
+function load(name) {
+  const done = loaded.get(name);
+  if (done) return done.module.exports;
+  const file = join(dir, `${name}.cjs`);
   // ASCII only (scripts/bundle.mjs checks): latin1 is the same text, without a UTF-8 decode.
-  const bytes = readFileSync(bundle);
-  const source = bytes.toString('latin1');
+  const bytes = readFileSync(file);
   const key = createHash('sha256').update(bytes).update(`\0${process.version}\0${process.arch}\0${process.execArgv.join(' ')}`).digest('hex').slice(0, 16);
-  const command = /^[a-z]{1,20}$/.test(argv[0] ?? '') ? argv[0] : 'help';
-  const cacheFile = join(dirname(bundle), '.cache', `${command}-${key}.bin`);
+  const cacheFile = join(dir, '.cache', `${command}-${name}-${key}.bin`);
   let cachedData;
   try {
     cachedData = readFileSync(cacheFile);
   } catch {
     cachedData = undefined;
   }
-  const wrapper = `(function (exports, require, module, __filename, __dirname) {${source}\n})`;
-  const script = new vm.Script(wrapper, { filename: bundle, cachedData });
+  const wrapper = `(function (exports, require, module, __filename, __dirname, __qualifyLoad) {${bytes.toString('latin1')}\n})`;
+  const script = new vm.Script(wrapper, { filename: file, cachedData });
   const module = { exports: {} };
-  script.runInThisContext()(module.exports, createRequire(bundle), module, bundle, dirname(bundle));
-  performance.mark('qualify:bundle');
-  const saveCache = () => {
-    // Only for a real command, and only when there was none or V8 refused it; a failure costs nothing.
-    if ((cachedData && !script.cachedDataRejected) || !module.exports.COMMAND_NAMES?.includes(command)) return;
+  loaded.set(name, { script, cacheFile, fresh: !cachedData || script.cachedDataRejected, module });
+  script.runInThisContext()(module.exports, createRequire(file), module, file, dir, load);
+  return module.exports;
+}
+
+/** After a real command: writes the caches that were missing or refused; a failure costs nothing. */
+function saveCaches(commands) {
+  if (!commands?.includes(command)) return;
+  for (const { script, cacheFile, fresh } of loaded.values()) {
+    if (!fresh) continue;
     const tmp = `${cacheFile}.${process.pid}.tmp`;
     try {
       mkdirSync(dirname(cacheFile), { recursive: true });
@@ -54,22 +64,22 @@ function loadBundle() {
         // nothing written
       }
     }
-  };
-  return { main: module.exports.main, saveCache };
+  }
 }
 
-if (existsSync(bundle)) {
-  let loaded;
+if (existsSync(join(dir, 'qualify.cjs'))) {
+  let cli;
   try {
-    loaded = loadBundle();
+    cli = load('qualify');
+    performance.mark('qualify:bundle');
   } catch (err) {
     internalError(err);
   }
-  if (loaded) {
-    loaded.main(argv).then(
+  if (cli) {
+    cli.main(argv).then(
       (code) => {
         process.exitCode = code;
-        loaded.saveCache();
+        saveCaches(cli.COMMAND_NAMES);
       },
       internalError,
     );
