@@ -2,7 +2,7 @@
 // and --dry-run, parameter validation, manual answers, output formats, dependencies and retries.
 
 import { afterAll, describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli } from '../helpers/cli.js';
 import { makeTempDir, makeGitRepo, writeTree } from '../helpers/tmp.js';
@@ -238,6 +238,23 @@ describe('qualify run: record details', () => {
     expect(xml).toContain('<testcase name="IQ-01 The configuration file is in place" classname="IQ"');
     expect(xml).toContain('<failure message="IQ-01.1:');
     expect(xml).toContain('expected: contains release 9.9.9');
+  });
+
+  it('--no-pdf writes the record without report.pdf; verify accepts it, render adds the PDF', async () => {
+    const dir = qms();
+    const r = await runCli(['run', PROTOCOL, '--param', 'release=1.4.2', '--no-pdf'], { cwd: dir });
+    expect(r.code).toBe(0);
+    const [folder] = folders(dir);
+    checkReportFolder(folder!);
+    expect(existsSync(join(folder!, 'report.md'))).toBe(true);
+    expect(existsSync(join(folder!, 'report.pdf'))).toBe(false);
+    const v = await runCli(['verify', folder!], { cwd: dir });
+    expect(v.code).toBe(0);
+    expect(v.stdout + v.stderr).toContain('no report.pdf in the folder');
+    const rendered = await runCli(['render', folder!], { cwd: dir });
+    expect(rendered.code).toBe(0);
+    expect(readFileSync(join(folder!, 'report.pdf')).subarray(0, 5).toString('latin1')).toBe('%PDF-');
+    expect((await runCli(['verify', folder!], { cwd: dir })).code).toBe(0);
   });
 
   it('prints where the report is; report.md renders the same bytes from the same record', async () => {
