@@ -39,6 +39,7 @@ describe('git probe', () => {
     const probe = createGitProbe({ timeoutMs: 10_000 });
     const state = await probe.state(d);
     expect(state).toMatchObject({ head, branch: 'main', clean: false, dirtyFiles: ['a file.txt', 'new.txt', 'untracked.txt'] });
+    expect(await createGitProbe({ timeoutMs: 10_000 }).status(d)).toEqual({ head, branch: 'main', clean: false, dirtyFiles: ['a file.txt', 'new.txt', 'untracked.txt'] });
     expect(await probe.tagCommit(d, 'v1.0.1')).toBe(head);
     expect(await probe.tagCommit(d, 'v9')).toBeNull();
   });

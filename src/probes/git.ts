@@ -51,43 +51,43 @@ function failure(r: Extract<GitResult, { ok: false }>, repo: string, what: strin
 
 export function createGitProbe(options: { timeoutMs: number }): GitProbe {
   const states = new Map<string, Promise<GitState>>();
+  const statuses = new Map<string, Promise<Omit<GitState, 'tagsAtHead'>>>();
   const git = (repo: string, args: string[], call?: CallOptions) => runGit(repo, args, { timeoutMs: call?.timeoutMs ?? options.timeoutMs, signal: call?.signal });
+  const memo = <T>(map: Map<string, Promise<T>>, repo: string, read: (key: string) => Promise<T>): Promise<T> => {
+    const key = resolve(repo);
+    let p = map.get(key);
+    if (!p) {
+      p = read(key);
+      map.set(key, p);
+      p.catch(() => map.delete(key));
+    }
+    return p;
+  };
+
+  const readStatus = async (repo: string, call?: CallOptions): Promise<Omit<GitState, 'tagsAtHead'>> => {
+    const status = await git(repo, ['status', '--porcelain=v2', '--branch', '-z', '--untracked-files=all'], call);
+    if (!status.ok) throw failure(status, repo, 'status');
+    const { head, branch, dirtyFiles } = parsePorcelainV2(status.stdout);
+    // A repository without commits still has a symbolic HEAD naming its branch.
+    return { head, branch, clean: dirtyFiles.length === 0, dirtyFiles };
+  };
 
   const readState = async (repo: string, call?: CallOptions): Promise<GitState> => {
     // Two processes at once: status with the branch headers (head commit, branch, changes) and the tags at HEAD.
-    const [status, tags] = await Promise.all([
-      git(repo, ['status', '--porcelain=v2', '--branch', '-z', '--untracked-files=all'], call),
-      git(repo, ['tag', '--points-at', 'HEAD'], call),
-    ]);
-    if (!status.ok) throw failure(status, repo, 'status');
-    const { head, branch, dirtyFiles } = parsePorcelainV2(status.stdout);
+    const [status, tags] = await Promise.all([memo(statuses, repo, (key) => readStatus(key, call)), git(repo, ['tag', '--points-at', 'HEAD'], call)]);
     // Without commits, `tag --points-at HEAD` fails (no HEAD): there are no tags at HEAD.
-    if (!tags.ok && head) throw failure(tags, repo, 'tag --points-at');
-    return {
-      head,
-      // A repository without commits still has a symbolic HEAD naming its branch.
-      branch,
-      clean: dirtyFiles.length === 0,
-      tagsAtHead: tags.ok && head ? tags.stdout.split('\n').map((t) => t.trim()).filter(Boolean).sort() : [],
-      dirtyFiles,
-    };
+    if (!tags.ok && status.head) throw failure(tags, repo, 'tag --points-at');
+    const tagsAtHead = tags.ok && status.head ? tags.stdout.split('\n').map((t) => t.trim()).filter(Boolean).sort() : [];
+    return { head: status.head, branch: status.branch, clean: status.clean, tagsAtHead, dirtyFiles: status.dirtyFiles };
   };
 
   return {
-    state(repo, call) {
-      const key = resolve(repo);
-      let p = states.get(key);
-      if (!p) {
-        p = readState(key, call);
-        states.set(key, p);
-        p.catch(() => states.delete(key));
-      }
-      return p;
-    },
+    state: (repo, call) => memo(states, repo, (key) => readState(key, call)),
+    status: (repo, call) => memo(statuses, repo, (key) => readStatus(key, call)),
 
     async tagCommit(repo, tag, call) {
       const key = resolve(repo);
-      await this.state(key, call); // validates the repository once
+      await this.status(key, call); // validates the repository once
       // refs/tags/ so a branch of the same name never answers; ^{commit} peels annotated tags.
       const r = await git(key, ['rev-parse', '-q', '--verify', `refs/tags/${tag}^{commit}`], call);
       if (r.ok) return r.stdout.trim() || null;

@@ -153,6 +153,8 @@ export interface GitState {
 export interface GitProbe {
   /** State of the repository at `repo` (a path), memoized per Probes instance. Throws GIT_REPO_INVALID. */
   state(repo: string, options?: CallOptions): Promise<GitState>;
+  /** The same without the tags at HEAD (one git process instead of two), memoized. Throws GIT_REPO_INVALID. */
+  status(repo: string, options?: CallOptions): Promise<Omit<GitState, 'tagsAtHead'>>;
   /** Commit a tag points to (annotated tags peeled); null when there is no such tag. */
   tagCommit(repo: string, tag: string, options?: CallOptions): Promise<string | null>;
 }

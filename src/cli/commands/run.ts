@@ -70,7 +70,7 @@ export const command: Command = {
     const engine = probes.docker.engineInfo({ signal: ctx.signal });
     // The container snapshot (memoized for the run) too: its requests overlap with parsing the protocol.
     probes.docker.snapshot({ signal: ctx.signal }).catch(() => undefined);
-    const protocolGit = probes.git.state(root).catch(() => null);
+    const protocolGit = probes.git.status(root).catch(() => null);
     // The signing layer (audit trail, signer names) loads while the engine and git answer.
     const signing = Promise.all([import('../../signing/audit.js'), import('../../signing/repo.js')]);
     signing.catch(() => undefined); // awaited where used; a refused run never needs it
@@ -277,7 +277,7 @@ function createAsk(answers: Answers | null, protocol: Protocol, executor: string
 }
 
 /** The protocol as the record names it: id, revision, hash, status, and the git commit it was read at. */
-function describeProtocol(protocol: Protocol, status: DocumentStatusInfo, git: GitState | null): { info: Report['protocol']; warnings: string[] } {
+function describeProtocol(protocol: Protocol, status: DocumentStatusInfo, git: Pick<GitState, 'head' | 'dirtyFiles'> | null): { info: Report['protocol']; warnings: string[] } {
   const warnings: string[] = [];
   // Not a git repository (git null): the sha256 alone identifies the protocol.
   const gitCommit = git?.head ?? null;
