@@ -35,14 +35,18 @@ const INSIDE = [
   'n: [~, null, Null, NULL, nULL, true, True, TRUE, tRUE, yes, 0x1F, 0o17, 0o8, +1, -0, 007, -.5, 1e3, 1_000, .Inf, -.inf, .NaN, 1.4.2, 2026-01-02]',
   'url: http://127.0.0.1:8080/x\nk: a#b\nc: a #b\n":x": y\n-x: 1\ntoString: 2\nconstructor: {toString: 3}',
   'k: {a: 1,}\nl: [a, b,]\nm: {a:, b: }',
+  'a: |\n  line 1\n    more: indented\n\n  # not a comment\nb: >-\n  folded\n  text\n\n\n  para # x\n# comment\nc:\n- |-\n   x\n- >\n  y',
 ];
 
 /** Sources outside the subset: the fast reader declines and yaml decides. */
 const OUTSIDE = [
   'a: &x 1\nb: *x',
   'a: !!str 1',
-  'a: |\n  text\n',
-  'a: >-\n  text\n',
+  'a: |+\n  text\n',
+  'a: |2\n  text\n',
+  'a: >\n  text\n    more\n',
+  'a: |\n\n  text\n',
+  'a: |\nb: 1',
   'a: multi\n  line',
   'a: "multi\n  line"',
   '? a\n: b',
@@ -182,6 +186,7 @@ function mapLines(next: Rng, indent: number, depth: number): string[] {
     if (roll < 0.55 || depth >= 3) out.push(`${pad}${k}: ${scalar(next)}${pick(next, COMMENTS)}`);
     else if (roll < 0.65) out.push(`${pad}${k}:${pick(next, COMMENTS)}`);
     else if (roll < 0.75) out.push(`${pad}${k}:`, ...seqLines(next, indent, depth + 1));
+    else if (roll < 0.85) out.push(`${pad}${k}: ${blockScalarLines(next, indent)}`);
     else out.push(`${pad}${k}:${pick(next, COMMENTS)}`, ...nodeLines(next, indent + pick(next, [1, 2, 2, 4]), depth + 1));
   }
   return out;
@@ -194,6 +199,7 @@ function seqLines(next: Rng, indent: number, depth: number): string[] {
   for (let i = 0; i < n; i++) {
     const roll = next();
     if (roll < 0.45 || depth >= 3) out.push(`${pad}- ${scalar(next)}${pick(next, COMMENTS)}`);
+    else if (roll < 0.5) out.push(`${pad}- ${blockScalarLines(next, indent)}`);
     else if (roll < 0.55) out.push(`${pad}-${pick(next, COMMENTS)}`, ...nodeLines(next, indent + pick(next, [1, 2, 4]), depth + 1));
     else {
       // A compact node: "- key: value" or "- - x", continued at the column after "- ".
@@ -203,6 +209,17 @@ function seqLines(next: Rng, indent: number, depth: number): string[] {
     }
   }
   return out;
+}
+
+const HEADERS = ['|', '|', '>', '>-', '|-', '|+', '>2', '| # c', '|#c', '>-  ', '| x'];
+const BLOCK_LINES = ['text', 'more text', '', '', '   ', '# not a comment', 'key: value', '- item', '  more-indented', 'trailing  ', '"quoted"', 'é'];
+
+/** A block scalar header and its content lines, as one string (the header line's tail included). */
+function blockScalarLines(next: Rng, indent: number): string {
+  const pad = ' '.repeat(indent + pick(next, [1, 2, 2, 4, 0]));
+  const n = 1 + Math.floor(next() * 4);
+  const lines = Array.from({ length: n }, () => pick(next, BLOCK_LINES)).map((l) => (l.trim() === '' ? l : pad + l));
+  return [pick(next, HEADERS), ...lines].join('\n');
 }
 
 const RAW_LINES = ['', '# comment', '  # indented comment', '#x', '---', '...', '? x', ': x', 'a: b: c', 'key:value', '- - x', '-x', '&a x', 'k: |', '%YAML 1.2', '   '];

@@ -1,5 +1,6 @@
 // A fast reader of the YAML that front matter, check blocks and qualify.yaml are written in: block
-// mappings and sequences, one-line plain, quoted and flow scalars, comments. For such text it returns
+// mappings and sequences, one-line plain, quoted and flow scalars, simple literal and folded block
+// scalars (| |- > >-), comments. For such text it returns
 // exactly what `yaml` returns (core schema: the value, and the key and value positions of a top-level
 // mapping); for anything else, or when it is not sure, it returns null and the caller parses with `yaml`,
 // which also produces every error and warning. Why: loading `yaml` and parsing a protocol's front matter
@@ -65,7 +66,7 @@ export function parseYamlFast(src: string): FastYaml | null {
   if (lines.length === 0) return out;
   const r: Reader = { src, lines, at: 0 };
   try {
-    out.value = readNode(r, lines[0]!.start + lines[0]!.indent, out);
+    out.value = readNode(r, lines[0]!.start + lines[0]!.indent, -1, out);
   } catch (err) {
     // A RangeError: nesting deep enough to overflow the stack; yaml decides.
     if (err === UNSURE || err instanceof RangeError) return null;
@@ -97,23 +98,25 @@ function pos(line: Line, offset: number): LinePos {
 }
 
 /**
- * The node starting at `p` on the current line: a block sequence, a block mapping (with its first key
- * there) or a one-line value. A deeper line after a one-line value would continue a multi-line scalar:
- * the enclosing collection (or parseYamlFast, at the top) finds it unsure.
+ * The node starting at `p` on the current line, inside a collection at column `parentCol` (-1 at the
+ * top): a block sequence, a block mapping (with its first key there), a block scalar or a one-line value.
+ * A deeper line after a one-line value would continue a multi-line scalar: the enclosing collection (or
+ * parseYamlFast, at the top) finds it unsure.
  */
-function readNode(r: Reader, p: number, top?: FastYaml): unknown {
+function readNode(r: Reader, p: number, parentCol: number, top?: FastYaml): unknown {
   const line = r.lines[r.at]!;
   if (isSeqIndicator(r.src, p, line.end)) return readSeq(r, p - line.start);
   const key = scanKey(r.src, p, line.end);
   if (key) return readMap(r, p - line.start, key, top);
   // yaml gives the pairs of a top-level flow mapping positions too; not worth reproducing.
   if (top && r.src[p] === '{') unsure();
-  return readLineValue(r, p);
+  return readValue(r, p, parentCol);
 }
 
-/** A scalar or flow collection filling the rest of the current line. */
-function readLineValue(r: Reader, p: number): unknown {
+/** A block scalar, or a scalar or flow collection filling the rest of the current line. */
+function readValue(r: Reader, p: number, parentCol: number): unknown {
   const line = r.lines[r.at]!;
+  if (r.src[p] === '|' || r.src[p] === '>') return readBlockScalar(r, p, parentCol);
   const { value, end } = scanValue(r.src, p, line.end, false);
   expectLineEnd(r.src, end, line.end);
   r.at++;
@@ -139,7 +142,7 @@ function readSeq(r: Reader, col: number): unknown[] {
       r.at++;
       const next = r.lines[r.at];
       items.push(next && next.indent > col ? readNestedBlock(r) : null);
-    } else items.push(readNode(r, p));
+    } else items.push(readNode(r, p, col));
     const next = r.lines[r.at];
     if (!next || next.indent < col) return items;
     if (next.indent > col) unsure();
@@ -175,13 +178,75 @@ function readMap(r: Reader, col: number, first: KeyToken, top?: FastYaml): Recor
 function readMapValue(r: Reader, key: KeyToken, col: number): { value: unknown; at: LinePos } {
   const line = r.lines[r.at]!;
   const p = skipSpaces(r.src, key.colon + 1, line.end);
-  if (p < line.end && r.src[p] !== '#') return { at: pos(line, p), value: readLineValue(r, p) };
+  if (p < line.end && r.src[p] !== '#') return { at: pos(line, p), value: readValue(r, p, col) };
   r.at++;
   const next = r.lines[r.at];
   if (next && next.indent > col) return { at: pos(next, next.start + next.indent), value: readNestedBlock(r) };
   // A sequence may sit at the column of its key.
   if (next && next.indent === col && isSeqIndicator(r.src, next.start + col, next.end)) return { at: pos(next, next.start + col), value: readSeq(r, col) };
   return { at: pos(line, p), value: null };
+}
+
+/**
+ * A block scalar: "|" (literal) or ">" (folded), clipped or stripped ("-"), its content indented beyond
+ * `parentCol` from its first line on. Keep chomping ("+"), indentation indicators, leading empty lines,
+ * empty lines with more spaces than the content's indentation and more-indented folded lines are unsure.
+ */
+function readBlockScalar(r: Reader, p: number, parentCol: number): string {
+  const { src } = r;
+  const line = r.lines[r.at]!;
+  const strip = src[p + 1] === '-';
+  expectLineEnd(src, strip ? p + 2 : p + 1, line.end);
+  const block = blockLines(src, line.end, parentCol);
+  while (r.at < r.lines.length && r.lines[r.at]!.start < block.end) r.at++;
+  const text = src[p] === '|' ? block.lines.join('\n') : fold(block.lines);
+  return strip ? text : `${text}\n`;
+}
+
+/** The content lines (indentation removed, trailing empty lines dropped) after the header ending at `from`. */
+function blockLines(src: string, from: number, parentCol: number): { lines: string[]; end: number } {
+  const lines: string[] = [];
+  let indent = -1;
+  let empty = 0;
+  let start = src.indexOf('\n', from) + 1;
+  if (start === 0) unsure();
+  while (start < src.length) {
+    let next = src.indexOf('\n', start);
+    if (next === -1) next = src.length;
+    const end = next > start && src.charCodeAt(next - 1) === 13 ? next - 1 : next;
+    const spaces = skipSpaces(src, start, end) - start;
+    if (start + spaces === end) {
+      if (indent === -1 || spaces > indent) unsure();
+      empty++;
+    } else {
+      if (indent === -1) {
+        if (spaces <= parentCol) unsure();
+        indent = spaces;
+      } else if (spaces < indent) return { lines, end: start };
+      for (; empty > 0; empty--) lines.push('');
+      lines.push(src.slice(start + indent, end));
+    }
+    start = next + 1;
+  }
+  if (indent === -1) unsure();
+  return { lines, end: src.length };
+}
+
+/** Folds lines as yaml does without more-indented lines: a line break is a space, n empty lines n breaks. */
+function fold(lines: string[]): string {
+  let text = '';
+  let sep = '';
+  for (const line of lines) {
+    if (line === '') {
+      if (sep === '\n') text += '\n';
+      else sep = '\n';
+    } else {
+      if (line[0] === ' ') unsure();
+      text += sep + line;
+      sep = ' ';
+    }
+  }
+  return text;
 }
 
 /** Sets like yaml's addPairToJSMap: keys an object already has ("toString", "constructor") are defined. */
