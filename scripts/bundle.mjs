@@ -4,7 +4,8 @@
 // loaded 277 files (our 68 modules, yaml 72, handlebars 44, remark/micromark 60...): 150 ms of a
 // 385 ms process. One bundle with a chunk per command loads in a handful of files.
 // Packages only some commands use (PDF, signing crypto, schema validation) stay external: they load
-// from node_modules when needed, as before. Runs after tsc (npm run build).
+// from node_modules when needed, as before. So does `yaml`, required at run time by
+// documents/yaml-lib.js only when the fast reader declines a text. Runs after tsc (npm run build).
 import { build } from 'esbuild';
 import { relative, dirname, join } from 'node:path';
 import { readFile, rm } from 'node:fs/promises';
