@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseYamlFast } from './yaml-fast.js';
+import { parseYamlWithPositions } from './front-matter.js';
 import { diffWithYaml } from '../../test/helpers/yaml-diff.js';
 
 const CHECK_BLOCK = `type: container.running
@@ -116,6 +117,26 @@ describe('parseYamlFast', () => {
   });
 });
 
+describe('parseYamlWithPositions', () => {
+  it('places the fast reader\'s positions in the file as it places yaml\'s', () => {
+    const fast = parseYamlWithPositions(CHECK_BLOCK, 'f.md', 10, 2);
+    // An anchor sends the same block (one key more) to yaml.
+    const slow = parseYamlWithPositions(`${CHECK_BLOCK}z: &a 1\n`, 'f.md', 10, 2);
+    expect(parseYamlFast(`${CHECK_BLOCK}z: &a 1\n`)).toBeNull();
+    expect(fast.keyPositions.expect).toEqual({ line: 13, column: 3 });
+    expect({ ...slow.keyPositions, z: undefined }).toEqual({ ...fast.keyPositions, z: undefined });
+    expect({ ...slow.valuePositions, z: undefined }).toEqual({ ...fast.valuePositions, z: undefined });
+    expect({ ...(slow.value as object), z: undefined }).toEqual({ ...(fast.value as object), z: undefined });
+    expect([fast.ok, fast.issues]).toEqual([true, []]);
+  });
+
+  it('leaves errors to yaml, with their positions', () => {
+    const r = parseYamlWithPositions('a: 1\na: 2\n', 'f.md', 10, 2, 'CHECK_YAML_INVALID');
+    expect(r.ok).toBe(false);
+    expect(r.issues).toEqual([expect.objectContaining({ line: 12, column: 3, code: 'CHECK_YAML_INVALID', message: 'invalid YAML: Map keys must be unique' })]);
+  });
+});
+
 // --- Generated documents: structure and scalar vocabulary chosen to hit the subset's edges. ---
 
 type Rng = () => number;
@@ -186,7 +207,10 @@ function mapLines(next: Rng, indent: number, depth: number): string[] {
     if (roll < 0.55 || depth >= 3) out.push(`${pad}${k}: ${scalar(next)}${pick(next, COMMENTS)}`);
     else if (roll < 0.65) out.push(`${pad}${k}:${pick(next, COMMENTS)}`);
     else if (roll < 0.75) out.push(`${pad}${k}:`, ...seqLines(next, indent, depth + 1));
-    else if (roll < 0.85) out.push(`${pad}${k}: ${blockScalarLines(next, indent)}`);
+    else if (roll < 0.85) {
+      const [header, ...content] = blockScalarLines(next, indent);
+      out.push(`${pad}${k}: ${header}`, ...content);
+    }
     else out.push(`${pad}${k}:${pick(next, COMMENTS)}`, ...nodeLines(next, indent + pick(next, [1, 2, 2, 4]), depth + 1));
   }
   return out;
@@ -199,7 +223,10 @@ function seqLines(next: Rng, indent: number, depth: number): string[] {
   for (let i = 0; i < n; i++) {
     const roll = next();
     if (roll < 0.45 || depth >= 3) out.push(`${pad}- ${scalar(next)}${pick(next, COMMENTS)}`);
-    else if (roll < 0.5) out.push(`${pad}- ${blockScalarLines(next, indent)}`);
+    else if (roll < 0.5) {
+      const [header, ...content] = blockScalarLines(next, indent);
+      out.push(`${pad}- ${header}`, ...content);
+    }
     else if (roll < 0.55) out.push(`${pad}-${pick(next, COMMENTS)}`, ...nodeLines(next, indent + pick(next, [1, 2, 4]), depth + 1));
     else {
       // A compact node: "- key: value" or "- - x", continued at the column after "- ".
@@ -214,12 +241,12 @@ function seqLines(next: Rng, indent: number, depth: number): string[] {
 const HEADERS = ['|', '|', '>', '>-', '|-', '|+', '>2', '| # c', '|#c', '>-  ', '| x'];
 const BLOCK_LINES = ['text', 'more text', '', '', '   ', '# not a comment', 'key: value', '- item', '  more-indented', 'trailing  ', '"quoted"', 'é'];
 
-/** A block scalar header and its content lines, as one string (the header line's tail included). */
-function blockScalarLines(next: Rng, indent: number): string {
+/** A block scalar header and its content lines. */
+function blockScalarLines(next: Rng, indent: number): string[] {
   const pad = ' '.repeat(indent + pick(next, [1, 2, 2, 4, 0]));
   const n = 1 + Math.floor(next() * 4);
   const lines = Array.from({ length: n }, () => pick(next, BLOCK_LINES)).map((l) => (l.trim() === '' ? l : pad + l));
-  return [pick(next, HEADERS), ...lines].join('\n');
+  return [pick(next, HEADERS), ...lines];
 }
 
 const RAW_LINES = ['', '# comment', '  # indented comment', '#x', '---', '...', '? x', ': x', 'a: b: c', 'key:value', '- - x', '-x', '&a x', 'k: |', '%YAML 1.2', '   '];
