@@ -1,10 +1,10 @@
 // A fast reader of the YAML that front matter, check blocks and qualify.yaml are written in: block
 // mappings and sequences, one-line plain, quoted and flow scalars, simple literal and folded block
-// scalars (| |- > >-), comments. For such text it returns
-// exactly what `yaml` returns (core schema: the value, and the key and value positions of a top-level
-// mapping); for anything else, or when it is not sure, it returns null and the caller parses with `yaml`,
-// which also produces every error and warning. Why: loading `yaml` and parsing a protocol's front matter
-// and 50 check blocks with it cost ~50 ms of a `qualify run` process.
+// scalars (| |- > >-), comments. For such text it returns exactly what `yaml` returns (core schema: the
+// value, and the key and value positions of a top-level mapping); for anything else, or when it is not
+// sure, it returns null and the caller parses with `yaml`, which also produces every error and warning.
+// Why: loading `yaml` and parsing a protocol's front matter and 50 check blocks with it cost ~50 ms of a
+// `qualify run` process. test/helpers/yaml-diff.ts holds it to yaml's answers.
 
 /** A 1-based line and column, as yaml's LineCounter.linePos returns them. */
 export interface LinePos {
@@ -473,7 +473,7 @@ const FLOAT_EXP = /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/;
 const FLOAT = /^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/;
 
 /** A plain scalar's value under the core schema, as yaml resolves it. */
-export function resolvePlain(s: string): unknown {
+function resolvePlain(s: string): unknown {
   if (NULL.test(s)) return null;
   if (BOOL.test(s)) return s[0] === 't' || s[0] === 'T';
   if (INT_OCT.test(s)) return parseInt(s.slice(2), 8);
