@@ -21,6 +21,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { benchProtocol } from './protocol.mjs';
 
 const run = promisify(execFile);
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -42,21 +43,6 @@ const freePort = () =>
 async function docker(...args) {
   const { stdout } = await run('docker', args);
   return stdout.trim();
-}
-
-// Ten of each: running state, image id, configured user, boot log, version endpoint.
-function protocol(port, imageId) {
-  const kinds = [
-    ['IQ-01 Container running', 'type: container.running\ncontainer: "{{service}}"\nexpect:\n  state: running\n  restarts: { lte: 0 }'],
-    ['IQ-02 Image', `type: container.image\ncontainer: "{{service}}"\nexpect:\n  image_id: "${imageId}"`],
-    ['IQ-03 User', 'type: container.config\ncontainer: "{{service}}"\nexpect:\n  user: "65534:65534"'],
-    ['OQ-01 Boot log', 'type: container.logs\ncontainer: "{{service}}"\nexpect:\n  contains: "version {{release}}"\n  not_contains: ERROR'],
-    ['OQ-02 Version endpoint', 'type: http.get\nurl: "{{url}}/version"\nexpect:\n  status: 200\n  json: { version: "{{release}}" }'],
-  ];
-  const body = kinds
-    .map(([title, check]) => `### ${title}\n\n${Array.from({ length: 10 }, () => `\`\`\`check\n${check}\n\`\`\`\n`).join('\n')}`)
-    .join('\n');
-  return `---\ndocument_id: QP-0900\ntype: protocol\ntitle: Benchmark protocol\nrevision: "01"\nstatus: effective\napprovers: [quinn]\napproval_date: 2020-01-01\neffective_date: 2020-01-02\nparameters:\n  service: { description: container }\n  release: { description: release }\n  url: { description: base URL, default: "http://127.0.0.1:${port}" }\n---\n\n${body}`;
 }
 
 // The same checks as a release engineer would script them.
@@ -82,7 +68,7 @@ try {
 
   mkdirSync(join(dir, 'protocols'));
   writeFileSync(join(dir, 'qualify.yaml'), 'environments:\n  local: {}\ndefaults:\n  environment: local\n');
-  writeFileSync(join(dir, 'protocols', 'QP-0900-bench.md'), protocol(port, imageId));
+  writeFileSync(join(dir, 'protocols', 'QP-0900-bench.md'), benchProtocol(port, imageId));
   writeFileSync(join(dir, 'checks.sh'), script(port, imageId));
 
   const time = (cmd, args, options) => {

@@ -3,8 +3,10 @@
 // dist/bundle/qualify.cjs, and pdf-lib with fontkit into dist/bundle/pdf.cjs, which bin/qualify.js
 // runs through V8 code caches. Why: Node 20's ESM loader costs ~0.5 ms per file (a `qualify run`
 // loaded 277), and compiling the code again in every process cost ~40 ms of a `qualify run`; a script
-// can be compiled from a code cache (Node 20 has no compile cache for ES modules). Packages only signing and verification use stay external: they
-// load from node_modules when needed. Runs after tsc (npm run build).
+// can be compiled from a code cache (Node 20 has no compile cache for ES modules). Packages only
+// signing and verification use stay external: they load from node_modules when needed. So does `yaml`,
+// required at run time by documents/yaml-lib.js only when the fast reader declines a text.
+// Runs after tsc (npm run build).
 import { build } from 'esbuild';
 import { relative, join } from 'node:path';
 import { readFile, rm } from 'node:fs/promises';

@@ -1,7 +1,10 @@
 // Splits front-mattered Markdown and parses the YAML with positions. Never executes anything: only YAML
-// front matter is accepted, read by `yaml` (no custom tags run).
-import { LineCounter, parseDocument, isMap, isScalar, type Pair } from 'yaml';
+// front matter is accepted, read by the fast reader (yaml-fast.ts) or, outside its subset, by `yaml`
+// (no custom tags run).
+import type { Pair } from 'yaml';
 import type { Issue, Position } from '../model/index.js';
+import { parseYamlFast, type FastYaml } from './yaml-fast.js';
+import { yamlLib } from './yaml-lib.js';
 
 export interface FrontMatterResult {
   hasFrontMatter: boolean;
@@ -80,9 +83,25 @@ export interface YamlParse {
 
 /**
  * Parses YAML `source` whose first line sits on file line `lineOffset + 1` and is indented by `columnOffset`.
- * Errors become located issues with code YAML_INVALID-style messages.
+ * Errors become located issues with code YAML_INVALID-style messages. Text inside the fast reader's subset
+ * is read by it (the same value and positions, and it has no errors); any other by `yaml`.
  */
 export function parseYamlWithPositions(source: string, file: string, lineOffset: number, columnOffset: number, code = 'FRONT_MATTER_INVALID'): YamlParse {
+  const fast = parseYamlFast(source);
+  return fast ? fromFast(fast, lineOffset, columnOffset) : parseWithYaml(source, file, lineOffset, columnOffset, code);
+}
+
+function fromFast(fast: FastYaml, lineOffset: number, columnOffset: number): YamlParse {
+  const shift = (positions: FastYaml['keyPositions']) => {
+    const out: Record<string, Position> = {};
+    for (const [key, p] of Object.entries(positions)) out[key] = { line: p.line + lineOffset, column: p.col + columnOffset };
+    return out;
+  };
+  return { ok: true, value: fast.value, keyPositions: shift(fast.keyPositions), valuePositions: shift(fast.valuePositions), issues: [] };
+}
+
+function parseWithYaml(source: string, file: string, lineOffset: number, columnOffset: number, code: string): YamlParse {
+  const { LineCounter, parseDocument, isMap, isScalar } = yamlLib();
   const lineCounter = new LineCounter();
   const doc = parseDocument(source, { lineCounter, prettyErrors: false, uniqueKeys: true, strict: true });
   const at = (offset: number): Position => {

@@ -6,7 +6,7 @@ import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { hostname } from 'node:os';
-import { parseDocument } from 'yaml';
+import { yamlLib } from '../documents/yaml-lib.js';
 import { UsageError } from '../model/errors.js';
 import { appendAuditEntry, type AuditEntry } from './audit.js';
 import { sha256Hex } from './hash.js';
@@ -127,7 +127,7 @@ export async function createSignerKey(root: string, o: CreateKeyOptions): Promis
     next = serializeSignerRegistry({ ca, signers: [signer] });
   } else {
     // Edit the YAML in place so that people's comments and order survive.
-    const doc = parseDocument(text);
+    const doc = yamlLib().parseDocument(text);
     if (!doc.has('ca') || caCreated || o.ca) doc.set('ca', doc.createNode({ name: ca.name, fingerprint: ca.fingerprint, certificate: ca.certificate }));
     const plainKey = { fingerprint: key.fingerprint, algorithm: key.algorithm, notBefore: key.notBefore, notAfter: key.notAfter, certificate: key.certificate };
     if (existing) {
@@ -170,7 +170,7 @@ export async function revokeSignerKeys(root: string, o: RevokeOptions): Promise<
   const targets = signer.keys.filter((k) => !k.revoked && (!o.fingerprint || k.fingerprint.startsWith(o.fingerprint.toLowerCase())));
   if (targets.length === 0) throw new UsageError('KEY_NOT_FOUND', o.fingerprint ? `"${o.id}" has no unrevoked key ${o.fingerprint}` : `every key of "${o.id}" is already revoked`);
   const at = utcSeconds(o.now);
-  const doc = parseDocument(registryText(root, file)!);
+  const doc = yamlLib().parseDocument(registryText(root, file)!);
   const index = registry.signers.indexOf(signer);
   for (const k of targets) {
     const j = signer.keys.indexOf(k);

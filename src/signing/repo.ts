@@ -2,7 +2,7 @@
 // the approvals folder and the audit trail. File access of the signing layer goes through here and store.ts.
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
-import { parse as parseYaml } from 'yaml';
+import { parseYamlValue } from '../documents/yaml-lib.js';
 import { DocumentError, UsageError } from '../model/errors.js';
 import { formatIssue } from '../model/issue.js';
 import { parseSignerRegistry, type SignerRegistry } from './signers.js';
@@ -37,7 +37,7 @@ export function signersFile(root: string): string {
   const cfg = join(root, 'qualify.yaml');
   if (existsSync(cfg)) {
     try {
-      const data = parseYaml(readFileSync(cfg, 'utf8')) as { signers?: unknown } | null;
+      const data = parseYamlValue(readFileSync(cfg, 'utf8')) as { signers?: unknown } | null;
       if (data && typeof data.signers === 'string' && data.signers.trim()) return data.signers.trim();
     } catch {
       // qualify.yaml problems are reported by lint; the default location applies here.

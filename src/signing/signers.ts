@@ -1,7 +1,8 @@
 // The signer registry (signers.yaml): the identity store of Part 11 signatures. It maps each person
 // (id, printed name, email, roles) to their enrolled public keys/certificates, and keeps revoked keys
 // listed so that signatures made before a revocation stay verifiable.
-import { LineCounter, parseDocument, isMap, isSeq, stringify, type Node as YamlNode } from 'yaml';
+import type { Node as YamlNode } from 'yaml';
+import { yamlLib } from '../documents/yaml-lib.js';
 import { X509Certificate } from 'node:crypto';
 import type { Issue } from '../model/issue.js';
 import type { SignatureMeaning } from '../model/signature.js';
@@ -101,6 +102,8 @@ function normTime(v: unknown): string | null {
  * null when any error was found (an identity store is used whole or not at all).
  */
 export function parseSignerRegistry(text: string, file: string): { registry: SignerRegistry | null; issues: Issue[] } {
+  // Every field's own position is needed here: read by `yaml` itself, not the fast reader.
+  const { LineCounter, parseDocument, isMap, isSeq } = yamlLib();
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, strict: true });
   const issues: Issue[] = [];
@@ -256,7 +259,7 @@ export function serializeSignerRegistry(data: SignerRegistryData): string {
     '# Revoked keys stay listed so that signatures made before the revocation remain verifiable.',
     '',
   ].join('\n');
-  return header + stringify(plain, { lineWidth: 0, defaultStringType: 'PLAIN', defaultKeyType: 'PLAIN' });
+  return header + yamlLib().stringify(plain, { lineWidth: 0, defaultStringType: 'PLAIN', defaultKeyType: 'PLAIN' });
 }
 
 /** Keys of `signer` usable at `time` (valid and not revoked). */

@@ -7,7 +7,6 @@ import { readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join, relative, resolve } from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import type { Command } from '../command.js';
 import type { CliContext } from '../context.js';
 import { ApprovalError, DocumentError, EXIT, UsageError } from '../../model/errors.js';
@@ -16,6 +15,7 @@ import type { DocumentStatusInfo, ManualAsk } from '../../model/check.js';
 import type { Protocol } from '../../model/document.js';
 import type { Report } from '../../model/report.js';
 import { createDocumentLookup, DOCUMENT_FOLDERS, findRepoRoot, loadConfig, loadRepository } from '../../documents/index.js';
+import { parseYamlValue } from '../../documents/yaml-lib.js';
 import { builtinChecks, createCheckRegistry } from '../../checks/index.js';
 import { createProbes, type GitState } from '../../probes/index.js';
 import { loadApprovals, loadCatalog } from '../repo.js';
@@ -175,7 +175,7 @@ async function readYamlMapping(file: string, what: string): Promise<Record<strin
   }
   let data: unknown;
   try {
-    data = parseYaml(text, { schema: 'core' });
+    data = parseYamlValue(text);
   } catch (err) {
     const e = err as { linePos?: Array<{ line: number; col: number }>; message: string };
     const at = e.linePos?.[0] ? `:${e.linePos[0].line}:${e.linePos[0].col}` : '';
