@@ -3,6 +3,7 @@
 // listed so that signatures made before a revocation stay verifiable.
 import type { Node as YamlNode } from 'yaml';
 import { yamlLib } from '../documents/yaml-lib.js';
+import { parseYamlFast } from '../documents/yaml-fast.js';
 import { X509Certificate } from 'node:crypto';
 import type { Issue } from '../model/issue.js';
 import type { SignatureMeaning } from '../model/signature.js';
@@ -97,35 +98,74 @@ function normTime(v: unknown): string | null {
   return null;
 }
 
+/** How the validation walks a parsed signers.yaml: `yaml` nodes (with positions) or plain values. */
+interface Tree<N> {
+  isMap(n: N | undefined): boolean;
+  isSeq(n: N | undefined): boolean;
+  get(map: N, key: string): N | undefined;
+  items(seq: N): N[];
+  js(n: N | undefined): unknown;
+  pos(n: N | undefined): { line: number; column: number };
+}
+
+const isPlainMap = (v: unknown): boolean => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+/** Plain values from the fast reader: no positions (any issue is reported again from `yaml`, located). */
+const PLAIN: Tree<unknown> = {
+  isMap: isPlainMap,
+  isSeq: Array.isArray,
+  get: (map, key) => (isPlainMap(map) && Object.prototype.hasOwnProperty.call(map, key) ? (map as Record<string, unknown>)[key] : undefined),
+  items: (seq) => seq as unknown[],
+  js: (n) => n,
+  pos: () => ({ line: 1, column: 1 }),
+};
+
 /**
  * Parses signers.yaml text. Every problem is returned as an issue with line and column; the registry is
  * null when any error was found (an identity store is used whole or not at all).
  */
 export function parseSignerRegistry(text: string, file: string): { registry: SignerRegistry | null; issues: Issue[] } {
-  // Every field's own position is needed here: read by `yaml` itself, not the fast reader.
+  // Read by the fast reader when the text is in its subset (a run reads the registry; loading `yaml`
+  // costs ~25 ms); any issue is reported from `yaml`'s reading, which knows every field's position.
+  const fast = parseYamlFast(text);
+  if (fast) {
+    const plain = validateRegistry(fast.value, PLAIN, file);
+    if (plain.issues.length === 0) return plain;
+  }
   const { LineCounter, parseDocument, isMap, isSeq } = yamlLib();
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, strict: true });
   const issues: Issue[] = [];
-  const pos = (node: unknown) => {
-    const range = (node as { range?: [number, number, number] } | null | undefined)?.range;
-    const p = lineCounter.linePos(range ? range[0] : 0);
-    return { line: p.line, column: p.col };
-  };
-  const add = (node: unknown, code: string, message: string, severity: 'error' | 'warning' = 'error') =>
-    issues.push({ file, ...pos(node), code, severity, message });
   for (const err of doc.errors) {
     const p = lineCounter.linePos(err.pos[0]);
     issues.push({ file, line: p.line, column: p.col, code: 'SIGNERS_INVALID', severity: 'error', message: `invalid YAML: ${err.message.split('\n')[0]}` });
   }
   if (issues.length) return { registry: null, issues };
-  const root = doc.contents;
-  if (!isMap(root)) {
+  const tree: Tree<YamlNode> = {
+    isMap: (n) => isMap(n),
+    isSeq: (n) => isSeq(n),
+    get: (map, key) => (isMap(map) ? (map.get(key, true) as YamlNode | undefined) : undefined),
+    items: (seq) => (isSeq(seq) ? (seq.items as YamlNode[]) : []),
+    js: (n) => (n === undefined || n === null ? n : (n as unknown as { toJSON(): unknown }).toJSON()),
+    pos: (node) => {
+      const range = (node as { range?: [number, number, number] } | null | undefined)?.range;
+      const p = lineCounter.linePos(range ? range[0] : 0);
+      return { line: p.line, column: p.col };
+    },
+  };
+  return validateRegistry(doc.contents as YamlNode, tree, file);
+}
+
+function validateRegistry<N>(root: N, t: Tree<N>, file: string): { registry: SignerRegistry | null; issues: Issue[] } {
+  const issues: Issue[] = [];
+  const add = (node: N | undefined, code: string, message: string, severity: 'error' | 'warning' = 'error') =>
+    issues.push({ file, ...t.pos(node), code, severity, message });
+  if (!t.isMap(root)) {
     add(root, 'SIGNERS_INVALID', 'expected a mapping with a "signers" list (and optionally "ca")');
     return { registry: null, issues };
   }
-  const get = (map: YamlNode, key: string) => (isMap(map) ? map.get(key, true) : undefined) as YamlNode | undefined;
-  const js = (node: YamlNode | undefined): unknown => (node === undefined ? undefined : (node as unknown as { toJSON(): unknown }).toJSON());
+  const get = (map: N, key: string): N | undefined => t.get(map, key);
+  const js = (node: N | undefined): unknown => (node === undefined ? undefined : t.js(node));
 
   let ca: SignerRegistryData['ca'] = null;
   let caCert: X509Certificate | null = null;
@@ -151,17 +191,17 @@ export function parseSignerRegistry(text: string, file: string): { registry: Sig
   const signersNode = get(root, 'signers');
   const signers: SignerRecord[] = [];
   const keys = new Map<string, EnrolledKey>();
-  if (!isSeq(signersNode)) {
+  if (!t.isSeq(signersNode)) {
     add(signersNode ?? root, 'SIGNERS_INVALID', 'expected "signers:" with a list of people');
     return { registry: null, issues };
   }
-  for (const item of signersNode.items) {
-    const s = js(item as YamlNode) as Record<string, unknown>;
-    if (!isMap(item) || !s) {
+  for (const item of t.items(signersNode!)) {
+    const s = js(item) as Record<string, unknown>;
+    if (!t.isMap(item) || !s) {
       add(item, 'SIGNER_INVALID', 'each signer is a mapping with id, name, email, roles, keys');
       continue;
     }
-    const field = (k: string) => get(item as YamlNode, k) ?? item;
+    const field = (k: string) => get(item, k) ?? item;
     const id = s.id;
     if (typeof id !== 'string' || !SIGNER_ID.test(id)) {
       add(field('id'), 'SIGNER_ID_INVALID', `signer id must be lowercase letters, digits, ".", "_" or "-" starting with a letter; found ${JSON.stringify(id ?? null)}`);
@@ -174,13 +214,13 @@ export function parseSignerRegistry(text: string, file: string): { registry: Sig
     if (!Array.isArray(s.roles) || roles.length === 0) add(field('roles'), 'SIGNER_ROLES_MISSING', `signer "${id}" has no roles; known: ${ROLES.join(', ')}`);
     for (const r of roles) if (!(ROLES as readonly string[]).includes(r)) add(field('roles'), 'SIGNER_ROLE_UNKNOWN', `signer "${id}" has unknown role "${r}"; known: ${ROLES.join(', ')}`, 'warning');
     const record: SignerRecord = { id, name: String(s.name ?? ''), email: String(s.email ?? ''), roles, keys: [] };
-    const keysNode = get(item as YamlNode, 'keys');
-    if (!isSeq(keysNode)) {
+    const keysNode = get(item, 'keys');
+    if (!t.isSeq(keysNode)) {
       add(keysNode ?? item, 'SIGNER_KEYS_MISSING', `signer "${id}" has no "keys" list`);
     } else {
-      for (const kn of keysNode.items) {
-        const k = js(kn as YamlNode) as Record<string, unknown>;
-        const kfield = (name: string) => (isMap(kn) ? (kn.get(name, true) as YamlNode | undefined) : undefined) ?? kn;
+      for (const kn of t.items(keysNode!)) {
+        const k = js(kn) as Record<string, unknown>;
+        const kfield = (name: string) => get(kn, name) ?? kn;
         if (!k || typeof k !== 'object' || typeof k.certificate !== 'string') {
           add(kn, 'SIGNER_KEY_INVALID', `a key of signer "${id}" has no certificate (PEM)`);
           continue;
