@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseYamlFast } from './yaml-fast.js';
 import { parseYamlWithPositions } from './front-matter.js';
 import { diffWithYaml } from '../../test/helpers/yaml-diff.js';
+import { mulberry32 } from '../../test/helpers/random.js';
 
 const CHECK_BLOCK = `type: container.running
 container: "{{service}}"
@@ -101,7 +102,7 @@ describe('parseYamlFast', () => {
   });
 
   it('agrees with yaml on generated documents whenever it answers', () => {
-    const next = random(20260102);
+    const next = mulberry32(20260102);
     const problems: string[] = [];
     let answered = 0;
     const total = 20000;
@@ -141,17 +142,6 @@ describe('parseYamlWithPositions', () => {
 
 type Rng = () => number;
 
-/** mulberry32: a small seeded generator, so a failing document can be reproduced. */
-function random(seed: number): Rng {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const pick = <T>(next: Rng, items: readonly T[]): T => items[Math.floor(next() * items.length)]!;
 

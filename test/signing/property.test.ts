@@ -9,20 +9,11 @@ import { privateKeyPath } from '../../src/signing/store.js';
 import { signReport } from '../../src/signing/sign.js';
 import { createVerifySession, verifyReport } from '../../src/signing/verify-report.js';
 import { buildReport, copyRepo, ctxFor, enrolledRepo, forgeSignature, PASSPHRASES, sha256, T, writeReport, type Enrolled } from './fixture.js';
+import { mulberry32 } from '../helpers/random.js';
 
 const COUNT = 1000;
 const SEED = Number(process.env.QUALIFY_PROPERTY_SEED ?? 20261008);
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 let base: Enrolled;
 let repo: Enrolled;
