@@ -41,9 +41,14 @@ export type TopBlock = HeadingBlock | CodeBlock;
 export function scanBlocks(markdown: string): TopBlock[] {
   let text = markdown.charCodeAt(0) === 0xfeff ? markdown.slice(1) : markdown;
   if (text.includes('\0')) text = text.replaceAll('\0', '\uFFFD');
-  const parts = text.split(/(\r\n|\r|\n)/);
   const scanner = new Scanner();
-  for (let k = 0; k < parts.length; k += 2) scanner.line(parts[k]!, parts[k + 1] ?? '', k / 2 + 1);
+  if (text.includes('\r')) {
+    const parts = text.split(/(\r\n|\r|\n)/);
+    for (let k = 0; k < parts.length; k += 2) scanner.line(parts[k]!, parts[k + 1] ?? '', k / 2 + 1);
+  } else {
+    const lines = text.split('\n');
+    for (let k = 0; k < lines.length; k++) scanner.line(lines[k]!, k + 1 < lines.length ? '\n' : '', k + 1);
+  }
   return scanner.finish();
 }
 
@@ -338,6 +343,12 @@ function fence(l: Cursor, i: number, size: number, indent: number, top: boolean)
   return { kind: 'fence', top, marker: s.charCodeAt(i), size, indent, lang, line: l.no, column: i + 1, value: '', eol: l.eol, endLine: l.no, endColumn: s.length + 1 };
 }
 
+interface Mark {
+  i: number;
+  col: number;
+  tab: number;
+}
+
 /** A line of text with the position reached by container prefixes; a tab counts to the next multiple of 4 columns and may be taken in part. */
 class Cursor {
   text = '';
@@ -408,12 +419,14 @@ class Cursor {
     return this.tab ? ' '.repeat(this.tab) + this.text.slice(this.i) : this.text.slice(this.i);
   }
 
-  mark(): [number, number, number] {
-    return [this.i, this.col, this.tab];
+  mark(): Mark {
+    return { i: this.i, col: this.col, tab: this.tab };
   }
 
-  reset(m: [number, number, number]): void {
-    [this.i, this.col, this.tab] = m;
+  reset(m: Mark): void {
+    this.i = m.i;
+    this.col = m.col;
+    this.tab = m.tab;
   }
 }
 
