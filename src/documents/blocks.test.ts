@@ -92,6 +92,25 @@ describe('scanBlocks matches remark-parse', () => {
     expectSame(names.slice(0, 300).map((n) => `\`\`\`&${n};\n\`\`\``).join('\n'), 'references in info strings');
   });
 
+  it('at the limits: link nesting, label and autolink lengths, flanking characters, tabs in prefixes', () => {
+    const parens = (n: number) => `${'('.repeat(n)}x${')'.repeat(n)}`;
+    const cases: string[] = [];
+    for (const n of [31, 32, 33]) cases.push(`# [a](${parens(n)}) b`);
+    for (const n of [999, 1000, 1001]) {
+      const label = 'a'.repeat(n);
+      cases.push(`# [${label}] x\n\n[${label}]: /u`, `# [x][${label}]\n\n[${label}]: /u`, `[${label}]: /u\nfoo\n===`);
+    }
+    for (const n of [31, 32, 33]) cases.push(`# <${'a'.repeat(n)}:b>`, `# <a${'b'.repeat(n)}:c>`);
+    for (const n of [63, 64]) cases.push(`# <a@${'b'.repeat(n)}.c>`);
+    for (const ch of ['\u00a0', '\u2013', '\u3000', '!', 'a', '\u{1F600}', '\u0301', '\u20ac'])
+      cases.push(`# a${ch}*b*${ch}c`, `# ${ch}_b_${ch}`, `# *${ch}b${ch}*`, `# a_${ch}b${ch}_c`);
+    cases.push('# *a *b* c*', '# ***a** b*', '# *a **b***', '# ****a****', '# *****a*****', '# [a](<b)c>)', '# [a](b (c(d)))', "# [a](b 'c\\'d')");
+    cases.push('# [\u1E9E]\n\n[SS]: /u', '# [a]\n\n> [a]: /u', '# [a]\n\n    [a]: /u', '# [![a](b)](c)', '# [a [b](c) d](e)', '# ![a [b](c) d](e)');
+    cases.push('- a\n\t- b\n\t\t```check\n\t\tx\n\t\t```\n```check\ny\n```', '>\t\t```check\n>\t\tx\n```check\nz\n```', '1.\t```check\n\tx\n```check\nv\n```');
+    cases.push(' \t# x', '   ```check\n\tx\n   ```', '  ```check\n \tx\n  ```', 'a\t\t\nb\n===', '`a  \nb`\n===', '<a  \nb>\n===');
+    for (const c of cases) expectSame(c, JSON.stringify(c).slice(0, 200));
+  });
+
   it('on generated documents of tricky lines (fixed seed)', () => {
     const random = seeded(20260501);
     for (let k = 0; k < 4000; k++) expectSameOrMinimal(lineDocument(random), 'lines');
