@@ -116,6 +116,13 @@ describe('scanBlocks matches remark-parse', () => {
     for (let k = 0; k < 4000; k++) expectSameOrMinimal(lineDocument(random), 'lines');
   });
 
+  it('on mutants of the project\'s and the shared Markdown files: lines deleted, repeated, swapped, indented, quoted, listed (fixed seed)', () => {
+    const sources = ['sops', 'protocols', 'docs', 'test/fixtures', '../shared/corpus', '../shared/seeds'].flatMap((d) => markdownFiles(join(repo, d)));
+    const texts = sources.map((f) => readFileSync(f, 'utf8').split('\n'));
+    const random = seeded(11);
+    for (let k = 0; k < 400; k++) expectSameOrMinimal(mutant(random, pick(random, texts)), 'mutant');
+  });
+
   it('on generated documents of tricky characters (fixed seed)', () => {
     const random = seeded(7);
     for (let k = 0; k < 2500; k++) expectSameOrMinimal(characterDocument(random, BLOCK_PIECES, 40), 'block characters');
@@ -189,6 +196,25 @@ function lineDocument(random: () => number): string {
   }
   const eol = random() < 0.1 ? pick(random, ['\r\n', '\r']) : '\n';
   return lines.join(eol) + (random() < 0.7 ? eol : '');
+}
+
+/** A copy of `lines` with a few random line edits. */
+function mutant(random: () => number, source: readonly string[]): string {
+  const lines = [...source];
+  for (let m = 1 + Math.floor(random() * 8); m > 0; m--) {
+    const i = Math.floor(random() * lines.length);
+    const line = lines[i] ?? '';
+    switch (Math.floor(random() * 7)) {
+      case 0: lines.splice(i, 1); break;
+      case 1: lines.splice(i, 0, line); break;
+      case 2: lines[i] = pick(random, [' ', '  ', '   ', '    ', '\t']) + line; break;
+      case 3: lines[i] = pick(random, ['> ', '- ', '1. ', '* ']) + line; break;
+      case 4: lines[i] = line.replace(/^\s+/, ''); break;
+      case 5: lines.splice(i, 0, pick(random, ['```', '<!--', '-->', '', '---', '===', '<div>', '```check', '~~~'])); break;
+      default: lines.splice(i, 2, lines[i + 1] ?? '', line);
+    }
+  }
+  return lines.join('\n');
 }
 
 const BLOCK_PIECES = ['>', '-', '*', ' ', ' ', ' ', '\t', '`', '`', '`', '~', '#', '<', '1.', '=', 'a', 'b', '!--', '-->', 'div', '[x]:', ' /u', '\n'];
