@@ -326,7 +326,7 @@ function codeSpanValue(content: string): string {
   return content.slice(head, content.length - tail);
 }
 
-/** Past the `[...]`/`(...)` of an inline link at `at` (a `(`): destination and title optional; -1 when malformed. */
+/** Past an inline link's `(destination "title")` at `at` (a `(`), both parts optional; -1 when malformed. */
 function resourceEnd(s: string, at: number): number {
   let i = whitespaceEnd(s, at + 1);
   if (s.charCodeAt(i) === 41) return i + 1;
