@@ -1,6 +1,4 @@
 // A protocol body → test cases (headings with ids), `case` blocks and `check` blocks, with located issues.
-import { unified } from 'unified';
-import remarkParse from 'remark-parse';
 import type {
   CheckSpec,
   CheckTypeInfo,
@@ -16,6 +14,7 @@ import type {
 import { describeValue, parseYamlWithPositions } from './front-matter.js';
 import { parseDuration } from './duration.js';
 import { RESERVED_PARAMS, templateNames } from './template.js';
+import { scanBlocks, type TopBlock } from './blocks.js';
 
 /** What protocol lint needs to know of the check catalog (injected: documents/ does not import checks/). */
 export interface CheckCatalog {
@@ -30,19 +29,6 @@ const CASE_ID = /^([A-Z][A-Z0-9]*-\d+[A-Za-z0-9.]*)\b[\s:.\u2013\u2014-]*(.*)$/;
 const STAGES: Stage[] = ['IQ', 'OQ', 'PQ'];
 const RISKS: Risk[] = ['high', 'medium', 'low'];
 
-interface MdNode {
-  type: string;
-  depth?: number;
-  lang?: string | null;
-  value?: string;
-  children?: MdNode[];
-  position?: { start: { line: number; column: number; offset?: number }; end: { line: number; column: number; offset?: number } };
-}
-
-// Only headings and fenced blocks matter here, so GFM extensions (tables, autolinks) are not loaded:
-// they cost ~90 ms of start-up for every lint and run.
-const processor = unified().use(remarkParse);
-
 /** Parses a protocol document's body and parameters; every problem is returned, nothing thrown. */
 export function parseProtocol(doc: ControlledDocument, catalog?: CheckCatalog): { protocol: Protocol; issues: Issue[] } {
   const issues: Issue[] = [];
@@ -51,9 +37,11 @@ export function parseProtocol(doc: ControlledDocument, catalog?: CheckCatalog): 
     issues.push({ file, line: pos.line, column: pos.column, code, severity, message });
 
   const parameters = parseParameters(doc, problem);
-  const tree = processor.parse(doc.body) as MdNode;
+  // Only top-level headings and fenced blocks matter: a line scanner finds them as remark-parse would,
+  // without loading unified and micromark (~25 ms of every lint and run).
+  const blocks = scanBlocks(doc.body);
   const lineOffset = doc.bodyStartLine - 1;
-  const filePos = (node: MdNode): Position => ({ line: (node.position?.start.line ?? 1) + lineOffset, column: node.position?.start.column ?? 1 });
+  const filePos = (node: TopBlock): Position => ({ line: node.position.start.line + lineOffset, column: node.position.start.column });
   const bodyLines = doc.body.split('\n');
 
   const cases: TestCase[] = [];
@@ -66,11 +54,11 @@ export function parseProtocol(doc: ControlledDocument, catalog?: CheckCatalog): 
   };
   const seenCase = new Map<string, Position>();
 
-  for (const node of tree.children ?? []) {
+  for (const node of blocks) {
     if (node.type === 'heading') {
-      const text = plainText(node).trim();
+      const text = node.text.trim();
       const m = CASE_ID.exec(text);
-      if (current && (m || (node.depth ?? 1) <= current.depth)) close((node.position?.start.line ?? 1) - 1);
+      if (current && (m || node.depth <= current.depth)) close(node.position.start.line - 1);
       if (m) {
         const id = m[1]!;
         const pos = filePos(node);
@@ -88,21 +76,21 @@ export function parseProtocol(doc: ControlledDocument, catalog?: CheckCatalog): 
           checks: [],
           position: pos,
         };
-        current = { tc, depth: node.depth ?? 1, startLine: node.position?.end.line ?? 1, fences: [] };
+        current = { tc, depth: node.depth, startLine: node.position.end.line, fences: [] };
         cases.push(tc);
       }
       continue;
     }
-    if (node.type !== 'code' || (node.lang !== 'check' && node.lang !== 'case')) continue;
+    if (node.lang !== 'check' && node.lang !== 'case') continue;
     const fencePos = filePos(node);
     if (!current) {
       problem(fencePos, node.lang === 'check' ? 'CHECK_OUTSIDE_CASE' : 'CASE_OUTSIDE_CASE', `a \`${node.lang}\` block must follow a test case heading such as "### IQ-01 Title"; found one before any test case`);
       continue;
     }
     const cur = current as { tc: TestCase; fences: Array<[number, number]> };
-    cur.fences.push([node.position!.start.line, node.position!.end.line]);
-    const indent = (node.position?.start.column ?? 1) - 1;
-    const yaml = parseYamlWithPositions(node.value ?? '', file, fencePos.line, indent, node.lang === 'check' ? 'CHECK_YAML_INVALID' : 'CASE_YAML_INVALID');
+    cur.fences.push([node.position.start.line, node.position.end.line]);
+    const indent = node.position.start.column - 1;
+    const yaml = parseYamlWithPositions(node.value, file, fencePos.line, indent, node.lang === 'check' ? 'CHECK_YAML_INVALID' : 'CASE_YAML_INVALID');
     issues.push(...yaml.issues);
     if (!yaml.ok) { brokenBlocks.add(cur.tc); continue; }
     const value = yaml.value;
@@ -338,9 +326,4 @@ function objectiveText(bodyLines: string[], afterLine: number, endLine: number, 
     out.push(bodyLines[line - 1] ?? '');
   }
   return out.join('\n').replace(/\n{3,}/g, '\n\n').trim();
-}
-
-function plainText(node: MdNode): string {
-  if (typeof node.value === 'string') return node.value;
-  return (node.children ?? []).map(plainText).join('');
 }
