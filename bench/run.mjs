@@ -132,6 +132,15 @@ try {
     console.log(`    exit (sockets closed, process gone)                      ${ms(q(list, 'exit'))}`);
   }
   const verdict = (total) => `${total < 1000 ? 'under 1 s' : 'OVER 1 s'}, ${bashMs / total >= 5 ? 'at least 5x' : `NOT 5x (${(bashMs / total).toFixed(1)}x)`}`;
+  // The first run of a command on a machine has no code cache yet (a fresh CI runner): measured apart,
+  // each run after removing dist/bundle/.cache (the next run writes it again).
+  const cold = [];
+  for (let i = 0; i < Math.min(runs, 3); i++) {
+    rmSync(join(root, 'dist/bundle/.cache'), { recursive: true, force: true });
+    cold.push(runOurs(['--no-pdf']));
+  }
+  const coldMs = q(cold, 'total');
+  console.log(`  qualify run --no-pdf, first run on a machine (no code cache) ${ms(coldMs)}  ${(bashMs / coldMs).toFixed(1)}x faster than bash (median of ${cold.length})`);
   console.log(`  targets (< 1 s and >= 5x faster than bash): --no-pdf ${verdict(leanMs)}; with report.pdf ${verdict(fullMs)}`);
   const ok = leanMs < 1000 && bashMs / leanMs >= 5 && fullMs < 1000;
   exit = ok ? 0 : 1;
