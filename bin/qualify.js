@@ -78,6 +78,7 @@ if (existsSync(join(dir, 'qualify.cjs'))) {
   if (cli) {
     cli.main(argv).then(
       (code) => {
+        performance.mark('qualify:returned');
         process.exitCode = code;
         saveCaches(cli.COMMAND_NAMES);
       },

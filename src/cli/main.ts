@@ -1,5 +1,6 @@
 // Entry point: argv → command → exit code. The only place that maps errors to exit codes.
-import { createInterface } from 'node:readline';
+import { createRequire } from 'node:module';
+import type * as Readline from 'node:readline';
 import { parseArgs, type FlagSpec } from './args.js';
 import type { Command } from './command.js';
 import type { CliContext } from './context.js';
@@ -78,6 +79,8 @@ function processContext(): CliContext {
 
 function promptTerminal(question: string, secret: boolean): Promise<string> {
   return new Promise((resolve) => {
+    // node:readline loads here, for the one command in a hundred that prompts.
+    const { createInterface } = createRequire(import.meta.url)('node:readline') as typeof Readline;
     const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: true });
     if (secret) {
       // Echo nothing while the passphrase is typed.

@@ -2,7 +2,8 @@
 // a capped body and, for https, the server certificate's expiry.
 
 import http from 'node:http';
-import https from 'node:https';
+import type https from 'node:https';
+import { createRequire } from 'node:module';
 import type { TLSSocket } from 'node:tls';
 import { EnvironmentError, UsageError } from '../model/errors.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
@@ -14,15 +15,31 @@ const DAY_MS = 86_400_000;
 
 export interface HttpAgents {
   http: http.Agent;
-  https: https.Agent;
-  insecure: https.Agent;
+  /** Created on first use: node:https loads TLS (~3 ms), which plain-HTTP runs never need. */
+  https(insecure: boolean): https.Agent;
+  destroy(): void;
 }
 
+const requireHere = createRequire(import.meta.url);
+
 export function createHttpAgents(): HttpAgents {
+  const plain = new http.Agent({ keepAlive: true, maxSockets: 32 });
+  const tls = new Map<boolean, https.Agent>();
   return {
-    http: new http.Agent({ keepAlive: true, maxSockets: 32 }),
-    https: new https.Agent({ keepAlive: true, maxSockets: 32 }),
-    insecure: new https.Agent({ keepAlive: true, maxSockets: 32, rejectUnauthorized: false }),
+    http: plain,
+    https(insecure) {
+      let agent = tls.get(insecure);
+      if (!agent) {
+        const { Agent } = requireHere('node:https') as typeof https;
+        agent = new Agent({ keepAlive: true, maxSockets: 32, ...(insecure ? { rejectUnauthorized: false } : {}) });
+        tls.set(insecure, agent);
+      }
+      return agent;
+    },
+    destroy() {
+      plain.destroy();
+      for (const agent of tls.values()) agent.destroy();
+    },
   };
 }
 
@@ -71,7 +88,7 @@ export function createHttpProbe(options: { agents: HttpAgents; timeoutMs: number
       const signal = call.signal ? AbortSignal.any([call.signal, timeout]) : timeout;
       if (call.signal?.aborted) return Promise.reject(call.signal.reason);
       const isHttps = url.protocol === 'https:';
-      const agent = isHttps ? (call.insecure ? options.agents.insecure : options.agents.https) : options.agents.http;
+      const agent = isHttps ? options.agents.https(Boolean(call.insecure)) : options.agents.http;
       const headers: Record<string, string> = { 'user-agent': `${TOOL_NAME}/${TOOL_VERSION}`, accept: '*/*', ...(call.headers ?? {}) };
       // The Host header node:http would derive (url.host), unless the protocol gives one: deriving it
       // costs a cold IPv6 regex (~4 ms) per process.
@@ -92,7 +109,7 @@ export function createHttpProbe(options: { agents: HttpAgents; timeoutMs: number
           else fail(new EnvironmentError('HTTP_TIMEOUT', `GET ${shown} did not complete within ${ms} ms`));
         };
         // Plain HTTP: an empty servername spares the agent's SNI guess (a cold IPv6 regex); HTTPS keeps SNI.
-        const req = (isHttps ? https : http).request(url, { method: 'GET', headers, agent, ...(isHttps ? {} : { servername: '' }) }, (res) => {
+        const req = (isHttps ? (requireHere('node:https') as typeof https) : http).request(url, { method: 'GET', headers, agent, ...(isHttps ? {} : { servername: '' }) }, (res) => {
           const collected = createCappedBody(maxBytes);
           const tls = isHttps ? tlsInfo(res.socket as TLSSocket, options.now()) : undefined;
           const done = (): void => {

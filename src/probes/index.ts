@@ -43,9 +43,7 @@ export function createProbes(options: ProbesOptions = {}): Probes {
     fresh: build,
     close() {
       docker.agent.destroy();
-      agents.http.destroy();
-      agents.https.destroy();
-      agents.insecure.destroy();
+      agents.destroy();
     },
   });
   return build();
