@@ -5,7 +5,9 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type Handlebars from 'handlebars';
-import HandlebarsRuntime from 'handlebars/runtime';
+// The runtime's own file: an ES import of 'handlebars/runtime' does not resolve under Node's ES module
+// rules (no exports map), 'runtime.js' does, and esbuild bundles it.
+import HandlebarsRuntime from 'handlebars/runtime.js';
 import type { Assertion, Report, StepResult } from '../model/report.js';
 import type { SignatureManifestation } from '../model/signature.js';
 import { REPORT_TEMPLATE_SHA256, REPORT_TEMPLATE_SPEC } from './report-template.js';
