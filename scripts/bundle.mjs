@@ -48,6 +48,9 @@ const pdfBundle = {
 
 const common = {
   bundle: true,
+  // import() of a package left outside becomes require(): the bundles run as vm scripts, which have no
+  // ES module loader behind them.
+  supported: { 'dynamic-import': false },
   format: 'cjs',
   platform: 'node',
   target: 'node20',

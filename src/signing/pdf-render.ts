@@ -17,15 +17,9 @@ import { writeFileAtomic } from './store.js';
 /** Renders a record (as readers see it) with its Markdown and signature page to PDF bytes. */
 export type PdfRenderer = (report: Report, markdown: string, options: { signatures: SignatureManifestation[] }) => Promise<Uint8Array>;
 
-/** The report engine's renderer when it is part of this build, else null (then only the approval signs the existing PDF). */
-export async function loadReportRenderer(): Promise<PdfRenderer | null> {
-  const specifier = '../report/pdf.js';
-  try {
-    const mod = (await import(specifier)) as { renderReportPdf?: PdfRenderer };
-    return mod.renderReportPdf ?? null;
-  } catch {
-    return null;
-  }
+/** The report engine's renderer (loaded on first use: pdf-lib and the fonts are only needed here). */
+export async function loadReportRenderer(): Promise<PdfRenderer> {
+  return (await import('../report/pdf.js')).renderReportPdf;
 }
 
 export interface PdfRefresh {

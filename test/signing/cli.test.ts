@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../helpers/cli.js';
+import { runCli, spawnCli } from '../helpers/cli.js';
 import { git, makeGitRepo, makeTempDir } from '../helpers/tmp.js';
 import { buildReport, PROTOCOL, SOP, T, writeReport } from './fixture.js';
 
@@ -113,6 +113,24 @@ describe('qualify keys / sign / verify / attest / audit', () => {
     expect(alone.code).toBe(0);
     expect(alone.stdout).toContain('verified from the PDF alone');
     expect(alone.stdout).toContain('ok    signature 03-approved-quinn.dsse.json');
+  });
+
+  it('the built CLI (bundle and code cache) renders the PDF when signing, and verify reads it', async () => {
+    const built = buildReport({ reportId: 'QP-0001-20261008T090000Z-b1c2' });
+    const dir = await writeReport(repo.dir, built, undefined, { pdf: false });
+    const rel = dir.slice(repo.dir.length + 1);
+    expect(existsSync(join(dir, 'report.pdf'))).toBe(false);
+    // Twice: the first process writes the code caches, the second runs from them.
+    for (const meaning of ['executed', 'reviewed'] as const) {
+      const who = meaning === 'executed' ? 'eve' : 'rita';
+      const r = spawnCli(['sign', rel, '--as', who, '--meaning', meaning, '--passphrase-stdin'], { cwd: repo.dir, env, input: `${who} passphrase long\n` });
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain(`${rel}/report.pdf rendered`);
+    }
+    expect(readFileSync(join(dir, 'report.pdf')).subarray(0, 5).toString('latin1')).toBe('%PDF-');
+    const v = spawnCli(['verify', rel], { cwd: repo.dir, env });
+    expect(v.stdout).toContain('report.pdf: embedded report.json matches the record');
   });
 
   it('the approved PDF is trusted when the signer CA is trusted in an NSS database', async () => {
