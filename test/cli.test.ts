@@ -2,6 +2,9 @@
 import { describe, expect, it } from 'vitest';
 import { spawnCli, runCli } from './helpers/cli.js';
 import { fileURLToPath } from 'node:url';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { makeTempDir } from './helpers/tmp.js';
 
 const repo = fileURLToPath(new URL('..', import.meta.url));
 const COMMANDS = ['init', 'lint', 'docs', 'checks', 'run', 'render', 'keys', 'sign', 'deviation', 'verify', 'audit', 'attest'];
@@ -27,6 +30,32 @@ describe('qualify CLI', () => {
     expect(b.code).toBe(2);
     expect(b.stderr).toContain('unknown option "--frob"');
     expect(b.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('the built bundle runs the document commands of a scaffolded repository end to end', () => {
+    const qms = makeTempDir('qualify-smoke-');
+    const home = makeTempDir('qualify-smoke-home-');
+    try {
+      const run = (args: string[], input?: string) => spawnCli(args, { cwd: qms.dir, env: { QUALIFY_HOME: home.dir }, input });
+      expect(run(['init', '.']).code).toBe(0);
+      const lint = run(['lint']);
+      expect([lint.code, lint.stderr]).toEqual([0, expect.stringContaining('0 errors')]);
+      expect(run(['docs']).stdout).toContain('SOP-0101');
+      expect(run(['checks']).stdout).toContain('container.running');
+      const doc = run(['render', 'sops/SOP-0101-docker-release-and-operations.md']);
+      expect(doc.code).toBe(0);
+      expect(readFileSync(join(qms.dir, 'sops/SOP-0101-docker-release-and-operations.pdf')).subarray(0, 5).toString('latin1')).toBe('%PDF-');
+      expect(run(['render', '--book', 'sops']).code).toBe(0);
+      expect(existsSync(join(qms.dir, 'sops.pdf'))).toBe(true);
+      const keys = run(['keys', 'create', '--as', 'ann', '--name', 'Ann Approver', '--email', 'ann@example.invalid', '--role', 'approver', '--passphrase-stdin'], 'ann passphrase long enough\n');
+      expect([keys.code, keys.stderr]).toEqual([0, '']);
+      const audit = run(['audit']);
+      expect(audit.code).toBe(0);
+      expect(audit.stdout).toContain('ann');
+    } finally {
+      qms.cleanup();
+      home.cleanup();
+    }
   });
 
   it('runs as a real process from the built bin', () => {
