@@ -2,7 +2,9 @@
 import { describe, expect, it } from 'vitest';
 import { spawnCli, runCli } from './helpers/cli.js';
 import { fileURLToPath } from 'node:url';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { makeTempDir } from './helpers/tmp.js';
 
@@ -56,6 +58,24 @@ describe('qualify CLI', () => {
       qms.cleanup();
       home.cleanup();
     }
+  });
+
+  it('keeps a code cache per command; a damaged cache is refused by V8 and written again', () => {
+    // An option of its own (--no-deprecation) gives this test its own cache file: the key has the flags.
+    const flags = ['--no-deprecation'];
+    const bundle = readFileSync(join(repo, 'dist/bundle/qualify.cjs'));
+    const key = createHash('sha256').update(bundle).update(`\0${process.version}\0${process.arch}\0${flags.join(' ')}`).digest('hex').slice(0, 16);
+    const file = join(repo, 'dist/bundle/.cache', `checks-qualify-${key}.bin`);
+    const checks = () => spawnSync(process.execPath, [...flags, join(repo, 'bin/qualify.js'), 'checks'], { cwd: repo, encoding: 'utf8' });
+    const first = checks();
+    expect(first.status).toBe(0);
+    const written = readFileSync(file);
+    expect(checks().stdout).toBe(first.stdout);
+    expect(readFileSync(file).equals(written)).toBe(true); // used as it is, not written again
+    writeFileSync(file, Buffer.alloc(4096, 7));
+    const damaged = checks();
+    expect([damaged.status, damaged.stdout, damaged.stderr]).toEqual([0, first.stdout, '']);
+    expect(readFileSync(file).length).toBeGreaterThan(4096);
   });
 
   it('runs as a real process from the built bin', () => {
