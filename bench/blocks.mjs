@@ -11,6 +11,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { benchProtocol } from './protocol.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -34,18 +35,8 @@ async function child(bundle, method, file, mode) {
   console.log(median(times));
 }
 
-// 50 checks: ten of each kind, as bench/run.mjs generates them.
-function protocol50() {
-  const kinds = [
-    ['IQ-01 Container running', 'type: container.running\ncontainer: "{{service}}"\nexpect:\n  state: running\n  restarts: { lte: 0 }'],
-    ['IQ-02 Image', `type: container.image\ncontainer: "{{service}}"\nexpect:\n  image_id: "sha256:${'0'.repeat(64)}"`],
-    ['IQ-03 User', 'type: container.config\ncontainer: "{{service}}"\nexpect:\n  user: "65534:65534"'],
-    ['OQ-01 Boot log', 'type: container.logs\ncontainer: "{{service}}"\nexpect:\n  contains: "version {{release}}"\n  not_contains: ERROR'],
-    ['OQ-02 Version endpoint', 'type: http.get\nurl: "{{url}}/version"\nexpect:\n  status: 200\n  json: { version: "{{release}}" }'],
-  ];
-  const body = kinds.map(([title, check]) => `### ${title}\n\n${Array.from({ length: 10 }, () => `\`\`\`check\n${check}\n\`\`\`\n`).join('\n')}`).join('\n');
-  return `---\ndocument_id: QP-0900\ntype: protocol\ntitle: Benchmark protocol\nrevision: "01"\nstatus: effective\napprovers: [quinn]\napproval_date: 2020-01-01\neffective_date: 2020-01-02\nparameters:\n  service: { description: container }\n  release: { description: release }\n  url: { description: base URL, default: "http://127.0.0.1:8080" }\n---\n\n${body}`;
-}
+// 50 checks: ten of each kind, the protocol bench/run.mjs executes.
+const protocol50 = () => benchProtocol(8080, `sha256:${'0'.repeat(64)}`);
 
 async function bundleSides(dir) {
   const { build } = await import('esbuild');
