@@ -20,6 +20,7 @@ import { parseProtocol, type CheckCatalog } from './protocol.js';
 import { computeDocumentStatus, NO_SIGNATURES, type ApprovalProvider } from './status.js';
 import { describeValue, parseYamlWithPositions } from './front-matter.js';
 import { isoDay } from './dates.js';
+import { mapLimit } from '../map-limit.js';
 
 /** Folders holding controlled documents by default. */
 export const DOCUMENT_FOLDERS = ['sops', 'protocols'];
@@ -265,18 +266,6 @@ async function listMarkdown(dir: string): Promise<string[]> {
   return out;
 }
 
-async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await fn(items[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
-}
 
 function toSlash(p: string): string {
   return sep === '/' ? p : p.split(sep).join('/');

@@ -23,6 +23,7 @@ import type {
   MountInfo,
   PortBinding,
 } from './types.js';
+import { mapLimit } from '../map-limit.js';
 
 export const DEFAULT_DOCKER_ENDPOINT = 'unix:///var/run/docker.sock';
 
@@ -64,6 +65,8 @@ export function parseDockerEndpoint(endpoint: string): DockerEndpoint {
 /** What createDockerProbe shares between a Probes instance and its fresh() copies. */
 export interface DockerConnection {
   endpoint: DockerEndpoint;
+  /** The Host header of every request (given, because node:http's own derivation runs a cold IPv6 regex, ~4 ms). */
+  hostHeader: string;
   agent: Agent;
   timeoutMs: number;
   now: () => Date;
@@ -78,7 +81,9 @@ export interface DockerConnection {
 export function connectDocker(endpoint: string, options: { timeoutMs: number; now: () => Date }): DockerConnection {
   const parsed = parseDockerEndpoint(endpoint);
   const agent = new Agent({ keepAlive: true, maxSockets: 16 });
-  return { endpoint: parsed, agent, timeoutMs: options.timeoutMs, now: options.now };
+  const { socketPath, host, port } = parsed;
+  const hostHeader = socketPath ? 'localhost' : `${host!.includes(':') && !host!.startsWith('[') ? `[${host}]` : host}:${port}`;
+  return { endpoint: parsed, hostHeader, agent, timeoutMs: options.timeoutMs, now: options.now };
 }
 
 const UNREACHABLE_CODES = new Set(['ENOENT', 'ECONNREFUSED', 'EACCES', 'ECONNRESET', 'EHOSTUNREACH', 'ENOTFOUND', 'ETIMEDOUT', 'EPIPE', 'ENOTSOCK']);
@@ -175,9 +180,7 @@ function dial<T>(conn: DockerConnection, spec: DialSpec, options?: CallOptions):
     const query = spec.options ?? {};
     let path = spec.path;
     if (path.includes('?')) path = Object.keys(query).length > 0 ? path + queryString(query) : path.slice(0, -1);
-    // An explicit Host header: node:http's own derivation runs a cold IPv6 regex (~4 ms) per process.
-    const { host: h, port: p } = conn.endpoint;
-    const headers: Record<string, string | number> = { Host: conn.endpoint.socketPath ? 'localhost' : `${h!.includes(':') && !h!.startsWith('[') ? `[${h}]` : h}:${p}` };
+    const headers: Record<string, string | number> = { Host: conn.hostHeader };
     let body: string | undefined;
     if (spec.method === 'POST' && spec.options) {
       body = JSON.stringify(spec.options);
@@ -288,19 +291,6 @@ function readAll(stream: Readable, maxBytes: number, options: CallOptions | unde
   });
 }
 
-/** Runs `fn` over items with at most `limit` in flight, keeping order. */
-async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
-}
 
 const ZERO_TIME = /^0001-01-01T/;
 

@@ -8,6 +8,7 @@ import { link, mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { ReportFile } from '../evidence/store.js';
+import { mapLimit } from '../map-limit.js';
 
 export const TEMP_PREFIX = '.qualify-tmp-';
 const WRITE_CONCURRENCY = 16;
@@ -92,8 +93,8 @@ export async function writeFolderAtomic(parent: string, name: string, files: Rep
       } else linked.push({ file, to: first });
     }
     // Written and flushed a few at a time: fsync latency overlaps instead of adding up.
-    await forEachLimit(unique, WRITE_CONCURRENCY, (file) => writeFlushed(join(temp, file.path), file.bytes));
-    await forEachLimit(linked, WRITE_CONCURRENCY, async ({ file, to }) => {
+    await mapLimit(unique, WRITE_CONCURRENCY, (file) => writeFlushed(join(temp, file.path), file.bytes));
+    await mapLimit(linked, WRITE_CONCURRENCY, async ({ file, to }) => {
       const target = join(temp, file.path);
       try {
         await link(join(temp, to), target);
@@ -130,13 +131,6 @@ async function writeFlushed(path: string, bytes: Uint8Array): Promise<void> {
   }
 }
 
-async function forEachLimit<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) await fn(items[next++]!);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-}
 
 async function exists(path: string): Promise<boolean> {
   try {

@@ -157,8 +157,7 @@ export async function runQualification(options: QualificationOptions): Promise<Q
 
   performance.mark('qualify:checked');
   const steps = outcome.cases.flatMap((c) => c.steps);
-  const subjectP = collectSubject(steps, { probes, repoRoot: options.repoRoot, parameters: options.parameters });
-  const { subject, warnings: subjectWarnings } = await subjectP;
+  const { subject, warnings: subjectWarnings } = await collectSubject(steps, { probes, repoRoot: options.repoRoot, parameters: options.parameters });
   performance.mark('qualify:subject');
   const { report, evidence } = assembleRecord({
     reportId,
