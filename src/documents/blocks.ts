@@ -8,6 +8,7 @@
 import { decodeString } from './character-references.js';
 import { inlineText } from './inline-text.js';
 import { destinationEnd, labelEnd, normalizeLabel, spaceEnd, titleEnd, whitespaceEnd } from './link-syntax.js';
+import { isAlpha, isAlphanumeric, isDigit, isSpace } from './char-codes.js';
 
 export interface Point {
   line: number;
@@ -430,10 +431,6 @@ class Cursor {
   }
 }
 
-const isSpace = (c: number): boolean => c === 32 || c === 9;
-const isDigit = (c: number): boolean => c >= 48 && c <= 57;
-const isAlpha = (c: number): boolean => (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
-const isAlphanumeric = (c: number): boolean => isAlpha(c) || isDigit(c);
 
 /** `>` and an optional space continuing a block quote. */
 function continueQuote(l: Cursor): boolean {

@@ -4,6 +4,7 @@
 // breaks kept. The tokenizer and its resolution (links, then emphasis) follow micromark's rules.
 import { decodeNamed, decodeNumeric } from './character-references.js';
 import { destinationEnd, labelEnd, normalizeLabel, titleEnd, whitespaceEnd } from './link-syntax.js';
+import { isAlpha, isAlphanumeric, isDigit, isEol, isSpace } from './char-codes.js';
 
 type Kind = 'data' | 'literal' | 'eol' | 'break' | 'attention' | 'labelStart' | 'group';
 
@@ -274,11 +275,6 @@ function isAsciiPunctuation(c: number): boolean {
   return (c >= 33 && c <= 47) || (c >= 58 && c <= 64) || (c >= 91 && c <= 96) || (c >= 123 && c <= 126);
 }
 
-const isAlpha = (c: number): boolean => (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
-const isDigit = (c: number): boolean => c >= 48 && c <= 57;
-const isAlphanumeric = (c: number): boolean => isAlpha(c) || isDigit(c);
-const isEol = (c: number): boolean => c === 10 || c === 13;
-const isSpace = (c: number): boolean => c === 32 || c === 9;
 
 /** `&name;`, `&#digits;` or `&#xhex;` at `i`, decoded; null when it is not a reference. */
 function characterReference(s: string, i: number): { value: string; end: number } | null {

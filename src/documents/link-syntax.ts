@@ -2,7 +2,7 @@
 // title, whitespace, and label normalisation. Each scanner takes a string and a start index and
 // returns the index just past what it recognised, or -1; the rules are micromark's (CommonMark).
 
-const isEol = (c: number): boolean => c === 10 || c === 13;
+import { isEol } from './char-codes.js';
 
 /** Past `[label]` starting at `at` (a `[`): no unescaped brackets, at most 999 characters, not blank. */
 export function labelEnd(s: string, at: number): number {
