@@ -2,9 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { spawnCli, runCli } from './helpers/cli.js';
 import { fileURLToPath } from 'node:url';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { createHash } from 'node:crypto';
-import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeTempDir } from './helpers/tmp.js';
 
@@ -34,7 +32,7 @@ describe('qualify CLI', () => {
     expect(b.stderr).not.toMatch(/\n\s+at /);
   });
 
-  it('the built bundle runs the document commands of a scaffolded repository end to end', () => {
+  it('the built CLI runs the document commands of a scaffolded repository end to end', () => {
     const qms = makeTempDir('qualify-smoke-');
     const home = makeTempDir('qualify-smoke-home-');
     try {
@@ -58,24 +56,6 @@ describe('qualify CLI', () => {
       qms.cleanup();
       home.cleanup();
     }
-  });
-
-  it('keeps a code cache per command; a damaged cache is refused by V8 and written again', () => {
-    // An option of its own (--no-deprecation) gives this test its own cache file: the key has the flags.
-    const flags = ['--no-deprecation'];
-    const bundle = readFileSync(join(repo, 'dist/bundle/qualify.cjs'));
-    const key = createHash('sha256').update(bundle).update(`\0${process.version}\0${process.arch}\0${flags.join(' ')}`).digest('hex').slice(0, 16);
-    const file = join(repo, 'dist/bundle/.cache', `checks-qualify-${key}.bin`);
-    const checks = () => spawnSync(process.execPath, [...flags, join(repo, 'bin/qualify.js'), 'checks'], { cwd: repo, encoding: 'utf8' });
-    const first = checks();
-    expect(first.status).toBe(0);
-    const written = readFileSync(file);
-    expect(checks().stdout).toBe(first.stdout);
-    expect(readFileSync(file).equals(written)).toBe(true); // used as it is, not written again
-    writeFileSync(file, Buffer.alloc(4096, 7));
-    const damaged = checks();
-    expect([damaged.status, damaged.stdout, damaged.stderr]).toEqual([0, first.stdout, '']);
-    expect(readFileSync(file).length).toBeGreaterThan(4096);
   });
 
   it('runs as a real process from the built bin', () => {

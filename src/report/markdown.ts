@@ -1,16 +1,10 @@
 // report.md: the record rendered for a QA reviewer from templates/report.md.hbs (Handlebars, strict,
 // no HTML escaping). Everything shown comes from the record, so the same record gives the same bytes.
 
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import type Handlebars from 'handlebars';
-// The runtime's own file: an ES import of 'handlebars/runtime' does not resolve under Node's ES module
-// rules (no exports map), 'runtime.js' does, and esbuild bundles it.
-import HandlebarsRuntime from 'handlebars/runtime.js';
+import Handlebars from 'handlebars';
 import type { Assertion, Report, StepResult } from '../model/report.js';
 import type { SignatureManifestation } from '../model/signature.js';
-import { REPORT_TEMPLATE_SHA256, REPORT_TEMPLATE_SPEC } from './report-template.js';
 
 /** The template shipped with the tool. */
 export const DEFAULT_REPORT_TEMPLATE = new URL('../../templates/report.md.hbs', import.meta.url);
@@ -122,15 +116,9 @@ export function stepRows(step: StepResult): Row[] {
   return [{ step: step.id, type: step.type, item: '—', expected, actual, result: step.status.toUpperCase() }];
 }
 
-const requireHere = createRequire(import.meta.url);
-
-/**
- * A Handlebars environment with the report helpers: the runtime alone for the precompiled template,
- * the whole of Handlebars (compiler included, loaded on first need) for any other template.
- */
-function createEngine(compiler: boolean): typeof Handlebars {
-  const base = compiler ? (requireHere('handlebars') as typeof Handlebars) : (HandlebarsRuntime as unknown as typeof Handlebars);
-  const hb = base.create();
+/** A Handlebars environment with the report helpers. */
+function createEngine(): typeof Handlebars {
+  const hb = Handlebars.create();
   hb.registerHelper('cell', (v: unknown) => cellText(v));
   hb.registerHelper('code', (v: unknown) => codeSpan(v));
   hb.registerHelper('orDash', (v: unknown) => (v === null || v === undefined || v === '' ? '—' : cellText(v)));
@@ -161,13 +149,7 @@ export function renderReportMarkdown(report: Report, options: MarkdownOptions = 
   const source = options.template ?? readFileSync(DEFAULT_REPORT_TEMPLATE, 'utf8');
   let template = compiled.get(source);
   if (!template) {
-    // The shipped template comes precompiled (scripts/precompile-template.mjs): compiling it costs
-    // ~80 ms of every run. Any other source (or a stale precompiled copy) is compiled here.
-    const sha256 = createHash('sha256').update(source, 'utf8').digest('hex');
-    template =
-      sha256 === REPORT_TEMPLATE_SHA256
-        ? (createEngine(false).template(REPORT_TEMPLATE_SPEC as TemplateSpecification) as HandlebarsTemplateDelegate)
-        : createEngine(true).compile(source, { noEscape: true, strict: true });
+    template = createEngine().compile(source, { noEscape: true, strict: true });
     compiled.set(source, template);
   }
   const evidence = report.cases.flatMap((c) => c.steps.flatMap((s) => s.evidence.map((e) => ({ ...e, step: s.id }))));

@@ -162,24 +162,6 @@ describe('renderReportMarkdown', () => {
   });
 });
 
-describe('the precompiled report template', () => {
-  it('is generated from the current templates/report.md.hbs (else: node scripts/precompile-template.mjs)', async () => {
-    // @ts-expect-error: a plain .mjs script without types
-    const { precompiledModule } = (await import('../../scripts/precompile-template.mjs')) as { precompiledModule: (s: string) => string };
-    const source = readFileSync(DEFAULT_REPORT_TEMPLATE, 'utf8');
-    expect(readFileSync(new URL('./report-template.ts', import.meta.url), 'utf8')).toBe(precompiledModule(source));
-  });
-
-  it('renders the same bytes as the template compiled at run time', async () => {
-    const { report } = assembleRecord(await sampleInput());
-    const source = readFileSync(DEFAULT_REPORT_TEMPLATE, 'utf8');
-    // A trailing newline makes another source (compiled here); the rendering trims it away again.
-    const compiled = renderReportMarkdown(report, { template: `${source}\n` });
-    expect(renderReportMarkdown(report)).toBe(compiled);
-    expect(compiled).toContain('# Test Report QP-0009-20261005T101500Z-beef');
-  });
-});
-
 describe('renderJunit', () => {
   it('one testcase per case named "<id> <title>", classname the stage, failures with expected and actual', async () => {
     const { report } = assembleRecord(await sampleInput());
