@@ -283,12 +283,12 @@ describe('qualify run failure scenarios', () => {
       expect(text).not.toContain(SECRET_TOKEN);
       expect(text).not.toContain(SECRET_PASSWORD);
     }
-    // The masking is accounted for: a count and salted hashes, never the value.
+    // The masking is accounted for: a count and per place the value's number, nothing derived from the value.
     expect(report.redaction.count).toBeGreaterThan(0);
-    const { createHmac } = await import('node:crypto');
-    const hash = createHmac('sha256', report.redaction.salt).update(SECRET_TOKEN).digest('hex').slice(0, 16);
-    expect(report.redaction.entries.some((e) => e.hash === hash && e.where.startsWith('evidence/OQ-02.1'))).toBe(true);
-    expect(JSON.stringify(report)).toContain(`[MASKED:${hash}]`);
+    expect(report.redaction).not.toHaveProperty('salt');
+    const ref = report.redaction.entries.find((e) => e.where.startsWith('evidence/OQ-02.1'))?.ref;
+    expect(ref).toBeGreaterThan(0);
+    expect(JSON.stringify(report)).toContain(`[MASKED:${ref}]`);
     // The record printed by --format json is the record written.
     expect(JSON.parse(r.stdout)).toEqual(report);
   });

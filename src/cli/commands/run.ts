@@ -127,6 +127,7 @@ export const command: Command = {
         audit: async (entry) => (await signing)[0].appendAuditEntry(root, entry),
         renderPdf: args.flags['no-pdf'] ? undefined : async (report, markdown) => (await import('../../report/pdf.js')).renderReportPdf(report, markdown, { pageSize: config.defaults.pageSize }),
         warnings,
+        secretKeys: [...Object.entries(protocol.parameters).filter(([, spec]) => spec.secret).map(([name]) => name), ...config.secrets],
       });
       const shown = relative(ctx.cwd, result.path) || '.';
       const r = result.report;
@@ -233,7 +234,7 @@ export async function resolveParameters(protocol: Protocol, envParams: Record<st
         problems.push(`parameter "${name}" has an invalid pattern in the protocol: ${spec.pattern}`);
         continue;
       }
-      if (!re.test(v)) problems.push(`parameter "${name}" = "${v}" does not match the pattern ${spec.pattern} declared by the protocol`);
+      if (!re.test(v)) problems.push(`parameter "${name}" = ${spec.secret ? '(secret, not shown)' : `"${v}"`} does not match the pattern ${spec.pattern} declared by the protocol`);
     }
   }
   if (problems.length) throw new UsageError('PARAM_INVALID', `invalid run parameters for ${protocol.path}:\n  ${problems.join('\n  ')}`);
