@@ -225,3 +225,14 @@ describe('masking is linear time (issue 9 item 10)', () => {
     expect(performance.now() - t0).toBeLessThan(2000);
   });
 });
+
+describe('configuration that contains a secret word is not a secret', () => {
+  it('image:tag, host:port, PWD and Docker SandboxKey stay readable', () => {
+    const r = createRedactor();
+    const inspect = { Image: 'registry/orders-secrets-api:1.4.2', Env: ['PWD=/srv/app', 'OLDPWD=/'], NetworkSettings: { SandboxKey: '/var/run/docker/netns/default' } };
+    r.learn(inspect);
+    expect(r.value(inspect, 'x')).toEqual(inspect);
+    expect(r.text('pulled registry/orders-secrets-api:1.4.2 from token-host:5000', 'x')).toBe('pulled registry/orders-secrets-api:1.4.2 from token-host:5000');
+    expect(r.summary().count).toBe(0);
+  });
+});

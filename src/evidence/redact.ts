@@ -66,8 +66,11 @@ export function isSecretKey(key: string): boolean {
 
 const secretKeyMemo = new Map<string, boolean>();
 
+/** Keys that contain a secret word but name configuration (the shell's working directory, Docker's netns path). */
+const NOT_SECRET_KEYS = new Set(['PWD', 'OLDPWD', 'SandboxKey']);
+
 function decideSecretKey(key: string): boolean {
-  if (key.length > 200) return false;
+  if (key.length > 200 || NOT_SECRET_KEYS.has(key)) return false;
   const squashed = key.toLowerCase().replace(/[^a-z0-9]/g, '');
   if (SECRET_SUBSTRINGS.some((s) => squashed.includes(s))) return true;
   const segments = key
@@ -262,6 +265,12 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
       for (const m of text.matchAll(KEY_VALUE)) {
         const key = m[2]!;
         const separator = m[3]!;
+        // `name:value` without a space is an image tag, a host and port, a time: only `key: value` and
+        // a quoted `"key":"value"` are pairs.
+        if (separator === ':' && !m[1]) {
+          const after = text.charCodeAt(m.index! + m[0].indexOf(':', key.length) + 1);
+          if (after !== 32 && after !== 9) continue;
+        }
         // `key=value` (query strings, env entries) counts for every secret key; `key: value` in prose
         // not for a lone plain word (`did not pass: OQ-01`).
         if (!(separator === '=' ? secretKey(key) : declared.has(key) || isSecretKeyInText(key))) continue;
