@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer, type Server } from 'node:http';
 import { randomBytes } from 'node:crypto';
-import { cpSync, readdirSync, readFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runCli } from '../helpers/cli.js';
@@ -103,6 +103,11 @@ function tmp(): string {
   return t.dir;
 }
 
+/** A fresh folder inside the QMS copy: records are written inside the repository (issue 9 item 16). */
+function insideQms(): string {
+  return mkdtempSync(join(qmsCopy, 'runs-'));
+}
+
 function shippedArgs(d: { name: string; port: number }, out: string, image = app.imageNew): string[] {
   const answers = join(out, 'answers.yaml');
   writeTree(out, { 'answers.yaml': 'OQ-03:\n  answer: "pass: CR-1 approved"\n  by: erin\n' });
@@ -116,7 +121,7 @@ function shippedArgs(d: { name: string; port: number }, out: string, image = app
 
 describe('qualify run with the shipped protocol', () => {
   it('a healthy deployment of the approved release passes, with a complete record', async () => {
-    const out = tmp();
+    const out = insideQms();
     const r = await runCli(shippedArgs(deployments.healthy, out), { cwd: qmsCopy });
     expect(r.stderr).toContain('PASS: 10 passed, 0 failed, 0 errors, 0 skipped');
     expect(r.code).toBe(0);
@@ -145,7 +150,7 @@ describe('qualify run with the shipped protocol', () => {
   });
 
   it('a container running another digest (the old release) fails IQ with both digests, and the version endpoint fails', async () => {
-    const out = tmp();
+    const out = insideQms();
     const r = await runCli(shippedArgs(deployments.old, out), { cwd: qmsCopy });
     expect(r.code).toBe(1);
     const report = checkReportFolder(onlyReport(join(out, 'reports'), 'QP-0001'));

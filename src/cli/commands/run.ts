@@ -22,16 +22,21 @@ import { loadApprovals, loadCatalog } from '../repo.js';
 import { runQualification } from '../../runner/qualify.js';
 import { createProgressReporter, type ProgressReporter } from '../../runner/progress.js';
 import { serializeRecord } from '../../report/record.js';
+import { writeFileAtomic } from '../../report/folder.js';
+import { resolveCopyTarget, resolveReportsDir } from '../output-paths.js';
 
 /** Output formats beside report.json/report.md, by name (a duplicate name is a programming error). */
 const FORMATS = new Set(['junit', 'json']);
 
 export const command: Command = {
-  usage: 'run <protocol.md> [--env NAME] [--param k=v]... [--params file.yaml] [--answers file.yaml] [--format junit,json] [--out DIR] [--dry-run] [--no-pdf] [--as ID]',
+  usage: 'run <protocol.md> [--env NAME] [--param k=v]... [--params file.yaml] [--answers file.yaml] [--format junit,json] [--junit FILE] [--json FILE] [--out DIR] [--dry-run] [--no-pdf] [--as ID]',
   description: [
     'Executes the checks of an approved, effective protocol against the deployment of an environment and',
     'writes the record to reports/<protocol id>/<report id>/ (report.json, evidence/, report.md; junit.xml',
     'with --format junit, report.pdf unless --no-pdf). --format json also prints the record on standard output.',
+    '--junit FILE and --json FILE also write junit.xml and report.json where CI picks them up (atomically,',
+    'beside the report folder, which keeps its own copies). --out must be a folder inside the repository',
+    'unless qualify.yaml allows it (reports: { allow_outside: [DIR] }).',
     'With --no-pdf (fast CI runs) report.pdf is rendered later, by qualify render <report-dir> or at the',
     'first qualify sign.',
     'A protocol that is not effective is refused (exit 3) unless --dry-run, whose record is marked',
@@ -44,7 +49,9 @@ export const command: Command = {
     params: { kind: 'string', value: 'FILE', description: 'YAML mapping of run parameters' },
     answers: { kind: 'string', value: 'FILE', description: 'YAML answers of manual steps: { <step or case id>: { answer, by } }' },
     format: { kind: 'list', value: 'LIST', description: 'extra outputs: junit (junit.xml in the report), json (record on stdout)' },
-    out: { kind: 'string', value: 'DIR', description: 'reports folder (default: defaults.reportsDir of qualify.yaml, "reports")' },
+    junit: { kind: 'string', value: 'FILE', description: 'also write junit.xml to FILE (for CI; implies junit.xml in the report)' },
+    json: { kind: 'string', value: 'FILE', description: 'also write the record (report.json) to FILE (for CI)' },
+    out: { kind: 'string', value: 'DIR', description: 'reports folder inside the repository (default: defaults.reportsDir of qualify.yaml, "reports")' },
     'dry-run': { kind: 'boolean', description: 'run a protocol that is not effective; the record says NOT A GxP RECORD' },
     'no-pdf': { kind: 'boolean', description: 'do not render report.pdf now (qualify render or the first sign renders it)' },
     as: { kind: 'string', value: 'ID', description: 'executor id recorded (default: $USER)' },
@@ -60,6 +67,11 @@ export const command: Command = {
 
     const root = findRepoRoot(ctx.cwd);
     const config = await loadConfig(root);
+    // Where the record and its CI copies go is settled before anything runs.
+    const reportsDir = resolveReportsDir({ out: args.flags.out as string | undefined, cwd: ctx.cwd, root, defaultDir: config.defaults.reportsDir, allowOutside: config.reports.allowOutside });
+    const copies = (['junit', 'json'] as const)
+      .filter((f) => typeof args.flags[f] === 'string')
+      .map((f) => ({ from: f === 'junit' ? 'junit.xml' : 'report.json', to: resolveCopyTarget(f, args.flags[f] as string, ctx.cwd) }));
     const envName = (args.flags.env as string | undefined) ?? config.defaults.environment ?? null;
     if (envName !== null && !config.environments[envName]) {
       throw new UsageError('ENV_UNKNOWN', `environment "${envName}" is not defined in qualify.yaml (defined: ${Object.keys(config.environments).sort().join(', ') || 'none'})`);
@@ -122,13 +134,15 @@ export const command: Command = {
         now: () => ctx.now(),
         signal: ctx.signal,
         reporter: (mask) => (progress = createProgressReporter({ out: ctx.stderr, live, color: ctx.color && live, mask })),
-        reportsDir: resolve(args.flags.out ? resolve(ctx.cwd, args.flags.out as string) : resolve(root, config.defaults.reportsDir)),
-        junit: formats.has('junit'),
+        reportsDir,
+        junit: formats.has('junit') || typeof args.flags.junit === 'string',
         audit: async (entry) => (await signing)[0].appendAuditEntry(root, entry),
         renderPdf: args.flags['no-pdf'] ? undefined : async (report, markdown) => (await import('../../report/pdf.js')).renderReportPdf(report, markdown, { pageSize: config.defaults.pageSize }),
         warnings,
         secretKeys: [...Object.entries(protocol.parameters).filter(([, spec]) => spec.secret).map(([name]) => name), ...config.secrets],
       });
+      // The CI copies are the very bytes of the report folder.
+      for (const c of copies) await writeFileAtomic(c.to, await readFile(join(result.path, c.from)));
       const shown = relative(ctx.cwd, result.path) || '.';
       const r = result.report;
       const summary = `${r.conclusion.toUpperCase()}${r.incomplete ? ' (interrupted, incomplete)' : ''}: ${r.summary.passed} passed, ${r.summary.failed} failed, ${r.summary.errored} errors, ${r.summary.skipped} skipped; ${r.summary.deviations} deviation${r.summary.deviations === 1 ? '' : 's'} opened${r.dryRun ? ' (dry run: NOT A GxP RECORD)' : ''}`;

@@ -1,0 +1,130 @@
+// Issue 9, friction found as a new user: where `qualify run` may write (--out, item 16), the CI copies
+// (--junit/--json, item 25), manual answers checked before any step runs (item 24) and the wording of
+// summaries (item 26). In-process runs against real files; no Docker needed.
+
+import { afterAll, describe, expect, it } from 'vitest';
+import { existsSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { runCli } from '../helpers/cli.js';
+import { makeTempDir, writeTree } from '../helpers/tmp.js';
+import { reportFolders } from '../helpers/report-folder.js';
+
+const cleanups: Array<() => void> = [];
+afterAll(() => cleanups.forEach((c) => c()));
+
+const FILE_CASE = '### IQ-01 The configuration file is in place\n\n```check\ntype: file\npath: app.conf\nexpect:\n  exists: true\n  contains: "release {{release}}"\n```\n';
+const MANUAL_CASE = '### OQ-03 The change is authorised\n\n```check\ntype: manual\ninstruction: Open the change record.\nexpect:\n  observation: Change record approved\n```\n';
+
+function qms(options: { body?: string; config?: string } = {}): string {
+  const t = makeTempDir('qualify-friction-');
+  cleanups.push(t.cleanup);
+  writeTree(t.dir, {
+    'qualify.yaml': options.config ?? 'environments:\n  local: {}\ndefaults:\n  environment: local\n',
+    'app.conf': 'release 1.4.2\n',
+    'protocols/QP-0300-config.md': [
+      '---',
+      'document_id: QP-0300',
+      'type: protocol',
+      'title: Configuration protocol',
+      'revision: "02"',
+      'status: effective',
+      'approvers: [quinn]',
+      'approval_date: 2020-01-01',
+      'effective_date: 2020-01-02',
+      'parameters:',
+      "  release: { description: release, pattern: '^\\d+\\.\\d+\\.\\d+$' }",
+      '---',
+      '',
+      options.body ?? FILE_CASE,
+    ].join('\n'),
+  });
+  return t.dir;
+}
+
+const PROTOCOL = 'protocols/QP-0300-config.md';
+const RUN = ['run', PROTOCOL, '--param', 'release=1.4.2'];
+
+describe('--out: a folder inside the repository (issue 9 item 16)', () => {
+  it('/dev/null or a file is exit 2 with a clear message, not 70 ENOTDIR', async () => {
+    const dir = qms();
+    for (const out of ['/dev/null', 'app.conf', 'app.conf/reports']) {
+      const r = await runCli([...RUN, '--out', out], { cwd: dir });
+      expect(r.code, `${out}: ${r.stderr}`).toBe(2);
+      expect(r.stderr).toContain('OUT_NOT_A_FOLDER');
+      expect(r.stderr).toContain(`--out ${out}`);
+      expect(r.stderr).not.toMatch(/ENOTDIR|internal error|\n\s+at /);
+    }
+    expect(readFileSync(join(dir, 'app.conf'), 'utf8')).toBe('release 1.4.2\n');
+  });
+
+  it('a folder outside the repository (../.., an absolute path, a symlink out) is refused with exit 2 and nothing is written', async () => {
+    const dir = qms();
+    // Outside paths in a temporary folder: a regression must not write into / or /etc.
+    const outside = makeTempDir('qualify-outside-');
+    cleanups.push(outside.cleanup);
+    symlinkSync(outside.dir, join(dir, 'escape'));
+    for (const out of [`../${basename(outside.dir)}`, `protocols/../../${basename(outside.dir)}/reports`, outside.dir, 'escape/reports']) {
+      const r = await runCli([...RUN, '--out', out], { cwd: dir });
+      expect(r.code, `${out}: ${r.stderr}`).toBe(2);
+      expect(r.stderr).toContain('OUT_OUTSIDE_REPOSITORY');
+      expect(r.stderr).toContain('allow_outside');
+    }
+    expect(reportFolders(join(outside.dir, 'reports', 'QP-0300'))).toEqual([]);
+    expect(reportFolders(join(outside.dir, 'QP-0300'))).toEqual([]);
+  });
+
+  it('inside the repository, or a folder qualify.yaml allows with reports.allow_outside, is written', async () => {
+    const outside = makeTempDir('qualify-allowed-');
+    cleanups.push(outside.cleanup);
+    const dir = qms({ config: `environments:\n  local: {}\ndefaults:\n  environment: local\nreports:\n  allow_outside: [${JSON.stringify(join(outside.dir, 'records'))}]\n` });
+    expect((await runCli([...RUN, '--out', 'records'], { cwd: dir })).code).toBe(0);
+    expect(reportFolders(join(dir, 'records', 'QP-0300'))).toHaveLength(1);
+    const allowed = await runCli([...RUN, '--out', join(outside.dir, 'records')], { cwd: dir });
+    expect(allowed.code, allowed.stderr).toBe(0);
+    expect(reportFolders(join(outside.dir, 'records', 'QP-0300'))).toHaveLength(1);
+    // A sibling of the allowed folder is still outside.
+    expect((await runCli([...RUN, '--out', join(outside.dir, 'other')], { cwd: dir })).code).toBe(2);
+  });
+
+  it('qualify.yaml reports must be { allow_outside: [folders] }', async () => {
+    const dir = qms({ config: 'reports:\n  allow_outside: /tmp\n' });
+    const r = await runCli(RUN, { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/qualify\.yaml:1:1 "reports\.allow_outside" must be a list of folders/);
+  });
+});
+
+describe('--junit FILE and --json FILE for CI (issue 9 item 25)', () => {
+  it('writes junit.xml and report.json where CI wants them, the same bytes as the report folder', async () => {
+    const dir = qms();
+    const r = await runCli([...RUN, '--junit', 'ci/out/junit.xml', '--json', 'ci/report.json'], { cwd: dir });
+    expect(r.code, r.stderr).toBe(0);
+    const [folder] = reportFolders(join(dir, 'reports', 'QP-0300'));
+    expect(readFileSync(join(dir, 'ci/out/junit.xml'))).toEqual(readFileSync(join(folder!, 'junit.xml')));
+    expect(readFileSync(join(dir, 'ci/report.json'))).toEqual(readFileSync(join(folder!, 'report.json')));
+    expect(readFileSync(join(dir, 'ci/out/junit.xml'), 'utf8')).toContain('<testcase name="IQ-01 The configuration file is in place"');
+    // A second run replaces the copies whole.
+    const again = await runCli([...RUN, '--junit', 'ci/out/junit.xml'], { cwd: dir });
+    expect(again.code).toBe(0);
+    const second = reportFolders(join(dir, 'reports', 'QP-0300')).find((f) => f !== folder)!;
+    expect(readFileSync(join(dir, 'ci/out/junit.xml'))).toEqual(readFileSync(join(second, 'junit.xml')));
+  });
+
+  it('a folder, a device or a path through a file as --junit/--json is exit 2 before anything runs', async () => {
+    const dir = qms();
+    mkdirSync(join(dir, 'ci'));
+    for (const args of [['--junit', 'ci'], ['--json', '/dev/null'], ['--json', 'app.conf/report.json']]) {
+      const r = await runCli([...RUN, ...args], { cwd: dir });
+      expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(2);
+      expect(r.stderr).toContain('OUTPUT_NOT_A_FILE');
+    }
+    expect(reportFolders(join(dir, 'reports', 'QP-0300'))).toEqual([]);
+  });
+});
+
+describe('the tmp folder used by these tests is not inside a repository', () => {
+  it('holds for the refusal tests above to mean something', () => {
+    expect(existsSync(join(tmpdir(), 'qualify.yaml'))).toBe(false);
+  });
+});
