@@ -123,6 +123,75 @@ describe('--junit FILE and --json FILE for CI (issue 9 item 25)', () => {
   });
 });
 
+describe('manual answers are checked before any step runs (issue 9 item 24)', () => {
+  const body = `${FILE_CASE}\n${MANUAL_CASE}`;
+
+  it('accepts the documented format: OQ-03.1: "CHG-2026-0412 confirmed"', async () => {
+    const dir = qms({ body });
+    writeTree(dir, { 'answers.yaml': 'OQ-03.1: "CHG-2026-0412 confirmed"\n' });
+    const r = await runCli([...RUN, '--answers', 'answers.yaml', '--format', 'json', '--as', 'erin'], { cwd: dir });
+    expect(r.code, r.stderr).toBe(0);
+    const step = JSON.parse(r.stdout).cases[1].steps[0];
+    expect(step.status).toBe('pass');
+    expect(step.actual).toMatchObject({ answer: 'CHG-2026-0412 confirmed', result: 'pass', comment: 'CHG-2026-0412', observed_by: 'erin' });
+  });
+
+  it('an answer without a verdict is exit 2 naming file:line:col, and nothing runs or is written', async () => {
+    const dir = qms({ body });
+    writeTree(dir, { 'answers.yaml': '# answers of the executor\nIQ-01.1: pass\nOQ-03.1:   "CHG-2026-0412"\nOQ-09: pass\n' });
+    const r = await runCli([...RUN, '--answers', 'answers.yaml'], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('ANSWERS_INVALID');
+    expect(r.stderr).toContain('answers.yaml:3:12 the answer of "OQ-03.1" gives no verdict: "CHG-2026-0412"');
+    expect(r.stderr).toContain('answers.yaml:4:1 "OQ-09" is not a step or case of QP-0300');
+    expect(r.stderr).not.toContain('running');
+    expect(reportFolders(join(dir, 'reports', 'QP-0300'))).toEqual([]);
+  });
+
+  it('a YAML error in the answers file names its place', async () => {
+    const dir = qms({ body });
+    writeTree(dir, { 'answers.yaml': 'OQ-03.1: "unterminated\n' });
+    const r = await runCli([...RUN, '--answers', 'answers.yaml'], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/answers\.yaml:\d+:\d+ invalid YAML/);
+  });
+
+  it('without --answers and without a terminal, a protocol with manual steps is exit 2 before any step runs', async () => {
+    const dir = qms({ body });
+    const r = await runCli(RUN, { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('MANUAL_ANSWERS_MISSING');
+    expect(r.stderr).toContain('QP-0300 has 1 manual step without an answer (OQ-03.1)');
+    expect(r.stderr).toContain('--answers answers.yaml');
+    expect(reportFolders(join(dir, 'reports', 'QP-0300'))).toEqual([]);
+    // An answers file that misses one is refused the same way.
+    writeTree(dir, { 'answers.yaml': 'IQ-01: pass\n' });
+    const partial = await runCli([...RUN, '--answers', 'answers.yaml'], { cwd: dir });
+    expect(partial.code).toBe(2);
+    expect(partial.stderr).toContain('add them to the --answers file');
+  });
+
+  it('on a terminal, an answer without a verdict is asked again instead of becoming an error step', async () => {
+    const dir = qms({ body });
+    const { main } = await import('../../src/cli/main.js');
+    const replies = ['looks fine', 'CHG-2026-0412 confirmed'];
+    const questions: string[] = [];
+    let stdout = '';
+    const code = await main([...RUN, '--format', 'json', '--as', 'frank'], {
+      cwd: dir, env: {},
+      stdout: { write: (t) => (stdout += t), isTTY: false },
+      stderr: { write: () => undefined, isTTY: true },
+      readStdin: async () => '',
+      prompt: async (q) => { questions.push(q); return replies.shift()!; },
+      color: false, now: () => new Date(), signal: new AbortController().signal,
+    });
+    expect(code).toBe(0);
+    expect(questions).toHaveLength(2);
+    expect(questions[1]).toContain('No verdict in "looks fine"');
+    expect(JSON.parse(stdout).cases[1].steps[0].actual.comment).toBe('CHG-2026-0412');
+  });
+});
+
 describe('the tmp folder used by these tests is not inside a repository', () => {
   it('holds for the refusal tests above to mean something', () => {
     expect(existsSync(join(tmpdir(), 'qualify.yaml'))).toBe(false);

@@ -16,6 +16,8 @@ import type { Protocol } from '../../model/document.js';
 import type { Report } from '../../model/report.js';
 import { createDocumentLookup, DOCUMENT_FOLDERS, findRepoRoot, loadConfig, loadRepository } from '../../documents/index.js';
 import { parseYamlValue } from '../../documents/yaml-lib.js';
+import { describeValue, parseYamlWithPositions } from '../../documents/front-matter.js';
+import { ANSWER_FORMS, parseManualAnswer } from '../../checks/manual.js';
 import { builtinChecks, createCheckRegistry } from '../../checks/index.js';
 import { createProbes, type GitState } from '../../probes/index.js';
 import { loadApprovals, loadCatalog } from '../repo.js';
@@ -110,7 +112,8 @@ export const command: Command = {
 
       const parameters = await resolveParameters(protocol, env.params ?? {}, args.flags, ctx);
       const executorId = (args.flags.as as string | undefined) ?? ctx.env.USER ?? ctx.env.USERNAME ?? 'unknown';
-      const answers = args.flags.answers ? await readAnswers(resolve(ctx.cwd, args.flags.answers as string), protocol) : null;
+      const answers = args.flags.answers ? await readAnswers(resolve(ctx.cwd, args.flags.answers as string), args.flags.answers as string, protocol) : null;
+      checkAnswersComplete(protocol, answers, ctx.prompt !== null);
 
       const protocolInfo = describeProtocol(protocol, status, await protocolGit);
       const warnings: string[] = [...protocolInfo.warnings];
@@ -257,24 +260,69 @@ export async function resolveParameters(protocol: Protocol, envParams: Record<st
 
 type Answers = Map<string, { answer: string; by: string | null }>;
 
-async function readAnswers(file: string, protocol: Protocol): Promise<Answers> {
-  const data = await readYamlMapping(file, 'answers');
+/**
+ * The answers file, checked whole before any step runs: every key a step or case of the protocol, every
+ * answer a verdict parseManualAnswer reads. Problems name file:line:col (exit 2).
+ */
+async function readAnswers(file: string, shown: string, protocol: Protocol): Promise<Answers> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch {
+    throw new UsageError('FILE_NOT_FOUND', `cannot read the answers file ${shown}`);
+  }
+  const yaml = parseYamlWithPositions(text, shown, 0, 0, 'ANSWERS_INVALID');
+  const errors = yaml.issues.filter((i) => i.severity === 'error');
+  if (errors.length) throw new UsageError('ANSWERS_INVALID', errors.map((i) => `${i.file}:${i.line}:${i.column} ${i.message}`).join('\n'));
+  const data = yaml.value ?? {};
+  if (typeof data !== 'object' || Array.isArray(data)) throw new UsageError('ANSWERS_INVALID', `${shown}:1:1 expected a mapping of step or case ids to answers, found ${describeValue(data)}`);
   const ids = new Set(protocol.cases.flatMap((c) => [c.id, ...c.checks.map((s) => s.id)]));
   const out: Answers = new Map();
   const problems: string[] = [];
-  for (const [id, v] of Object.entries(data)) {
+  for (const [id, v] of Object.entries(data as Record<string, unknown>)) {
+    const keyAt = yaml.keyPositions[id] ?? { line: 1, column: 1 };
+    const valueAt = yaml.valuePositions[id] ?? keyAt;
+    const at = (p: { line: number; column: number }) => `${shown}:${p.line}:${p.column}`;
     if (!ids.has(id)) {
-      problems.push(`"${id}" is not a step or case of ${protocol.meta.documentId}`);
+      problems.push(`${at(keyAt)} "${id}" is not a step or case of ${protocol.meta.documentId}; its steps: ${[...ids].sort().join(', ')}`);
       continue;
     }
-    if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') out.set(id, { answer: String(v), by: null });
+    let answer: string | null = null;
+    let by: string | null = null;
+    if (typeof v === 'string' || typeof v === 'number') answer = String(v);
+    else if (typeof v === 'boolean') answer = v ? 'pass' : 'fail';
     else if (v && typeof v === 'object' && !Array.isArray(v) && typeof (v as Record<string, unknown>).answer === 'string') {
       const o = v as Record<string, unknown>;
-      out.set(id, { answer: o.answer as string, by: typeof o.by === 'string' && o.by ? o.by : null });
-    } else problems.push(`"${id}" must be an answer text or { answer: TEXT, by: ID }`);
+      answer = o.answer as string;
+      by = typeof o.by === 'string' && o.by ? o.by : null;
+    }
+    if (answer === null) {
+      problems.push(`${at(valueAt)} "${id}" must be an answer text or { answer: TEXT, by: ID }; found ${describeValue(v)}`);
+      continue;
+    }
+    if (!parseManualAnswer(answer)) {
+      problems.push(`${at(valueAt)} the answer of "${id}" gives no verdict: "${answer}"; expected ${ANSWER_FORMS}`);
+      continue;
+    }
+    out.set(id, { answer, by });
   }
-  if (problems.length) throw new UsageError('ANSWERS_INVALID', `${file}:\n  ${problems.join('\n  ')}`);
+  if (problems.length) throw new UsageError('ANSWERS_INVALID', `${problems.length} problem${problems.length === 1 ? '' : 's'} in the answers file:\n  ${problems.join('\n  ')}`);
   return out;
+}
+
+/**
+ * Manual steps without an answer when nobody can be asked (no terminal): exit 2 before any step runs,
+ * rather than error steps and deviations in a record.
+ */
+function checkAnswersComplete(protocol: Protocol, answers: Answers | null, canPrompt: boolean): void {
+  if (canPrompt) return;
+  const missing = protocol.cases.flatMap((c) => c.checks.filter((s) => s.type === 'manual' && !answers?.has(s.id) && !answers?.has(c.id)).map((s) => s.id));
+  if (missing.length === 0) return;
+  const example = missing.map((id) => `  ${id}: "pass: <what you observed>"`).join('\n');
+  throw new UsageError(
+    'MANUAL_ANSWERS_MISSING',
+    `${protocol.meta.documentId} has ${missing.length} manual step${missing.length === 1 ? '' : 's'} without an answer (${missing.join(', ')}) and no terminal to ask on; ${answers ? 'add them to the --answers file' : 'give them with --answers answers.yaml'}, e.g.\n${example}`,
+  );
 }
 
 /** Manual observations: the answers file (by step id, then case id), else a terminal prompt, else none. */
@@ -286,7 +334,12 @@ function createAsk(answers: Answers | null, protocol: Protocol, executor: string
     if (!ctx.prompt) return null;
     const expectText = q.expect && typeof q.expect === 'object' ? Object.values(q.expect as Record<string, unknown>).map(String).join('; ') : q.expect ? String(q.expect) : '';
     const prompt = ctx.prompt;
-    const answer = await quiet(() => prompt(`\n${q.stepId}: ${q.instruction}\n${expectText ? `Expected: ${expectText}\n` : ''}Answer "pass" or "fail", optionally followed by a comment: `));
+    const answer = await quiet(async () => {
+      let text = await prompt(`\n${q.stepId}: ${q.instruction}\n${expectText ? `Expected: ${expectText}\n` : ''}Answer "pass" or "fail", optionally followed by a comment: `);
+      // An answer without a verdict is asked again, not recorded as an error step.
+      for (let n = 0; n < 3 && !parseManualAnswer(text); n++) text = await prompt(`No verdict in "${text}". Start with pass or fail ("pass: CHG-2026-0412 approved"), or end with confirmed / not confirmed: `);
+      return text;
+    });
     return { answer, by: executor, at: ctx.now().toISOString() };
   };
 }
