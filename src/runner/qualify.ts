@@ -19,6 +19,7 @@ import { renderReportMarkdown } from '../report/markdown.js';
 import { renderJunit } from '../report/junit.js';
 import { removeStaleTemps, ReportExistsError, writeFolderAtomic } from '../report/folder.js';
 import { planRun } from './plan.js';
+import { count } from '../plural.js';
 import { executeRun, type RunReporter, type RunOutcome, type StepOutcome } from './run.js';
 import { collectSubject } from './subject.js';
 
@@ -224,7 +225,7 @@ export async function runQualification(options: QualificationOptions): Promise<Q
           field: 'conclusion',
           old: null,
           new: report.conclusion,
-          why: `executed ${report.protocol.documentId} revision ${report.protocol.revision}${report.dryRun ? ' (dry run, NOT A GxP RECORD)' : ''}${report.incomplete ? ' (interrupted, incomplete)' : ''}: ${report.summary.passed} passed, ${report.summary.failed} failed, ${report.summary.errored} errors, ${report.summary.skipped} skipped`,
+          why: `executed ${report.protocol.documentId} revision ${report.protocol.revision}${report.dryRun ? ' (dry run, NOT A GxP RECORD)' : ''}${report.incomplete ? ' (interrupted, incomplete)' : ''}: ${report.summary.passed} passed, ${report.summary.failed} failed, ${count(report.summary.errored, 'error')}, ${report.summary.skipped} skipped`,
           ref: { path: 'report.json', sha256: sha256Hex(record.bytes) },
         });
       }

@@ -192,6 +192,32 @@ describe('manual answers are checked before any step runs (issue 9 item 24)', ()
   });
 });
 
+describe('summaries count in words (issue 9 item 26)', () => {
+  it('lint: "0 errors, 1 warning in 1 of 2 files checked", plurals right, never "file(s)"', async () => {
+    const dir = qms();
+    writeTree(dir, { 'sops/SOP-0001-a.md': '---\ndocument_id: SOP-0001\ntitle: A\ntype: sop\nrevision: "01"\nstatus: draft\n---\n# Purpose\n\nText.\n' });
+    const clean = await runCli(['lint'], { cwd: dir });
+    expect(clean.code).toBe(0);
+    // (the protocol of qms() carries one warning)
+    expect(clean.stderr).toBe('0 errors, 1 warning in 1 of 2 files checked\n');
+    writeTree(dir, { 'sops/SOP-0002-b.md': '---\ndocument_id: SOP-0002\ntitle: B\ntype: sop\nrevision: "01"\nstatus: approved\napproval_date: not-a-date\n---\n# Purpose\n' });
+    const bad = await runCli(['lint'], { cwd: dir });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/^1 error, \d+ warnings in 2 of 3 files checked\n$/);
+    expect(bad.stderr).not.toMatch(/\b1 errors\b|\b1 warnings\b|\(s\)/);
+  });
+
+  it('run: "1 error", "1 deviation", and the number of steps', async () => {
+    const dir = qms({ body: `${FILE_CASE}\n### OQ-01 Broken\n\n\`\`\`check\ntype: file\npath: app.conf\ncontainer: no-such-container-${process.pid}\nexpect:\n  exists: true\n\`\`\`\n` });
+    const r = await runCli([...RUN, '--no-pdf'], { cwd: dir, env: { DOCKER_HOST: `unix://${join(dir, 'no-docker.sock')}` } });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('FAIL: 2 steps: 1 passed, 0 failed, 1 error, 0 skipped; 1 deviation opened');
+    expect(r.stderr).not.toMatch(/\b1 errors\b|\b1 deviations\b/);
+    expect(r.stderr).toContain('! OQ-01 Broken  (1 error)');
+    expect(r.stderr).toContain('✓ IQ-01 The configuration file is in place  (1 passed)');
+  });
+});
+
 describe('the tmp folder used by these tests is not inside a repository', () => {
   it('holds for the refusal tests above to mean something', () => {
     expect(existsSync(join(tmpdir(), 'qualify.yaml'))).toBe(false);

@@ -123,7 +123,7 @@ describe('qualify run with the shipped protocol', () => {
   it('a healthy deployment of the approved release passes, with a complete record', async () => {
     const out = insideQms();
     const r = await runCli(shippedArgs(deployments.healthy, out), { cwd: qmsCopy });
-    expect(r.stderr).toContain('PASS: 10 passed, 0 failed, 0 errors, 0 skipped');
+    expect(r.stderr).toContain('PASS: 10 steps: 10 passed, 0 failed, 0 errors, 0 skipped; 0 deviations opened');
     expect(r.code).toBe(0);
     const dir = onlyReport(join(out, 'reports'), 'QP-0001');
     expect(r.stdout).toContain(`report: `);

@@ -25,6 +25,7 @@ import { runQualification } from '../../runner/qualify.js';
 import { createProgressReporter, type ProgressReporter } from '../../runner/progress.js';
 import { serializeRecord } from '../../report/record.js';
 import { writeFileAtomic } from '../../report/folder.js';
+import { count } from '../../plural.js';
 import { resolveCopyTarget, resolveReportsDir } from '../output-paths.js';
 
 /** Output formats beside report.json/report.md, by name (a duplicate name is a programming error). */
@@ -148,7 +149,7 @@ export const command: Command = {
       for (const c of copies) await writeFileAtomic(c.to, await readFile(join(result.path, c.from)));
       const shown = relative(ctx.cwd, result.path) || '.';
       const r = result.report;
-      const summary = `${r.conclusion.toUpperCase()}${r.incomplete ? ' (interrupted, incomplete)' : ''}: ${r.summary.passed} passed, ${r.summary.failed} failed, ${r.summary.errored} errors, ${r.summary.skipped} skipped; ${r.summary.deviations} deviation${r.summary.deviations === 1 ? '' : 's'} opened${r.dryRun ? ' (dry run: NOT A GxP RECORD)' : ''}`;
+      const summary = `${r.conclusion.toUpperCase()}${r.incomplete ? ' (interrupted, incomplete)' : ''}: ${count(r.summary.steps, 'step')}: ${r.summary.passed} passed, ${r.summary.failed} failed, ${count(r.summary.errored, 'error')}, ${r.summary.skipped} skipped; ${count(r.summary.deviations, 'deviation')} opened${r.dryRun ? ' (dry run: NOT A GxP RECORD)' : ''}`;
       if (formats.has('json')) {
         ctx.stdout.write(serializeRecord(r));
         ctx.stderr.write(`${summary}\nreport: ${shown}\n`);
