@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { runCli } from '../helpers/cli.js';
 import { makeTempDir, writeTree } from '../helpers/tmp.js';
-import { reportFolders } from '../helpers/report-folder.js';
+import { listFiles, reportFolders } from '../helpers/report-folder.js';
 
 const cleanups: Array<() => void> = [];
 afterAll(() => cleanups.forEach((c) => c()));
@@ -16,7 +16,9 @@ afterAll(() => cleanups.forEach((c) => c()));
 const FILE_CASE = '### IQ-01 The configuration file is in place\n\n```check\ntype: file\npath: app.conf\nexpect:\n  exists: true\n  contains: "release {{release}}"\n```\n';
 const MANUAL_CASE = '### OQ-03 The change is authorised\n\n```check\ntype: manual\ninstruction: Open the change record.\nexpect:\n  observation: Change record approved\n```\n';
 
-function qms(options: { body?: string; config?: string } = {}): string {
+const RELEASE_PARAM = "  release: { description: release, pattern: '^\\d+\\.\\d+\\.\\d+$' }";
+
+function qms(options: { body?: string; config?: string; parameters?: string } = {}): string {
   const t = makeTempDir('qualify-friction-');
   cleanups.push(t.cleanup);
   writeTree(t.dir, {
@@ -33,7 +35,7 @@ function qms(options: { body?: string; config?: string } = {}): string {
       'approval_date: 2020-01-01',
       'effective_date: 2020-01-02',
       'parameters:',
-      "  release: { description: release, pattern: '^\\d+\\.\\d+\\.\\d+$' }",
+      options.parameters ?? RELEASE_PARAM,
       '---',
       '',
       options.body ?? FILE_CASE,
@@ -189,6 +191,40 @@ describe('manual answers are checked before any step runs (issue 9 item 24)', ()
     expect(questions).toHaveLength(2);
     expect(questions[1]).toContain('No verdict in "looks fine"');
     expect(JSON.parse(stdout).cases[1].steps[0].actual.comment).toBe('CHG-2026-0412');
+  });
+});
+
+describe('declared secrets and ordinary parameters (issue 9 item 7)', () => {
+  it('a parameter declared secret: true and a qualify.yaml secrets name are masked; --param environment=production is not', async () => {
+    const ref = `CHG-planted-${process.pid}-77`;
+    const license = `LIC-planted-${process.pid}-99`;
+    const body = [
+      '### IQ-01 The change reference is in the configuration',
+      '',
+      '```check\ntype: file\npath: app.conf\nexpect:\n  contains: "{{change_ref}}"\n```',
+      '',
+      '```check\ntype: file\npath: app.conf\nexpect:\n  contains: "{{environment}}"\n```',
+      '',
+    ].join('\n');
+    const dir = qms({
+      body,
+      config: 'environments:\n  local: {}\ndefaults:\n  environment: local\nsecrets: [ORDERS_LICENSE]\n',
+      parameters: '  change_ref: { description: change record, secret: true }\n  environment: { description: environment qualified }',
+    });
+    writeTree(dir, { 'app.conf': `release 1.4.2\nenvironment production\nchange ${ref}\nORDERS_LICENSE=${license}\n` });
+    const lint = await runCli(['lint', PROTOCOL], { cwd: dir });
+    expect(lint.stdout).not.toContain('PARAMETER_FIELD_UNKNOWN');
+    const r = await runCli(['run', PROTOCOL, '--param', `change_ref=${ref}`, '--param', 'environment=production', '--format', 'json', '--no-pdf'], { cwd: dir });
+    expect(r.code, r.stderr).toBe(0);
+    const [folder] = reportFolders(join(dir, 'reports', 'QP-0300'));
+    const written = listFiles(folder!).map((f) => readFileSync(join(folder!, f), 'utf8')).join('\n') + r.stdout + r.stderr;
+    expect(written).not.toContain(ref);
+    expect(written).not.toContain(license);
+    const record = JSON.parse(r.stdout);
+    expect(record.parameters.change_ref).toMatch(/^\[MASKED:\d+\]$/);
+    expect(record.parameters.environment).toBe('production');
+    expect(written).toContain('environment production');
+    expect(written).toContain('ORDERS_LICENSE=[MASKED:');
   });
 });
 

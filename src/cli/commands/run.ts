@@ -26,6 +26,7 @@ import { createProgressReporter, type ProgressReporter } from '../../runner/prog
 import { serializeRecord } from '../../report/record.js';
 import { writeFileAtomic } from '../../report/folder.js';
 import { count } from '../../plural.js';
+import { isSecretKey } from '../../evidence/redact.js';
 import { resolveCopyTarget, resolveReportsDir } from '../output-paths.js';
 
 /** Output formats beside report.json/report.md, by name (a duplicate name is a programming error). */
@@ -252,7 +253,7 @@ export async function resolveParameters(protocol: Protocol, envParams: Record<st
         problems.push(`parameter "${name}" has an invalid pattern in the protocol: ${spec.pattern}`);
         continue;
       }
-      if (!re.test(v)) problems.push(`parameter "${name}" = ${spec.secret ? '(secret, not shown)' : `"${v}"`} does not match the pattern ${spec.pattern} declared by the protocol`);
+      if (!re.test(v)) problems.push(`parameter "${name}" = ${spec.secret || isSecretKey(name) ? '(secret, not shown)' : `"${v}"`} does not match the pattern ${spec.pattern} declared by the protocol`);
     }
   }
   if (problems.length) throw new UsageError('PARAM_INVALID', `invalid run parameters for ${protocol.path}:\n  ${problems.join('\n  ')}`);
