@@ -102,6 +102,16 @@ describe('small parsers', () => {
     expect(parseManualAnswer('looks fine')).toBeNull();
   });
 
+  it('reads the documented answer form: the observation, then the verdict (issue 9 item 24)', () => {
+    expect(parseManualAnswer('CHG-2026-0412 confirmed')).toEqual({ result: 'pass', comment: 'CHG-2026-0412' });
+    expect(parseManualAnswer('Change record CHG-7 approved, release notes reviewed: verified.')).toEqual({ result: 'pass', comment: 'Change record CHG-7 approved, release notes reviewed' });
+    expect(parseManualAnswer('CHG-2026-0412 not confirmed')).toEqual({ result: 'fail', comment: 'CHG-2026-0412' });
+    expect(parseManualAnswer('CHG-2026-0412 names 1.4.1 - failed')).toEqual({ result: 'fail', comment: 'CHG-2026-0412 names 1.4.1' });
+    expect(parseManualAnswer('CHG-2026-0412 rejected')).toEqual({ result: 'fail', comment: 'CHG-2026-0412' });
+    expect(parseManualAnswer('unconfirmed')).toBeNull();
+    expect(parseManualAnswer('CHG-2026-0412')).toBeNull();
+  });
+
   it('bounds container logs to the current run', () => {
     expect(currentRunStart({ startedAt: '2026-11-01T10:00:00.5Z', finishedAt: null })).toBeUndefined();
     expect(currentRunStart({ startedAt: '2026-11-01T10:00:05Z', finishedAt: '2026-11-01T10:00:04.123456789Z' })).toBe('2026-11-01T10:00:04.123456789Z');

@@ -7,7 +7,8 @@
 //     observation: The dashboard shows release {{release}} in its footer.
 //
 // The executor is asked (terminal prompt, or --answers file) and answers "pass" or "fail", optionally
-// followed by a comment ("pass: footer shows 1.4.2"). `expect` is the text the person checks against;
+// followed by a comment ("pass: footer shows 1.4.2"), or gives the observation followed by its verdict
+// ("CHG-2026-0412 confirmed", "CHG-2026-0412 not confirmed"). `expect` is the text the person checks against;
 // it is shown, not compared. No answer is an error, never a pass.
 // Observes: answer, result (pass or fail), comment, observed_by, observed_at.
 
@@ -17,15 +18,28 @@ import { readParams } from './params.js';
 import { jsonEvidence } from './support.js';
 
 const ANSWER = /^\s*(pass(?:ed)?|yes|y|ok|confirmed|fail(?:ed)?|no|n)\b[\s:,;.-]*([\s\S]*)$/i;
+// The observation first, the verdict last: "CHG-2026-0412 confirmed", "... not confirmed", "... - failed".
+const TRAILING = /^([\s\S]*?)[\s:,;.-]+(not[ \t]+)?(confirmed|verified|approved|accepted|ok|pass(?:ed)?|fail(?:ed)?|rejected)[\s.!]*$/i;
 
-/** Reads "pass: comment" / "fail - comment"; null when the answer says neither. */
+/**
+ * Reads a person's answer: a verdict word first ("pass: footer shows 1.4.2", "fail - banner missing")
+ * or last ("CHG-2026-0412 confirmed", "CHG-2026-0412 not confirmed"); null when it says neither.
+ */
 export function parseManualAnswer(answer: string): { result: 'pass' | 'fail'; comment: string } | null {
   const m = ANSWER.exec(answer);
-  if (!m) return null;
-  const word = m[1]!.toLowerCase();
-  const result = /^(fail|failed|no|n)$/.test(word) ? 'fail' : 'pass';
-  return { result, comment: m[2]!.trim() };
+  if (m) {
+    const word = m[1]!.toLowerCase();
+    const result = /^(fail|failed|no|n)$/.test(word) ? 'fail' : 'pass';
+    return { result, comment: m[2]!.trim() };
+  }
+  const t = TRAILING.exec(answer.length > 10_000 ? '' : answer);
+  if (!t || !t[1]!.trim()) return null;
+  const negative = Boolean(t[2]) || /^(fail|failed|rejected)$/i.test(t[3]!);
+  return { result: negative ? 'fail' : 'pass', comment: t[1]!.trim() };
 }
+
+/** How an answer must look, for messages. */
+export const ANSWER_FORMS = '"pass" or "fail" first, optionally followed by a comment ("pass: CHG-2026-0412 approved"), or the observation followed by its verdict ("CHG-2026-0412 confirmed", "CHG-2026-0412 not confirmed")';
 
 export const manual = defineCheck({
   type: 'manual',
@@ -52,7 +66,7 @@ export const manual = defineCheck({
     }
     const parsed = parseManualAnswer(reply.answer);
     if (!parsed) {
-      throw new EnvironmentError('MANUAL_ANSWER_UNCLEAR', `step ${stepId}: the answer "${reply.answer}" must start with pass or fail (optionally followed by a comment)`);
+      throw new EnvironmentError('MANUAL_ANSWER_UNCLEAR', `step ${stepId}: the answer "${reply.answer}" gives no verdict; expected ${ANSWER_FORMS}`);
     }
     const actual = { answer: reply.answer, result: parsed.result, comment: parsed.comment || null, observed_by: reply.by, observed_at: reply.at };
     return {

@@ -63,8 +63,8 @@ function processContext(): CliContext {
   return {
     cwd: process.cwd(),
     env,
-    stdout: { write: (t) => void process.stdout.write(t), isTTY: stdoutTTY },
-    stderr: { write: (t) => void process.stderr.write(t), isTTY: Boolean(process.stderr.isTTY) },
+    stdout: { write: closable(process.stdout), isTTY: stdoutTTY },
+    stderr: { write: closable(process.stderr), isTTY: Boolean(process.stderr.isTTY) },
     readStdin: async () => {
       const chunks: Buffer[] = [];
       for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
@@ -74,6 +74,27 @@ function processContext(): CliContext {
     color: stdoutTTY && !('NO_COLOR' in env) && env.CI === undefined,
     now: () => new Date(),
     signal: controller.signal,
+  };
+}
+
+/**
+ * Writes to a standard stream that the reader may close early (`qualify audit | head`): once the pipe
+ * is gone (EPIPE), further output is dropped and the command ends as it would, without a stack trace.
+ */
+function closable(stream: NodeJS.WriteStream): (text: string) => void {
+  let closed = false;
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE' || err.code === 'ERR_STREAM_DESTROYED') closed = true;
+    else throw err;
+  });
+  return (text) => {
+    if (closed) return;
+    try {
+      stream.write(text);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EPIPE') throw err;
+      closed = true;
+    }
   };
 }
 

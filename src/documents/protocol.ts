@@ -138,6 +138,10 @@ function parseParameters(doc: ControlledDocument, problem: (pos: Position, code:
     if (typeof s.description === 'string') p.description = s.description;
     if (s.default !== undefined && s.default !== null) p.default = String(s.default);
     if (typeof s.required === 'boolean') p.required = s.required;
+    if (s.secret !== undefined) {
+      if (typeof s.secret !== 'boolean') problem(at, 'PARAMETERS_INVALID', `"secret" of parameter "${name}" must be true or false; found ${describeValue(s.secret)}`);
+      else if (s.secret) p.secret = true;
+    }
     if (s.pattern !== undefined) {
       if (typeof s.pattern !== 'string') problem(at, 'PARAMETER_PATTERN', `pattern of parameter "${name}" must be a regular expression as text; found ${describeValue(s.pattern)}`);
       else {
@@ -146,7 +150,7 @@ function parseParameters(doc: ControlledDocument, problem: (pos: Position, code:
       }
     }
     for (const k of Object.keys(s)) {
-      if (!['description', 'pattern', 'default', 'required'].includes(k)) problem(at, 'PARAMETER_FIELD_UNKNOWN', `parameter "${name}" has unknown field "${k}"; known: description, pattern, default, required`, 'warning');
+      if (!['description', 'pattern', 'default', 'required', 'secret'].includes(k)) problem(at, 'PARAMETER_FIELD_UNKNOWN', `parameter "${name}" has unknown field "${k}"; known: description, pattern, default, required, secret`, 'warning');
     }
     out[name] = p;
   }

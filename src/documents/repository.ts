@@ -90,10 +90,32 @@ export async function loadConfig(root: string): Promise<QualifyConfig> {
     if (defaults.pageSize === 'A4' || defaults.pageSize === 'Letter') config.defaults.pageSize = defaults.pageSize;
     else if (defaults.pageSize !== undefined) throw new DocumentError('CONFIG_INVALID', `${where('defaults')} "defaults.pageSize" must be A4 or Letter; found ${describeValue(defaults.pageSize)}`);
   }
+  readSecretsAndReports(data, config, where);
   if (config.defaults.environment && !config.environments[config.defaults.environment]) {
     throw new DocumentError('CONFIG_INVALID', `${where('defaults')} default environment "${config.defaults.environment}" is not defined under environments (defined: ${Object.keys(config.environments).join(', ') || 'none'})`);
   }
   return config;
+}
+
+/** qualify.yaml `secrets: [NAME...]` and `reports: { allow_outside: [DIR...] }`. */
+function readSecretsAndReports(data: Record<string, unknown>, config: QualifyConfig, where: (key: string) => string): void {
+  const names = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === 'string' && x.trim() !== '');
+  if (data.secrets !== undefined && data.secrets !== null) {
+    if (!names(data.secrets)) throw new DocumentError('CONFIG_INVALID', `${where('secrets')} "secrets" must be a list of names whose values are secret (run parameters, container environment variables), e.g. [ORDERS_LICENSE]; found ${describeValue(data.secrets)}`);
+    config.secrets = [...data.secrets];
+  }
+  const reports = data.reports as Record<string, unknown> | undefined | null;
+  if (reports !== undefined && reports !== null) {
+    if (typeof reports !== 'object' || Array.isArray(reports)) throw new DocumentError('CONFIG_INVALID', `${where('reports')} "reports" must be a mapping { allow_outside: [folder...] }; found ${describeValue(reports)}`);
+    for (const k of Object.keys(reports)) {
+      if (k !== 'allow_outside') throw new DocumentError('CONFIG_INVALID', `${where('reports')} "reports" has unknown field "${k}"; known: allow_outside`);
+    }
+    const allow = reports.allow_outside;
+    if (allow !== undefined && allow !== null) {
+      if (!names(allow)) throw new DocumentError('CONFIG_INVALID', `${where('reports')} "reports.allow_outside" must be a list of folders outside the repository that --out may name; found ${describeValue(allow)}`);
+      config.reports.allowOutside = [...allow];
+    }
+  }
 }
 
 export interface LoadOptions {

@@ -83,6 +83,27 @@ export function learnEvidence(redactor: Redactor, input: EvidenceInput): void {
   if (text !== null) redactor.learn(text);
 }
 
+/**
+ * Largest evidence file kept, in bytes of masked content (1 MiB). A longer observation is masked whole
+ * (so no secret is cut in two and left half visible), then cut at this size on a character boundary
+ * outside any marker; the file ends with a line saying so and the record's description repeats it.
+ */
+export const EVIDENCE_CAP = 1024 * 1024;
+
+/** Cuts masked evidence at EVIDENCE_CAP; `cut` is null when it fits. */
+export function capEvidence(bytes: Uint8Array): { bytes: Uint8Array; cut: { kept: number; total: number } | null } {
+  if (bytes.byteLength <= EVIDENCE_CAP) return { bytes, cut: null };
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let end = EVIDENCE_CAP;
+  // Back to the start of a UTF-8 character.
+  while (end > 0 && (buf[end]! & 0xc0) === 0x80) end--;
+  // Not inside a marker "[MASKED:n]".
+  const open = buf.lastIndexOf('[MASKED', end - 1);
+  if (open !== -1 && buf.indexOf(']', open) >= end) end = open;
+  const note = Buffer.from(`\n[qualify: evidence cut at ${end} of ${buf.length} bytes (evidence cap ${EVIDENCE_CAP} bytes); the rest was not kept]\n`, 'utf8');
+  return { bytes: Buffer.concat([buf.subarray(0, end), note]), cut: { kept: end, total: buf.length } };
+}
+
 /** The masked bytes of one evidence input. */
 export function maskEvidence(redactor: Redactor, input: EvidenceInput, where: string): Uint8Array {
   const text = asText(input.content);
@@ -112,7 +133,7 @@ export function sha256Hex(bytes: Uint8Array | string): string {
 export function storeEvidence(items: Array<{ stepId: string; input: EvidenceInput }>, redactor: Redactor): StoredEvidence[] {
   const taken = new Set<string>();
   const out: StoredEvidence[] = [];
-  const masked = new Map<string, { path: string; bytes: Uint8Array; sha256: string }>();
+  const masked = new Map<string, { path: string; bytes: Uint8Array; sha256: string; cut: { kept: number; total: number } | null }>();
   for (const { stepId, input } of items) {
     const ext = extensionFor(input.mediaType);
     const stem = `${safeName(stepId)}-${safeName(input.name)}`;
@@ -124,25 +145,18 @@ export function storeEvidence(items: Array<{ stepId: string; input: EvidenceInpu
     const same = typeof input.content === 'string' ? masked.get(key) : undefined;
     let bytes: Uint8Array;
     let sha256: string;
+    let cut: { kept: number; total: number } | null;
     if (same) {
-      ({ bytes, sha256 } = same);
+      ({ bytes, sha256, cut } = same);
       redactor.recount(same.path, path);
     } else {
-      bytes = maskEvidence(redactor, input, path);
+      // Masked whole, then cut: a secret is never cut in two and left half visible.
+      ({ bytes, cut } = capEvidence(maskEvidence(redactor, input, path)));
       sha256 = sha256Hex(bytes);
-      if (typeof input.content === 'string') masked.set(key, { path, bytes, sha256 });
+      if (typeof input.content === 'string') masked.set(key, { path, bytes, sha256, cut });
     }
-    out.push({
-      stepId,
-      bytes,
-      ref: {
-        path,
-        sha256,
-        bytes: bytes.byteLength,
-        mediaType: input.mediaType,
-        description: redactor.text(input.description, path),
-      },
-    });
+    const description = redactor.text(input.description, path) + (cut ? ` (cut at ${cut.kept} of ${cut.total} bytes: evidence cap ${EVIDENCE_CAP} bytes)` : '');
+    out.push({ stepId, bytes, ref: { path, sha256, bytes: bytes.byteLength, mediaType: input.mediaType, description } });
   }
   return out;
 }

@@ -19,10 +19,22 @@ export interface QualifyConfig {
     /** Page size for PDFs. */
     pageSize: 'A4' | 'Letter';
   };
+  /**
+   * Names whose values are secret beyond those that look secret (run parameters, container environment
+   * variables, JSON keys): `secrets: [ORDERS_LICENSE]`. Masked like passwords.
+   */
+  secrets: string[];
+  /** Where records may be written. */
+  reports: {
+    /** Folders outside the repository that `--out` may name (absolute, or relative to the repository root). */
+    allowOutside: string[];
+  };
 }
 
 export const DEFAULT_CONFIG: QualifyConfig = {
   environments: {},
   signers: 'signers.yaml',
   defaults: { reportsDir: 'reports', pageSize: 'A4' },
+  secrets: [],
+  reports: { allowOutside: [] },
 };

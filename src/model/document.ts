@@ -54,6 +54,8 @@ export interface ParameterSpec {
   pattern?: string;
   default?: string;
   required?: boolean;
+  /** The value is a secret: masked in the record, the evidence and the console (`secret: true`). */
+  secret?: boolean;
 }
 
 export type Stage = 'IQ' | 'OQ' | 'PQ';

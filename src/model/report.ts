@@ -156,13 +156,20 @@ export interface Report {
   conclusion: Conclusion;
   /** Notices every reader must see, e.g. "approval not signed". */
   warnings: string[];
-  /** Masking performed on evidence and record. */
+  /**
+   * Masking performed on evidence and record: a count, and per place the number of the masked value
+   * (`[MASKED:n]`) and how often. Nothing computed from a masked value is kept (docs/secrets.md).
+   * Records written before this scheme carry `salt`, `algorithm` and per entry a `hash` instead of `ref`.
+   */
   redaction: {
     count: number;
-    salt: string;
-    /** How `hash` is computed from a masked value, e.g. `hmac-sha256(salt, value)[0:16]`. */
+    /** How markers refer to masked values (redact.ts REDACTION_SCHEME). */
+    scheme?: string;
+    /** Older records: the salt of their hashes. */
+    salt?: string;
+    /** Older records: how `hash` was computed from a masked value. */
     algorithm?: string;
     /** One entry per place and masked value; `count` = occurrences masked there. */
-    entries: Array<{ where: string; hash: string; count?: number }>;
+    entries: Array<{ where: string; ref?: number; hash?: string; count?: number }>;
   };
 }

@@ -5,7 +5,7 @@
 // the rename fails and the caller picks another id.
 
 import { link, mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { ReportFile } from '../evidence/store.js';
 import { mapLimit } from '../map-limit.js';
@@ -118,6 +118,25 @@ export async function writeFolderAtomic(parent: string, name: string, files: Rep
     await rm(temp, { recursive: true, force: true });
     throw err;
   }
+}
+
+/**
+ * Writes one file atomically: a temporary file beside it, flushed, renamed over `path`, the folder
+ * flushed. Readers (a CI job picking up junit.xml) see the old bytes or the new, never half. Missing
+ * folders on the way are created.
+ */
+export async function writeFileAtomic(path: string, bytes: Uint8Array): Promise<void> {
+  const dir = dirname(path);
+  await mkdir(dir, { recursive: true });
+  const temp = join(dir, `${TEMP_PREFIX}${basename(path)}-p${process.pid}-${randomBytes(4).toString('hex')}`);
+  try {
+    await writeFlushed(temp, bytes);
+    await rename(temp, path);
+  } catch (err) {
+    await rm(temp, { force: true });
+    throw err;
+  }
+  await fsyncPath(dir);
 }
 
 /** Creates `path` (never replacing a file), writes `bytes` and flushes them to disk. */

@@ -3,7 +3,7 @@
 // opened for every failed or errored step, the summary and the conclusion.
 
 import { randomBytes } from 'node:crypto';
-import type { EvidenceRef, Report, StepResult, CaseResult, Deviation, EngineInfo } from '../model/report.js';
+import type { Assertion, EvidenceRef, Report, StepResult, CaseResult, Deviation, EngineInfo } from '../model/report.js';
 import { REPORT_SCHEMA } from '../model/report.js';
 import type { Redactor } from '../evidence/redact.js';
 import { learnEvidence, storeEvidence, type StoredEvidence } from '../evidence/store.js';
@@ -51,6 +51,38 @@ function deviationText(step: StepResult, caseId: string, caseTitle: string): str
   return `Step ${step.id} (${step.type}) of ${caseId} "${caseTitle}" ${verb}: ${reason}.`;
 }
 
+/** The last name of an assertion path (`json.token` → `token`, `items[0].sig` → `sig`). */
+function lastSegment(path: string): string {
+  return path.split(/[.[\]]+/).filter(Boolean).pop() ?? path;
+}
+
+/**
+ * Values a step compared under a secret name (`json.token`): masked in its assertions, and in its own
+ * reason even when too short to be searched for everywhere (`found "4711"`).
+ */
+export function stepSecrets(redactor: Redactor, step: Pick<StepOutcome, 'assertions'>): string[] {
+  const out: string[] = [];
+  for (const a of step.assertions) {
+    if (!redactor.isSecretKey(lastSegment(a.path))) continue;
+    for (const v of [a.actual, a.expected]) {
+      // As the reason shows it (describeFailures quotes strings): `found "4711"`, never a bare "1".
+      if (typeof v === 'string' && v.length > 0) out.push(JSON.stringify(v));
+      else if (typeof v === 'number' && String(v).length >= 3) out.push(String(v));
+    }
+  }
+  return out.sort((x, y) => y.length - x.length);
+}
+
+function maskAssertion(redactor: Redactor, a: Assertion, where: string): Assertion {
+  const masked = redactor.value({ ...a }, where);
+  const name = lastSegment(a.path);
+  if (!redactor.isSecretKey(name)) return masked;
+  // The compared values are the secret's own field.
+  const secret = redactor.value({ [name]: { expected: a.expected, actual: a.actual } }, where)[name]!;
+  const message = a.message === undefined ? {} : { message: redactor.text(a.message, where, stepSecrets(redactor, { assertions: [a] })) };
+  return { ...masked, expected: secret.expected, actual: secret.actual, ...message };
+}
+
 /** Builds the record and its masked evidence. Deterministic for the same input (and redactor salt). */
 export function assembleRecord(input: RecordInput): AssembledRecord {
   const { redactor, outcome } = input;
@@ -91,10 +123,10 @@ export function assembleRecord(input: RecordInput): AssembledRecord {
       params: redactor.value(s.params, stepWhere(s.id, 'params')),
       expected: s.expected === null ? null : redactor.value(s.expected, stepWhere(s.id, 'expected')),
       actual: s.actual === null ? null : redactor.value(s.actual, stepWhere(s.id, 'actual')),
-      assertions: s.assertions.map((a) => redactor.value({ ...a }, stepWhere(s.id, 'assertions'))),
+      assertions: s.assertions.map((a) => maskAssertion(redactor, a, stepWhere(s.id, 'assertions'))),
       status: s.status,
-      reason: s.reason === null ? null : redactor.text(s.reason, stepWhere(s.id, 'reason')),
-      attempts: s.attempts.map((a) => (a.reason === undefined ? { ...a } : { ...a, reason: redactor.text(a.reason, stepWhere(s.id, 'attempts')) })),
+      reason: s.reason === null ? null : redactor.text(s.reason, stepWhere(s.id, 'reason'), stepSecrets(redactor, s)),
+      attempts: s.attempts.map((a) => (a.reason === undefined ? { ...a } : { ...a, reason: redactor.text(a.reason, stepWhere(s.id, 'attempts'), stepSecrets(redactor, s)) })),
       started: s.started,
       ended: s.ended,
       durationMs: s.durationMs,
@@ -156,10 +188,10 @@ export function assembleRecord(input: RecordInput): AssembledRecord {
     summary,
     conclusion,
     warnings: warnings.map((w) => redactor.text(w, 'warnings')),
-    redaction: { count: 0, salt: redactor.salt, entries: [] },
+    redaction: { count: 0, entries: [] },
   };
-  const { count: maskedCount, salt, algorithm, entries } = redactor.summary();
-  report.redaction = { count: maskedCount, salt, algorithm, entries };
+  const { count: maskedCount, scheme, entries } = redactor.summary();
+  report.redaction = { count: maskedCount, scheme, entries };
   return { report, evidence: stored };
 }
 

@@ -1,10 +1,13 @@
 // Progress of a run for people: on a terminal, a live line per running case (redrawn in place) and a
 // final line per finished case; when not a terminal or under CI, plain lines, one per step and one per
-// case, in the order they finish. Every text shown passes through `mask` (secrets never reach the console).
+// case. Finished cases are printed in protocol order (a case when it and every earlier case are done),
+// whatever order they finish in, and nothing is printed while a person answers a prompt (`suspend`).
+// Every text shown passes through `mask` (secrets never reach the console).
 
 import type { PlannedStep, RunPlan } from './plan.js';
 import type { CaseOutcome, RunReporter, StepOutcome } from './run.js';
 import type { StepStatus } from '../model/report.js';
+import { count } from '../plural.js';
 
 export interface ProgressOutput {
   write(text: string): void;
@@ -25,6 +28,7 @@ export interface ProgressOptions {
 
 const SYMBOL: Record<StepStatus, string> = { pass: '✓', fail: '✗', error: '!', skipped: '-' };
 const COLOUR: Record<StepStatus, string> = { pass: '32', fail: '31', error: '33', skipped: '90' };
+const STATUS_WORD: Record<StepStatus, string> = { pass: 'passed', fail: 'failed', error: 'error', skipped: 'skipped' };
 const SPINNER = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
 
 function truncate(s: string, width: number): string {
@@ -48,13 +52,19 @@ export function createProgressReporter(options: ProgressOptions): ProgressReport
   let frame = 0;
   let suspended = 0;
   let ticker: ReturnType<typeof setInterval> | null = null;
+  // Finished cases are printed in protocol order: a case's lines when it is done and every earlier
+  // case is printed. Lines wait in `held` while a person answers a prompt.
+  let order: string[] = [];
+  const finished = new Map<string, string>();
+  let printed = 0;
+  const held: string[] = [];
 
   const erase = (): void => {
     if (liveLines > 0) out.write(`\x1b[${liveLines}F\x1b[J`);
     liveLines = 0;
   };
   const draw = (): void => {
-    if (suspended > 0) return;
+    if (suspended > 0 || !options.live) return;
     frame = (frame + 1) % SPINNER.length;
     const lines = active.map((id) => {
       const c = cases.get(id)!;
@@ -63,6 +73,21 @@ export function createProgressReporter(options: ProgressOptions): ProgressReport
     });
     for (const l of lines) out.write(`${paint('36', l)}\n`);
     liveLines = lines.length;
+  };
+  /** Prints finished lines (or holds them while a prompt is on the screen). */
+  const emit = (text: string): void => {
+    if (suspended > 0) {
+      held.push(text);
+      return;
+    }
+    erase();
+    out.write(text);
+    draw();
+  };
+  const flushInOrder = (): void => {
+    let text = '';
+    while (printed < order.length && finished.has(order[printed]!)) text += finished.get(order[printed++]!)!;
+    if (text) emit(text);
   };
 
   const stepLine = (s: StepOutcome): string => {
@@ -73,29 +98,28 @@ export function createProgressReporter(options: ProgressOptions): ProgressReport
     const counts = (['pass', 'fail', 'error', 'skipped'] as const)
       .map((st) => [st, c.steps.filter((s) => s.status === st).length] as const)
       .filter(([, n]) => n > 0)
-      .map(([st, n]) => `${n} ${st}`)
+      .map(([st, n]) => (st === 'error' ? count(n, 'error') : `${n} ${STATUS_WORD[st]}`))
       .join(', ');
     return `${paint(COLOUR[c.status], `${SYMBOL[c.status]} ${c.testCase.id}`)} ${mask(c.testCase.title)}  (${counts || 'no steps'})`;
   };
-
-  if (!options.live) {
-    return {
-      start(plan: RunPlan) {
-        out.write(`running ${plan.steps.length} step${plan.steps.length === 1 ? '' : 's'} in ${plan.cases.length} case${plan.cases.length === 1 ? '' : 's'}\n`);
-      },
-      stepEnd(s) {
-        out.write(`${stepLine(s)}\n`);
-      },
-      caseEnd(c) {
-        out.write(`${caseLine(c)}\n`);
-      },
-      suspend: (fn) => fn(),
-    };
-  }
+  /** A finished case as printed: plain output lists every step; the live display only the ones that did not pass. */
+  const caseBlock = (c: CaseOutcome): string => {
+    if (!options.live) return `${[...c.steps.map(stepLine), caseLine(c)].join('\n')}\n`;
+    const lines = [caseLine(c)];
+    for (const s of c.steps) if (s.status !== 'pass') lines.push(`    ${stepLine(s).replace(/\n/g, '\n    ')}`);
+    return `${lines.join('\n')}\n`;
+  };
 
   return {
-    start(plan) {
-      for (const c of plan.cases) cases.set(c.testCase.id, { title: c.testCase.title, total: c.steps.length, done: 0, running: new Set() });
+    start(plan: RunPlan) {
+      order = plan.cases.map((c) => c.testCase.id);
+      for (const c of plan.cases) {
+        cases.set(c.testCase.id, { title: c.testCase.title, total: c.steps.length, done: 0, running: new Set() });
+        // A case without steps never ends: it is shown in its place at once.
+        if (c.steps.length === 0) finished.set(c.testCase.id, caseBlock({ testCase: c.testCase, status: 'skipped', steps: [] }));
+      }
+      out.write(`running ${count(plan.steps.length, 'step')} in ${count(plan.cases.length, 'case')}\n`);
+      if (!options.live) return;
       // The spinner keeps turning while a step waits (a health check settling, a slow endpoint).
       ticker = setInterval(() => {
         if (active.length === 0 || suspended > 0) return;
@@ -106,32 +130,37 @@ export function createProgressReporter(options: ProgressOptions): ProgressReport
     },
     stepStart(step: PlannedStep) {
       const c = cases.get(step.caseId);
-      if (!c) return;
+      if (!c || !options.live) return;
       c.running.add(step.id);
       if (!active.includes(step.caseId)) active.push(step.caseId);
+      if (suspended > 0) return;
       erase();
       draw();
     },
     stepEnd(s) {
       const c = cases.get(s.caseId);
-      if (!c) return;
+      if (!c || !options.live) return;
       c.running.delete(s.id);
       c.done++;
+      if (suspended > 0) return;
       erase();
       draw();
     },
     caseEnd(outcome) {
       const i = active.indexOf(outcome.testCase.id);
       if (i >= 0) active.splice(i, 1);
-      erase();
-      const lines = [caseLine(outcome)];
-      for (const s of outcome.steps) if (s.status !== 'pass') lines.push(`    ${stepLine(s).replace(/\n/g, '\n    ')}`);
-      out.write(`${lines.join('\n')}\n`);
-      draw();
+      finished.set(outcome.testCase.id, caseBlock(outcome));
+      flushInOrder();
     },
     end() {
       if (ticker) clearInterval(ticker);
       ticker = null;
+      // Cases that never ended (none in a whole run) are not waited for.
+      while (printed < order.length) {
+        const id = order[printed++]!;
+        const block = finished.get(id);
+        if (block) emit(block);
+      }
       erase();
     },
     async suspend(fn) {
@@ -141,6 +170,7 @@ export function createProgressReporter(options: ProgressOptions): ProgressReport
         return await fn();
       } finally {
         suspended--;
+        if (suspended === 0 && held.length) out.write(held.splice(0).join(''));
         draw();
       }
     },

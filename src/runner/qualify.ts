@@ -12,14 +12,15 @@ import type { Probes } from '../probes/types.js';
 import type { CheckDefinition } from '../checks/define.js';
 import { judgeObservation } from '../checks/define.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
-import { createRedactor, isSecretKey, type Redactor } from '../evidence/redact.js';
-import { evidenceManifest, sha256Hex, type ReportFile } from '../evidence/store.js';
-import { assembleRecord, makeReportId, serializeRecord } from '../report/record.js';
+import { createRedactor, type Redactor } from '../evidence/redact.js';
+import { evidenceManifest, learnEvidence, sha256Hex, type ReportFile } from '../evidence/store.js';
+import { assembleRecord, makeReportId, serializeRecord, stepSecrets } from '../report/record.js';
 import { renderReportMarkdown } from '../report/markdown.js';
 import { renderJunit } from '../report/junit.js';
 import { removeStaleTemps, ReportExistsError, writeFolderAtomic } from '../report/folder.js';
 import { planRun } from './plan.js';
-import { executeRun, type RunReporter, type RunOutcome } from './run.js';
+import { count } from '../plural.js';
+import { executeRun, type RunReporter, type RunOutcome, type StepOutcome } from './run.js';
 import { collectSubject } from './subject.js';
 
 /** The check context the builtin checks need, minus what the runner adds per step. */
@@ -61,6 +62,11 @@ export interface QualificationOptions {
   warnings?: string[];
   /** Values known to be secret beyond those found by key names (masked everywhere). */
   secrets?: string[];
+  /**
+   * Names declared secret (`secret: true` parameters, qualify.yaml `secrets`): the values of run
+   * parameters, container environment variables and fields with these names are masked.
+   */
+  secretKeys?: string[];
   concurrency?: number;
   defaultTimeoutMs?: number;
   /** Test hook: called with the temporary folder written, before it is renamed into place. */
@@ -103,11 +109,36 @@ async function seedSecrets(redactor: Redactor, probes: Probes, signal?: AbortSig
   try {
     const snapshot = await probes.docker.snapshot({ signal });
     for (const c of snapshot.containers) {
-      for (const [k, v] of Object.entries(c.env)) if (isSecretKey(k)) redactor.addSecret(v);
+      for (const [k, v] of Object.entries(c.env)) if (redactor.isSecretKey(k)) redactor.addSecret(v);
     }
   } catch {
     // Unreachable engine: the steps report it; nothing to learn here.
   }
+}
+
+/**
+ * The console goes through the same masking as the record: before a step's line is shown, the secrets
+ * its observation reveals (a `json.token` compared, a password in its evidence) are learned, and its
+ * reason is masked as the record masks it.
+ */
+function maskedReporter(inner: RunReporter, redactor: Redactor): RunReporter {
+  const learnt = new Set<StepOutcome>();
+  const shown = (s: StepOutcome): StepOutcome => {
+    if (!learnt.has(s)) {
+      learnt.add(s);
+      redactor.learn(s.params);
+      redactor.learn(s.actual);
+      for (const e of s.evidence) learnEvidence(redactor, e);
+    }
+    return s.reason === null ? s : { ...s, reason: redactor.mask(s.reason, stepSecrets(redactor, s)) };
+  };
+  return {
+    start: inner.start?.bind(inner),
+    stepStart: inner.stepStart?.bind(inner),
+    stepEnd: inner.stepEnd ? (s) => inner.stepEnd!(shown(s)) : undefined,
+    caseEnd: inner.caseEnd ? (c) => inner.caseEnd!({ ...c, steps: c.steps.map(shown) }) : undefined,
+    end: inner.end?.bind(inner),
+  };
 }
 
 function engineOrError(info: EngineInfo | null, endpoint: string, err: unknown): EngineInfo {
@@ -124,8 +155,8 @@ export async function runQualification(options: QualificationOptions): Promise<Q
   const startedAt = now();
   const suffix = options.reportIdSuffix;
   let reportId = makeReportId(documentId, startedAt, { dryRun: options.dryRun, suffix: suffix?.() });
-  const redactor = createRedactor();
-  for (const [k, v] of Object.entries(options.parameters)) if (isSecretKey(k)) redactor.addSecret(v);
+  const redactor = createRedactor({ secretKeys: options.secretKeys });
+  for (const [k, v] of Object.entries(options.parameters)) if (redactor.isSecretKey(k)) redactor.addSecret(v);
   for (const s of options.secrets ?? []) redactor.addSecret(s);
 
   const needsEngine = protocol.cases.some((c) => c.checks.some((s) => CONTAINER_TYPES.test(s.type)));
@@ -152,7 +183,7 @@ export async function runQualification(options: QualificationOptions): Promise<Q
     concurrency: options.concurrency,
     now,
     signal: options.signal,
-    reporter: options.reporter?.((t) => redactor.mask(t)),
+    reporter: options.reporter ? maskedReporter(options.reporter((t) => redactor.mask(t)), redactor) : undefined,
   });
 
   performance.mark('qualify:checked');
@@ -194,7 +225,7 @@ export async function runQualification(options: QualificationOptions): Promise<Q
           field: 'conclusion',
           old: null,
           new: report.conclusion,
-          why: `executed ${report.protocol.documentId} revision ${report.protocol.revision}${report.dryRun ? ' (dry run, NOT A GxP RECORD)' : ''}${report.incomplete ? ' (interrupted, incomplete)' : ''}: ${report.summary.passed} passed, ${report.summary.failed} failed, ${report.summary.errored} errors, ${report.summary.skipped} skipped`,
+          why: `executed ${report.protocol.documentId} revision ${report.protocol.revision}${report.dryRun ? ' (dry run, NOT A GxP RECORD)' : ''}${report.incomplete ? ' (interrupted, incomplete)' : ''}: ${report.summary.passed} passed, ${report.summary.failed} failed, ${count(report.summary.errored, 'error')}, ${report.summary.skipped} skipped`,
           ref: { path: 'report.json', sha256: sha256Hex(record.bytes) },
         });
       }

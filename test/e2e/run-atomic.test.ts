@@ -216,3 +216,52 @@ describe('interrupting a run (Ctrl-C)', () => {
     expect(report.warnings.some((w) => w.startsWith('Run interrupted'))).toBe(true);
   });
 });
+
+describe('a 1 MiB single-token body (issue 9 item 10)', () => {
+  let server: Server | null = null;
+  afterAll(() => server?.close());
+
+  it('is masked in linear time, capped in the evidence, and Ctrl-C still stops the run', async () => {
+    const sockets = new Set<import('node:net').Socket>();
+    const token = 'a'.repeat(1024 * 1024 + 4096);
+    server = createServer((req, res) => {
+      if (req.url === '/big') {
+        res.setHeader('content-type', 'text/plain');
+        res.end(token);
+      }
+      // anything else hangs
+    });
+    server.on('connection', (s) => sockets.add(s));
+    await new Promise<void>((r) => server!.listen(0, '127.0.0.1', () => r()));
+    const port = (server.address() as { port: number }).port;
+    const extra = [
+      '### OQ-01 One huge token',
+      '',
+      '```check\ntype: http.get\nurl: "{{url}}/big"\nexpect:\n  status: 200\n```',
+      '',
+      '### OQ-02 A service that hangs',
+      '',
+      '```check\ntype: http.get\nurl: "{{url}}/hang"\ntimeout: 60s\nexpect:\n  status: 200\n```',
+    ].join('\n');
+    const dir = repoWithFileChecks(1, extra, '  url: { description: base url }');
+    const run = spawnRun(dir, ['protocols/QP-0200-files.md', '--param', `url=http://127.0.0.1:${port}`, '--no-pdf']);
+    const deadline = Date.now() + 30_000;
+    while (!run.stderrSoFar().includes('OQ-01 One huge token') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(run.stderrSoFar()).toContain('✓ OQ-01 One huge token');
+    const t0 = Date.now();
+    run.child.kill('SIGINT');
+    const result = await run.exit;
+    for (const s of sockets) s.destroy();
+    // Generous: the quadratic masking never finished 1 MiB in 10 minutes.
+    expect(Date.now() - t0).toBeLessThan(20_000);
+    expect(result.code).toBe(1);
+    const [folder] = reportFolders(join(dir, 'reports', 'QP-0200'));
+    const report = checkReportFolder(folder!);
+    expect(report.incomplete).toBe(true);
+    const big = report.cases[1]!.steps[0]!;
+    expect(big.status).toBe('pass');
+    const evidence = big.evidence[0]!;
+    expect(evidence.bytes).toBeLessThan(1024 * 1024 + 200);
+    expect(evidence.description).toMatch(/\(cut at \d+ of \d+ bytes: evidence cap 1048576 bytes\)$/);
+  }, 90_000);
+});

@@ -5,6 +5,7 @@ import type { Command } from '../command.js';
 import { IntegrityError } from '../../model/errors.js';
 import { readAuditTrail, type AuditEntry } from '../../signing/audit.js';
 import { AUDIT_TRAIL, findQmsRoot } from '../../signing/repo.js';
+import { count } from '../../plural.js';
 
 function value(v: unknown): string {
   if (v === null || v === undefined) return '-';
@@ -46,10 +47,10 @@ export const command: Command = {
       for (const e of entries) ctx.stdout.write(`${line(e)}\n`);
       if (args.flags.verify) {
         for (const p of problems) ctx.stdout.write(`FAIL  ${p}\n`);
-        if (!problems.length) ctx.stdout.write(`verified: ${trail.entries.length} entries, hash chain intact\n`);
+        if (!problems.length) ctx.stdout.write(`verified: ${count(trail.entries.length, 'entry', 'entries')}, hash chain intact\n`);
       }
     }
-    if (args.flags.verify && problems.length) throw new IntegrityError('AUDIT_CHAIN_BROKEN', `${problems.length} problem(s) in ${AUDIT_TRAIL}; first: ${problems[0]}`);
+    if (args.flags.verify && problems.length) throw new IntegrityError('AUDIT_CHAIN_BROKEN', `${count(problems.length, 'problem')} in ${AUDIT_TRAIL}; first: ${problems[0]}`);
     return 0;
   },
 };

@@ -2,6 +2,7 @@
 import type { Command } from '../command.js';
 import { EXIT, formatIssue } from '../../model/index.js';
 import { openRepository } from '../repo.js';
+import { count } from '../../plural.js';
 
 export const command: Command = {
   usage: 'lint [paths...] [--json] [--errors-only]',
@@ -20,7 +21,8 @@ export const command: Command = {
     } else {
       for (const issue of shown) ctx.stdout.write(`${formatIssue(issue)}\n`);
       const files = new Set(repo.issues.map((i) => i.file)).size;
-      ctx.stderr.write(`${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'} in ${files} of ${repo.files} file(s)\n`);
+      const where = repo.issues.length ? `in ${files} of ${count(repo.files, 'file')} checked` : `in ${count(repo.files, 'file')} checked`;
+      ctx.stderr.write(`${count(errors, 'error')}, ${count(warnings, 'warning')} ${where}\n`);
     }
     return errors > 0 ? EXIT.invalid : EXIT.ok;
   },

@@ -16,22 +16,31 @@ import type { Protocol } from '../../model/document.js';
 import type { Report } from '../../model/report.js';
 import { createDocumentLookup, DOCUMENT_FOLDERS, findRepoRoot, loadConfig, loadRepository } from '../../documents/index.js';
 import { parseYamlValue } from '../../documents/yaml-lib.js';
+import { describeValue, parseYamlWithPositions } from '../../documents/front-matter.js';
+import { ANSWER_FORMS, parseManualAnswer } from '../../checks/manual.js';
 import { builtinChecks, createCheckRegistry } from '../../checks/index.js';
 import { createProbes, type GitState } from '../../probes/index.js';
 import { loadApprovals, loadCatalog } from '../repo.js';
 import { runQualification } from '../../runner/qualify.js';
 import { createProgressReporter, type ProgressReporter } from '../../runner/progress.js';
 import { serializeRecord } from '../../report/record.js';
+import { writeFileAtomic } from '../../report/folder.js';
+import { count } from '../../plural.js';
+import { isSecretKey } from '../../evidence/redact.js';
+import { resolveCopyTarget, resolveReportsDir } from '../output-paths.js';
 
 /** Output formats beside report.json/report.md, by name (a duplicate name is a programming error). */
 const FORMATS = new Set(['junit', 'json']);
 
 export const command: Command = {
-  usage: 'run <protocol.md> [--env NAME] [--param k=v]... [--params file.yaml] [--answers file.yaml] [--format junit,json] [--out DIR] [--dry-run] [--no-pdf] [--as ID]',
+  usage: 'run <protocol.md> [--env NAME] [--param k=v]... [--params file.yaml] [--answers file.yaml] [--format junit,json] [--junit FILE] [--json FILE] [--out DIR] [--dry-run] [--no-pdf] [--as ID]',
   description: [
     'Executes the checks of an approved, effective protocol against the deployment of an environment and',
     'writes the record to reports/<protocol id>/<report id>/ (report.json, evidence/, report.md; junit.xml',
     'with --format junit, report.pdf unless --no-pdf). --format json also prints the record on standard output.',
+    '--junit FILE and --json FILE also write junit.xml and report.json where CI picks them up (atomically,',
+    'beside the report folder, which keeps its own copies). --out must be a folder inside the repository',
+    'unless qualify.yaml allows it (reports: { allow_outside: [DIR] }).',
     'With --no-pdf (fast CI runs) report.pdf is rendered later, by qualify render <report-dir> or at the',
     'first qualify sign.',
     'A protocol that is not effective is refused (exit 3) unless --dry-run, whose record is marked',
@@ -44,7 +53,9 @@ export const command: Command = {
     params: { kind: 'string', value: 'FILE', description: 'YAML mapping of run parameters' },
     answers: { kind: 'string', value: 'FILE', description: 'YAML answers of manual steps: { <step or case id>: { answer, by } }' },
     format: { kind: 'list', value: 'LIST', description: 'extra outputs: junit (junit.xml in the report), json (record on stdout)' },
-    out: { kind: 'string', value: 'DIR', description: 'reports folder (default: defaults.reportsDir of qualify.yaml, "reports")' },
+    junit: { kind: 'string', value: 'FILE', description: 'also write junit.xml to FILE (for CI; implies junit.xml in the report)' },
+    json: { kind: 'string', value: 'FILE', description: 'also write the record (report.json) to FILE (for CI)' },
+    out: { kind: 'string', value: 'DIR', description: 'reports folder inside the repository (default: defaults.reportsDir of qualify.yaml, "reports")' },
     'dry-run': { kind: 'boolean', description: 'run a protocol that is not effective; the record says NOT A GxP RECORD' },
     'no-pdf': { kind: 'boolean', description: 'do not render report.pdf now (qualify render or the first sign renders it)' },
     as: { kind: 'string', value: 'ID', description: 'executor id recorded (default: $USER)' },
@@ -60,6 +71,11 @@ export const command: Command = {
 
     const root = findRepoRoot(ctx.cwd);
     const config = await loadConfig(root);
+    // Where the record and its CI copies go is settled before anything runs.
+    const reportsDir = resolveReportsDir({ out: args.flags.out as string | undefined, cwd: ctx.cwd, root, defaultDir: config.defaults.reportsDir, allowOutside: config.reports.allowOutside });
+    const copies = (['junit', 'json'] as const)
+      .filter((f) => typeof args.flags[f] === 'string')
+      .map((f) => ({ from: f === 'junit' ? 'junit.xml' : 'report.json', to: resolveCopyTarget(f, args.flags[f] as string, ctx.cwd) }));
     const envName = (args.flags.env as string | undefined) ?? config.defaults.environment ?? null;
     if (envName !== null && !config.environments[envName]) {
       throw new UsageError('ENV_UNKNOWN', `environment "${envName}" is not defined in qualify.yaml (defined: ${Object.keys(config.environments).sort().join(', ') || 'none'})`);
@@ -98,7 +114,8 @@ export const command: Command = {
 
       const parameters = await resolveParameters(protocol, env.params ?? {}, args.flags, ctx);
       const executorId = (args.flags.as as string | undefined) ?? ctx.env.USER ?? ctx.env.USERNAME ?? 'unknown';
-      const answers = args.flags.answers ? await readAnswers(resolve(ctx.cwd, args.flags.answers as string), protocol) : null;
+      const answers = args.flags.answers ? await readAnswers(resolve(ctx.cwd, args.flags.answers as string), args.flags.answers as string, protocol) : null;
+      checkAnswersComplete(protocol, answers, ctx.prompt !== null);
 
       const protocolInfo = describeProtocol(protocol, status, await protocolGit);
       const warnings: string[] = [...protocolInfo.warnings];
@@ -122,15 +139,18 @@ export const command: Command = {
         now: () => ctx.now(),
         signal: ctx.signal,
         reporter: (mask) => (progress = createProgressReporter({ out: ctx.stderr, live, color: ctx.color && live, mask })),
-        reportsDir: resolve(args.flags.out ? resolve(ctx.cwd, args.flags.out as string) : resolve(root, config.defaults.reportsDir)),
-        junit: formats.has('junit'),
+        reportsDir,
+        junit: formats.has('junit') || typeof args.flags.junit === 'string',
         audit: async (entry) => (await signing)[0].appendAuditEntry(root, entry),
         renderPdf: args.flags['no-pdf'] ? undefined : async (report, markdown) => (await import('../../report/pdf.js')).renderReportPdf(report, markdown, { pageSize: config.defaults.pageSize }),
         warnings,
+        secretKeys: [...Object.entries(protocol.parameters).filter(([, spec]) => spec.secret).map(([name]) => name), ...config.secrets],
       });
+      // The CI copies are the very bytes of the report folder.
+      for (const c of copies) await writeFileAtomic(c.to, await readFile(join(result.path, c.from)));
       const shown = relative(ctx.cwd, result.path) || '.';
       const r = result.report;
-      const summary = `${r.conclusion.toUpperCase()}${r.incomplete ? ' (interrupted, incomplete)' : ''}: ${r.summary.passed} passed, ${r.summary.failed} failed, ${r.summary.errored} errors, ${r.summary.skipped} skipped; ${r.summary.deviations} deviation${r.summary.deviations === 1 ? '' : 's'} opened${r.dryRun ? ' (dry run: NOT A GxP RECORD)' : ''}`;
+      const summary = `${r.conclusion.toUpperCase()}${r.incomplete ? ' (interrupted, incomplete)' : ''}: ${count(r.summary.steps, 'step')}: ${r.summary.passed} passed, ${r.summary.failed} failed, ${count(r.summary.errored, 'error')}, ${r.summary.skipped} skipped; ${count(r.summary.deviations, 'deviation')} opened${r.dryRun ? ' (dry run: NOT A GxP RECORD)' : ''}`;
       if (formats.has('json')) {
         ctx.stdout.write(serializeRecord(r));
         ctx.stderr.write(`${summary}\nreport: ${shown}\n`);
@@ -233,7 +253,7 @@ export async function resolveParameters(protocol: Protocol, envParams: Record<st
         problems.push(`parameter "${name}" has an invalid pattern in the protocol: ${spec.pattern}`);
         continue;
       }
-      if (!re.test(v)) problems.push(`parameter "${name}" = "${v}" does not match the pattern ${spec.pattern} declared by the protocol`);
+      if (!re.test(v)) problems.push(`parameter "${name}" = ${spec.secret || isSecretKey(name) ? '(secret, not shown)' : `"${v}"`} does not match the pattern ${spec.pattern} declared by the protocol`);
     }
   }
   if (problems.length) throw new UsageError('PARAM_INVALID', `invalid run parameters for ${protocol.path}:\n  ${problems.join('\n  ')}`);
@@ -242,24 +262,69 @@ export async function resolveParameters(protocol: Protocol, envParams: Record<st
 
 type Answers = Map<string, { answer: string; by: string | null }>;
 
-async function readAnswers(file: string, protocol: Protocol): Promise<Answers> {
-  const data = await readYamlMapping(file, 'answers');
+/**
+ * The answers file, checked whole before any step runs: every key a step or case of the protocol, every
+ * answer a verdict parseManualAnswer reads. Problems name file:line:col (exit 2).
+ */
+async function readAnswers(file: string, shown: string, protocol: Protocol): Promise<Answers> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch {
+    throw new UsageError('FILE_NOT_FOUND', `cannot read the answers file ${shown}`);
+  }
+  const yaml = parseYamlWithPositions(text, shown, 0, 0, 'ANSWERS_INVALID');
+  const errors = yaml.issues.filter((i) => i.severity === 'error');
+  if (errors.length) throw new UsageError('ANSWERS_INVALID', errors.map((i) => `${i.file}:${i.line}:${i.column} ${i.message}`).join('\n'));
+  const data = yaml.value ?? {};
+  if (typeof data !== 'object' || Array.isArray(data)) throw new UsageError('ANSWERS_INVALID', `${shown}:1:1 expected a mapping of step or case ids to answers, found ${describeValue(data)}`);
   const ids = new Set(protocol.cases.flatMap((c) => [c.id, ...c.checks.map((s) => s.id)]));
   const out: Answers = new Map();
   const problems: string[] = [];
-  for (const [id, v] of Object.entries(data)) {
+  for (const [id, v] of Object.entries(data as Record<string, unknown>)) {
+    const keyAt = yaml.keyPositions[id] ?? { line: 1, column: 1 };
+    const valueAt = yaml.valuePositions[id] ?? keyAt;
+    const at = (p: { line: number; column: number }) => `${shown}:${p.line}:${p.column}`;
     if (!ids.has(id)) {
-      problems.push(`"${id}" is not a step or case of ${protocol.meta.documentId}`);
+      problems.push(`${at(keyAt)} "${id}" is not a step or case of ${protocol.meta.documentId}; its steps: ${[...ids].sort().join(', ')}`);
       continue;
     }
-    if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') out.set(id, { answer: String(v), by: null });
+    let answer: string | null = null;
+    let by: string | null = null;
+    if (typeof v === 'string' || typeof v === 'number') answer = String(v);
+    else if (typeof v === 'boolean') answer = v ? 'pass' : 'fail';
     else if (v && typeof v === 'object' && !Array.isArray(v) && typeof (v as Record<string, unknown>).answer === 'string') {
       const o = v as Record<string, unknown>;
-      out.set(id, { answer: o.answer as string, by: typeof o.by === 'string' && o.by ? o.by : null });
-    } else problems.push(`"${id}" must be an answer text or { answer: TEXT, by: ID }`);
+      answer = o.answer as string;
+      by = typeof o.by === 'string' && o.by ? o.by : null;
+    }
+    if (answer === null) {
+      problems.push(`${at(valueAt)} "${id}" must be an answer text or { answer: TEXT, by: ID }; found ${describeValue(v)}`);
+      continue;
+    }
+    if (!parseManualAnswer(answer)) {
+      problems.push(`${at(valueAt)} the answer of "${id}" gives no verdict: "${answer}"; expected ${ANSWER_FORMS}`);
+      continue;
+    }
+    out.set(id, { answer, by });
   }
-  if (problems.length) throw new UsageError('ANSWERS_INVALID', `${file}:\n  ${problems.join('\n  ')}`);
+  if (problems.length) throw new UsageError('ANSWERS_INVALID', `${problems.length} problem${problems.length === 1 ? '' : 's'} in the answers file:\n  ${problems.join('\n  ')}`);
   return out;
+}
+
+/**
+ * Manual steps without an answer when nobody can be asked (no terminal): exit 2 before any step runs,
+ * rather than error steps and deviations in a record.
+ */
+function checkAnswersComplete(protocol: Protocol, answers: Answers | null, canPrompt: boolean): void {
+  if (canPrompt) return;
+  const missing = protocol.cases.flatMap((c) => c.checks.filter((s) => s.type === 'manual' && !answers?.has(s.id) && !answers?.has(c.id)).map((s) => s.id));
+  if (missing.length === 0) return;
+  const example = missing.map((id) => `  ${id}: "pass: <what you observed>"`).join('\n');
+  throw new UsageError(
+    'MANUAL_ANSWERS_MISSING',
+    `${protocol.meta.documentId} has ${missing.length} manual step${missing.length === 1 ? '' : 's'} without an answer (${missing.join(', ')}) and no terminal to ask on; ${answers ? 'add them to the --answers file' : 'give them with --answers answers.yaml'}, e.g.\n${example}`,
+  );
 }
 
 /** Manual observations: the answers file (by step id, then case id), else a terminal prompt, else none. */
@@ -271,7 +336,12 @@ function createAsk(answers: Answers | null, protocol: Protocol, executor: string
     if (!ctx.prompt) return null;
     const expectText = q.expect && typeof q.expect === 'object' ? Object.values(q.expect as Record<string, unknown>).map(String).join('; ') : q.expect ? String(q.expect) : '';
     const prompt = ctx.prompt;
-    const answer = await quiet(() => prompt(`\n${q.stepId}: ${q.instruction}\n${expectText ? `Expected: ${expectText}\n` : ''}Answer "pass" or "fail", optionally followed by a comment: `));
+    const answer = await quiet(async () => {
+      let text = await prompt(`\n${q.stepId}: ${q.instruction}\n${expectText ? `Expected: ${expectText}\n` : ''}Answer "pass" or "fail", optionally followed by a comment: `);
+      // An answer without a verdict is asked again, not recorded as an error step.
+      for (let n = 0; n < 3 && !parseManualAnswer(text); n++) text = await prompt(`No verdict in "${text}". Start with pass or fail ("pass: CHG-2026-0412 approved"), or end with confirmed / not confirmed: `);
+      return text;
+    });
     return { answer, by: executor, at: ctx.now().toISOString() };
   };
 }

@@ -8,6 +8,7 @@ import { findQmsRoot, repoRelative } from '../../signing/repo.js';
 import { failureCount, type VerifyResult } from '../../signing/verdict.js';
 import { createVerifySession, verifyReport } from '../../signing/verify-report.js';
 import { verifyPdf } from '../../signing/verify-pdf.js';
+import { count } from '../../plural.js';
 import { reportDirOf, targetArg } from '../signing-args.js';
 
 /** Human form of a verification: one verdict line per signature, then findings and notes. */
@@ -26,7 +27,7 @@ export function formatVerifyResult(r: VerifyResult): string {
   for (const f of r.findings) out.push(`  FAIL  ${f.code} ${f.message}`);
   for (const n of r.notes) out.push(`  note  ${n}`);
   const failures = failureCount(r);
-  out.push(failures === 0 ? 'verified: every check holds' : `NOT VERIFIED: ${failures} problem(s)`);
+  out.push(failures === 0 ? 'verified: every check holds' : `NOT VERIFIED: ${count(failures, 'problem')}`);
   return `${out.join('\n')}\n`;
 }
 
@@ -62,7 +63,7 @@ export const command: Command = {
     const failures = failureCount(result);
     if (failures > 0) {
       const first = result.findings[0]?.message ?? [...result.signatures, ...result.dispositions].find((s) => !s.valid)?.reasons[0] ?? 'see above';
-      throw new IntegrityError('VERIFY_FAILED', `${result.target}: ${failures} problem(s); first: ${first}`);
+      throw new IntegrityError('VERIFY_FAILED', `${result.target}: ${count(failures, 'problem')}; first: ${first}`);
     }
     return 0;
   },
