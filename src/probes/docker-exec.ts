@@ -30,7 +30,8 @@ const EXEC_CAP = 4 * 1024 * 1024;
 const STOP_TIMEOUT_MS = 5_000;
 
 /** Kills every process whose environment holds "$1" (the marker), then succeeds. */
-const STOP_SCRIPT = 'for d in /proc/[0-9]*; do grep -qF "$1" "$d/environ" 2>/dev/null && kill -KILL "${d#/proc/}" 2>/dev/null; done; exit 0';
+// environ is NUL-separated: -z reads each variable as a line (busybox, GNU); -a is GNU grep's fallback.
+const STOP_SCRIPT = 'for d in /proc/[0-9]*; do { grep -qzxF "$1" "$d/environ" || grep -qaF "$1" "$d/environ"; } 2>/dev/null && kill -KILL "${d#/proc/}" 2>/dev/null; done; exit 0';
 
 function shellWord(a: string): string {
   return /^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`;

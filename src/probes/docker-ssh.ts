@@ -72,7 +72,7 @@ class SshSocket extends Duplex {
         this.push(null);
         return;
       }
-      const said = this.stderr.trim().split('\n').filter(Boolean).slice(-3).join('; ');
+      const said = this.stderr.split(/\r?\n/).map((l) => l.trim()).filter(Boolean).slice(-3).join(' ');
       this.destroy(new SshTransportError(`ssh to ${this.display} ${code !== null ? `exited with status ${code}` : `was ended by ${signal}`}${said ? `: ${said}` : ''}`));
     });
   }
