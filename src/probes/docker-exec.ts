@@ -117,9 +117,14 @@ async function stopExec(engine: DockerEngine, c: ContainerInfo, exec: Docker.Exe
     const stream = await callEngine(engine, 'stop exec', options(), (signal) => killer.start({ hijack: true, stdin: false, Detach: false, Tty: false, abortSignal: signal } as Docker.ExecStartOptions) as Promise<Readable>);
     const signal = AbortSignal.timeout(STOP_TIMEOUT_MS);
     const out = await readEngineStream(stream, { maxBytes: 64 * 1024, demux: true, modem: engine.docker.modem, signal, onAbort: () => new Error('timed out'), onError: (err) => err });
-    if (await ended()) return { ok: true, how: 'inside the container (kill -KILL of every process of the exec)' };
-    const said = Buffer.concat(out.chunks.map((k) => k.data)).toString('utf8').trim();
-    tried.push(`killing it from inside the container did not work${said ? ` (${said.slice(0, 200)})` : ''}`);
+    let killed = readExecState(await callEngine(engine, 'inspect stop exec', options(), (s) => killer.inspect({ abortSignal: s })), 'inspect stop exec', display);
+    for (let i = 0; i < 50 && killed.running; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      killed = readExecState(await callEngine(engine, 'inspect stop exec', options(), (s) => killer.inspect({ abortSignal: s })), 'inspect stop exec', display);
+    }
+    const said = Buffer.concat(out.chunks.map((k) => k.data)).toString('utf8').trim().replace(/\s+/g, ' ');
+    if (killed.exitCode === 0 && (await ended())) return { ok: true, how: 'inside the container (kill -KILL of every process of the exec)' };
+    tried.push(`killing it from inside the container did not work (sh exited with ${killed.exitCode ?? 'no exit code'}${said ? `: ${said.slice(0, 200)}` : ''})`);
   } catch (err) {
     tried.push(`killing it from inside the container failed (${(err as Error).message})`);
   }
