@@ -9,15 +9,19 @@ import { EnvironmentError } from '../model/errors.js';
 import type { CallOptions, GitProbe, GitState } from './types.js';
 
 /**
- * The environment git runs with: only what it needs from the caller's (PATH, HOME and XDG config for
- * the user's identity, author/committer overrides), in the C locale (messages we match are English),
- * without optional locks (`status` never takes the index lock) and never prompting. Editor, pager,
- * askpass and config-injection variables stay out: simple-git refuses them, and a probe needs none.
+ * Variables git never gets from the caller: those simple-git refuses (editors, pagers, askpass, ssh
+ * commands, config injection), and those that would point git at another repository than the one asked.
+ */
+const WITHHELD = /^(EDITOR|VISUAL|PAGER|PREFIX|SSH_ASKPASS|GIT_(EDITOR|SEQUENCE_EDITOR|PAGER|ASKPASS|SSH|SSH_COMMAND|PROXY_COMMAND|EXTERNAL_DIFF|EXEC_PATH|TEMPLATE_DIR|CONFIG|CONFIG_GLOBAL|CONFIG_SYSTEM|CONFIG_COUNT|CONFIG_KEY_\d+|CONFIG_VALUE_\d+|CONFIG_PARAMETERS|DIR|WORK_TREE|INDEX_FILE|OBJECT_DIRECTORY|ALTERNATE_OBJECT_DIRECTORIES|COMMON_DIR|NAMESPACE))$/i;
+
+/**
+ * The environment git runs with: the caller's (identity, HOME, gpg agent for signed commits) without
+ * WITHHELD, in the C locale (messages we match are English), without optional locks (`status` never
+ * takes the index lock) and never prompting.
  */
 function gitEnvironment(env: Record<string, string | undefined>): Record<string, string> {
-  const keep = /^(PATH|Path|HOME|USERPROFILE|XDG_CONFIG_HOME|SYSTEMROOT|SystemRoot|TMPDIR|TEMP|TMP|GIT_(AUTHOR|COMMITTER)_(NAME|EMAIL|DATE))$/;
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(env)) if (v !== undefined && keep.test(k)) out[k] = v;
+  for (const [k, v] of Object.entries(env)) if (v !== undefined && !WITHHELD.test(k) && !/^LC_|^LANG/.test(k)) out[k] = v;
   return { ...out, LC_ALL: 'C', GIT_OPTIONAL_LOCKS: '0', GIT_TERMINAL_PROMPT: '0' };
 }
 
