@@ -153,15 +153,19 @@ export function createDockerProbe(engine: DockerEngine): DockerProbe {
     return new Promise((resolve, reject) => {
       const extract = tar.extract();
       let done = false;
+      const bound = AbortSignal.any([...(options.signal ? [options.signal] : []), AbortSignal.timeout(options.timeoutMs ?? engine.timeoutMs)]);
+      const onAbort = (): void => finish(options.signal?.aborted ? abortReason(options.signal) : new EnvironmentError('DOCKER_TIMEOUT', `the Docker engine at ${display} did not finish ${what} in time`));
       const finish = (err: unknown, value?: { type: string; data: Buffer; linkName: string | null } | null): void => {
         if (done) return;
         done = true;
+        bound.removeEventListener('abort', onAbort);
         stream.destroy();
         extract.destroy();
         if (err) reject(err);
         else resolve(value ?? null);
       };
-      extract.on('entry', (header, entry, next) => {
+      // Only the first entry matters: the path itself (a file, a directory, a link).
+      extract.on('entry', (header, entry) => {
         if (header.type !== 'file' || (header.size ?? 0) > FILE_CAP) {
           entry.resume();
           if (header.type === 'file') return finish(new EnvironmentError('FILE_TOO_LARGE', `${path} in container ${c.name} is larger than ${FILE_CAP} bytes`));
@@ -171,13 +175,12 @@ export function createDockerProbe(engine: DockerEngine): DockerProbe {
         entry.on('data', (d: Buffer) => parts.push(d));
         entry.on('end', () => finish(null, { type: 'file', data: Buffer.concat(parts), linkName: null }));
         entry.on('error', (err: Error) => finish(err));
-        void next;
       });
       extract.on('finish', () => finish(null, null));
       extract.on('error', (err: Error) => finish(new EnvironmentError('DOCKER_ANSWER_INVALID', `the Docker engine at ${display} answered "${what}" with an archive that cannot be read: ${err.message}`, { cause: err })));
       stream.on('error', (err: Error) => finish(new EnvironmentError('DOCKER_API_ERROR', `${what} failed at ${display}: ${err.message}`, { cause: err })));
-      const bound = AbortSignal.any([...(options.signal ? [options.signal] : []), AbortSignal.timeout(options.timeoutMs ?? engine.timeoutMs)]);
-      bound.addEventListener('abort', () => finish(options.signal?.aborted ? abortReason(options.signal) : new EnvironmentError('DOCKER_TIMEOUT', `the Docker engine at ${display} did not finish ${what} in time`)), { once: true });
+      if (bound.aborted) return onAbort();
+      bound.addEventListener('abort', onAbort, { once: true });
       stream.pipe(extract);
     });
   };
