@@ -29,8 +29,10 @@ const EXEC_CAP = 4 * 1024 * 1024;
 /** Time allowed to stop a command once its step ended. */
 const STOP_TIMEOUT_MS = 5_000;
 
-/** Kills every process whose environment holds "$1" (the marker), then succeeds. */
-// environ is NUL-separated: -z reads each variable as a line (busybox, GNU); -a is GNU grep's fallback.
+/**
+ * Kills every process whose environment holds "$1" (the marker), then succeeds. environ is
+ * NUL-separated: -z reads each variable as a line (busybox, GNU grep); -a is GNU grep's fallback.
+ */
 const STOP_SCRIPT = 'for d in /proc/[0-9]*; do { grep -qzxF "$1" "$d/environ" || grep -qaF "$1" "$d/environ"; } 2>/dev/null && kill -KILL "${d#/proc/}" 2>/dev/null; done; exit 0';
 
 function shellWord(a: string): string {
