@@ -2,7 +2,8 @@
 # Makes sure what qualify's demo and tests need is present and running, installing what is missing:
 # a Docker engine, busybox-static (to build images FROM scratch), a local image registry bound to
 # 127.0.0.1:5000, poppler-utils and qpdf (to check the PDFs we write), libnss3-tools (certutil: PDF
-# signature trust), the npm dependencies and the build.
+# signature trust), openssl, openssh-server/-client and iproute2 (the tests start a second dockerd over
+# mutual TLS and an sshd on 127.0.0.1 as remote engines), the npm dependencies and the build.
 # Idempotent and quick when everything is already there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,7 +23,15 @@ apt_install() {
     apt_updated=1
   fi
   say "installing $*"
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+  # No package starts its service (sshd on port 22, docker-registry on every interface): this script
+  # starts what the tests need itself, bound to 127.0.0.1.
+  local policy=/usr/sbin/policy-rc.d made_policy=0
+  if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\nexit 101\n' > "$policy" && chmod 755 "$policy" && made_policy=1
+  fi
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null || { [ "$made_policy" = 1 ] && rm -f "$policy"; die "apt-get install $* failed"; }
+  [ "$made_policy" = 1 ] && rm -f "$policy"
+  return 0
 }
 
 # 1. Debian packages the tests and the demo use.
@@ -36,6 +45,10 @@ command -v certutil >/dev/null 2>&1 || missing+=(libnss3-tools)
 command -v docker-registry >/dev/null 2>&1 || missing+=(docker-registry)
 command -v git >/dev/null 2>&1 || missing+=(git)
 command -v curl >/dev/null 2>&1 || missing+=(curl)
+command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+command -v ssh >/dev/null 2>&1 || missing+=(openssh-client)
+[ -x /usr/sbin/sshd ] || missing+=(openssh-server)
+command -v ip >/dev/null 2>&1 || missing+=(iproute2)
 if [ "${#missing[@]}" -gt 0 ]; then
   # shellcheck disable=SC2207
   uniq=($(printf '%s\n' "${missing[@]}" | sort -u))

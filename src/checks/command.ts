@@ -11,6 +11,8 @@
 // Parameters: argv (a list: program and arguments, never a shell), container (exec inside it),
 // cwd (host only; default the QMS repository root). Observes: exit_code, stdout (top-level
 // contains/matches apply to it), stderr, truncated. Without expect: exit_code 0.
+// Inside a container the program's environment also holds QUALIFY_EXEC=<id>: when the step times out
+// (or the run is interrupted) the processes carrying it are stopped, and the step says how.
 
 import { defineCheck } from './define.js';
 import { readParams } from './params.js';

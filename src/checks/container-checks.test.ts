@@ -209,7 +209,7 @@ describe('image.inspect', () => {
 
 describe('without an engine', () => {
   it('every container check throws DOCKER_UNREACHABLE', async () => {
-    const dead = createProbes({ docker: { endpoint: 'unix:///nonexistent/qualify.sock' } });
+    const dead = createProbes({ docker: { host: 'unix:///nonexistent/qualify.sock' } });
     for (const [def, params] of [[containerRunning, { container: 'x' }], [containerImage, { container: 'x' }], [containerLogs, { container: 'x' }], [imageInspect, { image: 'x' }]] as const) {
       await expect(def.observe(params, context(dead))).rejects.toMatchObject({ code: 'DOCKER_UNREACHABLE' });
     }

@@ -51,7 +51,7 @@ export function reportDirOf(path: string): string | null {
 export async function commitIfAsked(args: ParsedArgs, ctx: CliContext, root: string, paths: string[], message: string): Promise<void> {
   if (!args.flags.commit) return;
   const { commitPaths } = await import('../signing/git.js');
-  const id = await commitPaths(root, [...paths, AUDIT_TRAIL, 'audit/.gitignore'].filter((p) => existsSync(join(root, p))), message);
+  const id = await commitPaths(root, [...paths, AUDIT_TRAIL, 'audit/.gitignore'].filter((p) => existsSync(join(root, p))), message, { env: ctx.env });
   ctx.stdout.write(id ? `committed ${id.slice(0, 12)}: ${message}\n` : 'not a git repository: nothing committed\n');
 }
 

@@ -19,6 +19,7 @@ import { parseDocument } from './document.js';
 import { parseProtocol, type CheckCatalog } from './protocol.js';
 import { computeDocumentStatus, NO_SIGNATURES, type ApprovalProvider } from './status.js';
 import { describeValue, parseYamlWithPositions } from './front-matter.js';
+import { parseDockerConfig } from './docker-config.js';
 import { isoDay } from './dates.js';
 import { mapLimit } from '../map-limit.js';
 
@@ -60,16 +61,12 @@ export async function loadConfig(root: string): Promise<QualifyConfig> {
   const config: QualifyConfig = structuredClone(DEFAULT_CONFIG);
   const envs = data.environments;
   if (envs !== undefined && envs !== null) {
-    if (typeof envs !== 'object' || Array.isArray(envs)) throw new DocumentError('CONFIG_INVALID', `${where('environments')} "environments" must map names to { docker: { host }, params }; found ${describeValue(envs)}`);
+    if (typeof envs !== 'object' || Array.isArray(envs)) throw new DocumentError('CONFIG_INVALID', `${where('environments')} "environments" must map names to { docker, params }; found ${describeValue(envs)}`);
     for (const [name, env] of Object.entries(envs as Record<string, unknown>)) {
       if (env === null || typeof env !== 'object' || Array.isArray(env)) throw new DocumentError('CONFIG_INVALID', `${where('environments')} environment "${name}" must be a mapping; found ${describeValue(env)}`);
       const e = env as Record<string, unknown>;
       const out: EnvironmentConfig = {};
-      if (e.docker !== undefined) {
-        const d = e.docker as Record<string, unknown> | null;
-        if (!d || typeof d !== 'object' || (d.host !== undefined && typeof d.host !== 'string')) throw new DocumentError('CONFIG_INVALID', `${where('environments')} environment "${name}": "docker" must be { host: unix:///var/run/docker.sock | tcp://host:port }; found ${describeValue(e.docker)}`);
-        out.docker = d.host !== undefined ? { host: d.host as string } : {};
-      }
+      if (e.docker !== undefined) out.docker = parseDockerConfig(e.docker, `${where('environments')} environment "${name}"`);
       if (e.params !== undefined) {
         if (!e.params || typeof e.params !== 'object' || Array.isArray(e.params)) throw new DocumentError('CONFIG_INVALID', `${where('environments')} environment "${name}": "params" must map names to values; found ${describeValue(e.params)}`);
         out.params = Object.fromEntries(Object.entries(e.params as Record<string, unknown>).map(([k, v]) => [k, String(v)]));

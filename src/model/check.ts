@@ -53,6 +53,11 @@ export interface Observation {
   evidence?: EvidenceInput[];
   /** Verdicts of implicit checks (release.provenance: "revision label equals tag commit"). */
   assertions?: Assertion[];
+  /**
+   * Why waiting cannot change this observation (a container that exited or is gone): a step with
+   * `retry` that does not pass ends at once instead of retrying for its whole window.
+   */
+  final?: string;
 }
 
 export type { EvidenceRef };

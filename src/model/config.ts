@@ -1,8 +1,25 @@
 // qualify.yaml: environments (targets), signer registry location, defaults.
 
+/**
+ * How to reach one Docker engine, as qualify.yaml writes it: `docker: unix:///var/run/docker.sock`
+ * (the shorthand for `{ host }`), or `docker: { host, tls: { ca, cert, key }, ssh: { identity, known_hosts } }`.
+ * Paths are relative to the repository root. An environment without `host` names no engine: then
+ * DOCKER_HOST, DOCKER_TLS_VERIFY and DOCKER_CERT_PATH apply, as for the docker CLI.
+ */
+export interface DockerEngineConfig {
+  /** `unix:///path`, `tcp://host:port`, `ssh://user@host[:port]`. */
+  host?: string;
+  /** Mutual TLS for a `tcp://` engine (the CA that signed the engine's certificate, the client certificate and key). */
+  tls?: { ca?: string; cert?: string; key?: string; verify?: boolean };
+  /** For an `ssh://` engine: the key to log in with, the known_hosts file to verify the host key against, an ssh_config (or `none`). */
+  ssh?: { identity?: string; knownHosts?: string; config?: string };
+  /** Where it was written, for messages: `qualify.yaml:7:5`. */
+  at?: string;
+}
+
 export interface EnvironmentConfig {
-  /** Docker endpoint: `unix:///var/run/docker.sock`, `tcp://127.0.0.1:2375`. Default: DOCKER_HOST or the local socket. */
-  docker?: { host?: string };
+  /** The engine of this environment; absent or without `host`: DOCKER_HOST and friends, else the local socket. */
+  docker?: DockerEngineConfig;
   /** Default run parameters for this environment (overridden by --params/--param). */
   params?: Record<string, string>;
   description?: string;

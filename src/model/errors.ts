@@ -22,14 +22,25 @@ const EXIT_BY_FAMILY: Record<ErrorFamily, number> = {
 };
 
 /** Base of every error the tool throws on purpose; `code` is stable, the message says what to do. */
+export interface QualifyErrorOptions {
+  cause?: unknown;
+  /**
+   * True when trying again cannot help within a run (an engine that refuses connections, a container
+   * that is gone): a step with `retry` then ends at once instead of waiting out its window.
+   */
+  final?: boolean;
+}
+
 export class QualifyError extends Error {
   readonly code: string;
   readonly family: ErrorFamily;
-  constructor(family: ErrorFamily, code: string, message: string, options?: { cause?: unknown }) {
-    super(message, options);
+  readonly final: boolean;
+  constructor(family: ErrorFamily, code: string, message: string, options?: QualifyErrorOptions) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'QualifyError';
     this.code = code;
     this.family = family;
+    this.final = options?.final === true;
   }
   get exitCode(): number {
     return EXIT_BY_FAMILY[this.family];
@@ -37,35 +48,35 @@ export class QualifyError extends Error {
 }
 
 export class DocumentError extends QualifyError {
-  constructor(code: string, message: string, options?: { cause?: unknown }) {
+  constructor(code: string, message: string, options?: QualifyErrorOptions) {
     super('document', code, message, options);
     this.name = 'DocumentError';
   }
 }
 
 export class UsageError extends QualifyError {
-  constructor(code: string, message: string, options?: { cause?: unknown }) {
+  constructor(code: string, message: string, options?: QualifyErrorOptions) {
     super('usage', code, message, options);
     this.name = 'UsageError';
   }
 }
 
 export class EnvironmentError extends QualifyError {
-  constructor(code: string, message: string, options?: { cause?: unknown }) {
+  constructor(code: string, message: string, options?: QualifyErrorOptions) {
     super('environment', code, message, options);
     this.name = 'EnvironmentError';
   }
 }
 
 export class ApprovalError extends QualifyError {
-  constructor(code: string, message: string, options?: { cause?: unknown }) {
+  constructor(code: string, message: string, options?: QualifyErrorOptions) {
     super('approval', code, message, options);
     this.name = 'ApprovalError';
   }
 }
 
 export class IntegrityError extends QualifyError {
-  constructor(code: string, message: string, options?: { cause?: unknown }) {
+  constructor(code: string, message: string, options?: QualifyErrorOptions) {
     super('integrity', code, message, options);
     this.name = 'IntegrityError';
   }

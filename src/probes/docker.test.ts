@@ -142,16 +142,16 @@ describe('docker probe', () => {
 });
 
 describe('docker probe without an engine', () => {
-  it('throws DOCKER_UNREACHABLE naming the endpoint, and engineInfo reports the error', async () => {
-    const endpoint = 'unix:///nonexistent/qualify/docker.sock';
-    const p = createProbes({ docker: { endpoint } });
+  it('throws DOCKER_UNREACHABLE (final: retrying cannot help) naming the endpoint, and engineInfo reports the error', async () => {
+    const host = 'unix:///nonexistent/qualify/docker.sock';
+    const p = createProbes({ docker: { host } });
     const err = await p.docker.snapshot().catch((e: unknown) => e);
     expect(err).toBeInstanceOf(EnvironmentError);
-    expect(err).toMatchObject({ code: 'DOCKER_UNREACHABLE' });
-    expect((err as Error).message).toContain(endpoint);
+    expect(err).toMatchObject({ code: 'DOCKER_UNREACHABLE', final: true });
+    expect((err as Error).message).toContain(host);
     const info = await p.docker.engineInfo();
     expect(info.version).toBeNull();
-    expect(info.error).toContain(endpoint);
+    expect(info.error).toContain(host);
     await expect(p.docker.logs('x')).rejects.toMatchObject({ code: 'DOCKER_UNREACHABLE' });
     p.close();
   });
@@ -160,9 +160,9 @@ describe('docker probe without an engine', () => {
     const p = createProbes({ env: { DOCKER_HOST: 'unix:///nonexistent/other.sock' } });
     expect(p.docker.endpoint).toBe('unix:///nonexistent/other.sock');
     await expect(p.docker.snapshot()).rejects.toMatchObject({ code: 'DOCKER_UNREACHABLE' });
-    const tcp = createProbes({ docker: { endpoint: 'tcp://127.0.0.1:1' } });
+    const tcp = createProbes({ docker: { host: 'tcp://127.0.0.1:1' } });
     expect(tcp.docker.endpoint).toBe('tcp://127.0.0.1:1');
     await expect(tcp.docker.snapshot()).rejects.toMatchObject({ code: 'DOCKER_UNREACHABLE' });
-    expect(() => createProbes({ docker: { endpoint: 'ssh://host' } })).toThrow(/not supported/);
+    expect(() => createProbes({ docker: { host: 'ftp://host' } })).toThrow(/not an engine qualify can reach/);
   });
 });

@@ -60,4 +60,36 @@ describe('git probe', () => {
     await expect(createGitProbe({ timeoutMs: 10_000 }).state(d)).rejects.toMatchObject({ code: 'GIT_REPO_INVALID' });
     await expect(createGitProbe({ timeoutMs: 10_000 }).state(join(d, 'missing'))).rejects.toMatchObject({ code: 'GIT_REPO_INVALID', message: /no such folder/ });
   });
+
+  it('runs git with only what it needs of the caller environment (an editor, a pager or GIT_DIR elsewhere change nothing)', async () => {
+    const d = repo();
+    const other = repo();
+    writeFileSync(join(d, 'x'), 'x');
+    git(d, 'add', 'x');
+    git(d, 'commit', '-q', '-m', 'x');
+    const env = { PATH: process.env.PATH, HOME: process.env.HOME, EDITOR: 'vim', PAGER: 'less', GIT_PAGER: 'less', GIT_DIR: join(other, '.git'), GIT_WORK_TREE: other, GIT_SSH_COMMAND: 'ssh -v' };
+    expect(await createGitProbe({ timeoutMs: 10_000, env }).state(d)).toMatchObject({ head: git(d, 'rev-parse', 'HEAD'), branch: 'main', clean: true });
+  });
+
+  it('names the commit of a tag, never of a branch of the same name; conflicts count as changes', async () => {
+    const d = repo();
+    writeFileSync(join(d, 'f'), 'base\n');
+    git(d, 'add', 'f');
+    git(d, 'commit', '-q', '-m', 'base');
+    const base = git(d, 'rev-parse', 'HEAD');
+    git(d, 'tag', 'v2');
+    git(d, 'checkout', '-q', '-b', 'v2');
+    writeFileSync(join(d, 'f'), 'branch\n');
+    git(d, 'commit', '-q', '-am', 'on the branch named v2');
+    expect(await createGitProbe({ timeoutMs: 10_000 }).tagCommit(d, 'v2')).toBe(base);
+    git(d, 'checkout', '-q', 'main');
+    writeFileSync(join(d, 'f'), 'main\n');
+    git(d, 'commit', '-q', '-am', 'on main');
+    try {
+      git(d, 'merge', '-q', 'heads/v2');
+    } catch {
+      // the conflict is the point
+    }
+    expect(await createGitProbe({ timeoutMs: 10_000 }).state(d)).toMatchObject({ clean: false, dirtyFiles: ['f'] });
+  });
 });

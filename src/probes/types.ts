@@ -1,6 +1,7 @@
 // What the probes observe of the world, as plain data. Checks read these; only probes/ produces them.
 
 import type { EngineInfo } from '../model/report.js';
+import type { DockerEngineConfig } from '../model/config.js';
 
 export type { EngineInfo };
 
@@ -122,7 +123,12 @@ export interface ExecResult {
   truncated: boolean;
 }
 
+/**
+ * One Docker engine as the checks see it. A run has one (Probes.docker); a fleet environment will
+ * have one per target, each over its own connection (probes/docker-engine.ts), with the same memos.
+ */
 export interface DockerProbe {
+  /** The engine's URL as records show it (no credentials). */
   readonly endpoint: string;
   /** Engine version and identity; never throws (unreachable → fields null, `error` set). */
   engineInfo(options?: CallOptions): Promise<EngineInfo>;
@@ -132,7 +138,11 @@ export interface DockerProbe {
   image(ref: string, options?: CallOptions): Promise<ImageInfo | null>;
   /** Logs of a container (name or id), demultiplexed. */
   logs(container: string, options?: LogsOptions): Promise<LogsResult>;
-  /** Runs argv inside a running container (no shell). */
+  /**
+   * Runs argv inside a running container (no shell), with QUALIFY_EXEC=<id> added to its environment.
+   * When `options.signal` aborts first (step timeout, Ctrl-C), the command is stopped in the container
+   * and the call rejects with EXEC_STOPPED (or EXEC_NOT_STOPPED saying why it could not be).
+   */
   exec(container: string, argv: string[], options?: CallOptions): Promise<ExecResult>;
   /** A regular file's bytes from inside a container; null when absent. Throws NOT_A_FILE for directories. */
   readFile(container: string, path: string, options?: CallOptions): Promise<Uint8Array | null>;
@@ -153,7 +163,7 @@ export interface GitState {
 export interface GitProbe {
   /** State of the repository at `repo` (a path), memoized per Probes instance. Throws GIT_REPO_INVALID. */
   state(repo: string, options?: CallOptions): Promise<GitState>;
-  /** The same without the tags at HEAD (one git process instead of two), memoized. Throws GIT_REPO_INVALID. */
+  /** The same without the tags at HEAD, memoized. Throws GIT_REPO_INVALID. */
   status(repo: string, options?: CallOptions): Promise<Omit<GitState, 'tagsAtHead'>>;
   /** Commit a tag points to (annotated tags peeled); null when there is no such tag. */
   tagCommit(repo: string, tag: string, options?: CallOptions): Promise<string | null>;
@@ -232,8 +242,14 @@ export interface Probes {
 }
 
 export interface ProbesOptions {
-  docker?: { endpoint?: string };
-  /** Environment to read DOCKER_HOST from (commands pass ctx.env; never process.env implicitly). */
+  /**
+   * The engine, as an environment of qualify.yaml names it (`host`, `tls`, `ssh`); without `host`,
+   * DOCKER_HOST, DOCKER_TLS_VERIFY and DOCKER_CERT_PATH of `env` apply, else the local socket.
+   */
+  docker?: DockerEngineConfig;
+  /** Folder relative paths of `docker` (certificates, keys) are relative to: the repository root. */
+  baseDir?: string;
+  /** Environment to read DOCKER_HOST and friends from, and that git and ssh run with (commands pass ctx.env; never process.env implicitly). */
   env?: Record<string, string | undefined>;
   /** Default timeout of one probe call (ms); default 10 000. */
   timeoutMs?: number;

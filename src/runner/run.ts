@@ -12,6 +12,7 @@ import type { Observation, ManualAsk, EvidenceInput } from '../model/check.js';
 import type { Assertion, Attempt, StepResult, StepStatus } from '../model/report.js';
 import type { TestCase } from '../model/document.js';
 import type { PlannedStep, RunPlan } from './plan.js';
+import { waitForHolds } from '../step-holds.js';
 
 /** What the runner needs of a check type (a subset of the checks module's CheckDefinition). */
 export interface RunnableCheck<C> {
@@ -100,9 +101,13 @@ export interface RunOptions<C> {
   reporter?: RunReporter;
   /** Waits between retry attempts (injectable for tests); resolves early on abort. */
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+  /** Time a probe holding an aborted step (step-holds.ts) gets before the step is recorded (default CLEANUP_GRACE_MS). */
+  cleanupGraceMs?: number;
 }
 
 export const DEFAULT_CONCURRENCY = 8;
+/** How long a step that timed out or was interrupted waits for a probe holding it (stopping a command it started). */
+export const CLEANUP_GRACE_MS = 8_000;
 export const INTERRUPTED = 'run interrupted';
 
 const noAsk: ManualAsk = async () => null;
@@ -172,6 +177,8 @@ function caseStatus(steps: StepOutcome[]): StepStatus {
 interface AttemptResult {
   status: StepStatus;
   reason: string | null;
+  /** Why another attempt cannot help (the observation's `final`, or an error marked final). */
+  final: string | null;
   expected: Record<string, unknown> | null;
   actual: Record<string, unknown> | null;
   assertions: Assertion[];
@@ -185,6 +192,7 @@ export async function executeRun<C extends object>(options: RunOptions<C>): Prom
   const runSignal = options.signal ?? new AbortController().signal;
   const limit = Math.max(1, options.concurrency ?? DEFAULT_CONCURRENCY);
   const sleep = options.sleep ?? defaultSleep;
+  const cleanupGraceMs = options.cleanupGraceMs ?? CLEANUP_GRACE_MS;
   const iso = (): string => now().toISOString();
   const started = iso();
   reporter?.start?.(plan);
@@ -247,15 +255,19 @@ export async function executeRun<C extends object>(options: RunOptions<C>): Prom
       return answer;
     };
     const expected = step.expect ?? null;
+    const ctx = { ...context, signal: controller.signal, ask, stepId: step.id, ...(step.expect ? { expect: step.expect } : {}) } as C & StepContext;
+    const observing = Promise.resolve().then(() => check.observe(step.params, ctx));
+    let observeError: unknown;
+    observing.catch((err: unknown) => (observeError = err));
     try {
-      const ctx = { ...context, signal: controller.signal, ask, stepId: step.id, ...(step.expect ? { expect: step.expect } : {}) } as C & StepContext;
       // The race bounds a check that ignores its signal: the step still ends at its timeout.
-      const observation = await Promise.race([Promise.resolve().then(() => check.observe(step.params, ctx)), stopped]);
+      const observation = await Promise.race([observing, stopped]);
       if (controller.signal.aborted) throw controller.signal.reason;
       const verdict = options.judge(check, step.expect, observation);
       return {
         status: verdict.status,
         reason: verdict.status === 'pass' ? null : verdict.reason ?? describeFailures(verdict.assertions),
+        final: observation.final ?? null,
         expected: verdict.expected,
         actual: observation.actual ?? {},
         assertions: verdict.assertions,
@@ -264,8 +276,17 @@ export async function executeRun<C extends object>(options: RunOptions<C>): Prom
       };
     } catch (err) {
       const cause = controller.signal.aborted ? controller.signal.reason : err;
-      if (cause instanceof Interrupted) return { status: 'skipped', reason: INTERRUPTED, expected, actual: null, assertions: [], evidence: [], interrupted: true };
-      return { status: 'error', reason: describeError(cause), expected, actual: null, assertions: [], evidence: [], interrupted: false };
+      // A probe stopping what it started (a command inside a container) holds the step until it is done, so the step says so.
+      if (controller.signal.aborted && (await waitForHolds(controller.signal, cleanupGraceMs)) === 'released') {
+        // Released: the check's own answer (what the probe did) follows within a few ticks.
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        await Promise.race([observing.then(() => undefined, () => undefined), new Promise((r) => (timer = setTimeout(r, 1_000)))]);
+        clearTimeout(timer);
+      }
+      if (cause instanceof Interrupted) return { status: 'skipped', reason: INTERRUPTED, final: null, expected, actual: null, assertions: [], evidence: [], interrupted: true };
+      const told = observeError instanceof Error && (observeError as { cause?: unknown }).cause === cause ? observeError : cause;
+      const final = (told as { final?: unknown } | null)?.final === true ? describeError(told) : null;
+      return { status: 'error', reason: describeError(told), final, expected, actual: null, assertions: [], evidence: [], interrupted: false };
     } finally {
       clearTimeout(timer);
       runSignal.removeEventListener('abort', onRunAbort);
@@ -288,7 +309,7 @@ export async function executeRun<C extends object>(options: RunOptions<C>): Prom
       const context = n === 1 || !options.fresh ? options.context : options.fresh(options.context);
       last = await attempt(step, check, context, observedBy);
       attempts.push({ n, started: aStart, ended: iso(), status: last.status, ...(last.reason ? { reason: last.reason } : {}) });
-      if (last.status === 'pass' || last.interrupted || !step.retry) break;
+      if (last.status === 'pass' || last.interrupted || !step.retry || last.final) break;
       const elapsed = performance.now() - t0;
       if (elapsed + step.retry.everyMs > step.retry.untilMs) break;
       await sleep(step.retry.everyMs, runSignal);
@@ -300,6 +321,8 @@ export async function executeRun<C extends object>(options: RunOptions<C>): Prom
     const endedAt = iso();
     let reason = last.reason;
     if (attempts.length > 1 && last.status !== 'pass' && !last.interrupted) reason = `${reason} (after ${attempts.length} attempts over ${Math.round(performance.now() - t0)} ms)`;
+    if (step.retry && last.final && last.status !== 'pass' && last.final !== last.reason) reason = `${reason}; not retried: ${last.final}`;
+    else if (step.retry && last.final && last.status !== 'pass') reason = `${reason} (not retried: waiting cannot change this)`;
     return {
       id: step.id,
       caseId: step.caseId,

@@ -9,7 +9,8 @@ import { buildReport, PROTOCOL, SOP, T, writeReport } from './fixture.js';
 
 const repo = makeTempDir('qualify-cli-');
 const home = makeTempDir('qualify-cli-home-');
-const env = { QUALIFY_HOME: home.dir };
+// git (sign --commit, audit --verify) runs with this environment only: its PATH and a committer identity.
+const env = { QUALIFY_HOME: home.dir, PATH: process.env.PATH ?? '/usr/bin:/bin', GIT_AUTHOR_NAME: 'Test', GIT_AUTHOR_EMAIL: 'test@example.invalid', GIT_COMMITTER_NAME: 'Test', GIT_COMMITTER_EMAIL: 'test@example.invalid' };
 const at = (iso: string) => new Date(iso);
 const cli = (args: string[], stdin?: string, now = T.executed) => runCli(args, { cwd: repo.root ?? repo.dir, env, stdin, now });
 Object.assign(repo, { root: repo.dir });

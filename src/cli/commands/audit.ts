@@ -36,7 +36,7 @@ export const command: Command = {
     const problems = [...trail.problems.map((p) => `${AUDIT_TRAIL}:${p.line} ${p.code} ${p.message}`)];
     if (args.flags.verify && trail.present) {
       const { auditTrailAppendOnly } = await import('../../signing/git.js');
-      const git = await auditTrailAppendOnly(root, readFileSync(join(root, AUDIT_TRAIL), 'utf8'));
+      const git = await auditTrailAppendOnly(root, readFileSync(join(root, AUDIT_TRAIL), 'utf8'), { env: ctx.env });
       if (git) problems.push(`${AUDIT_TRAIL} AUDIT_HISTORY_REWRITTEN ${git}`);
     }
     const object = typeof args.flags.object === 'string' ? args.flags.object : null;

@@ -81,7 +81,8 @@ export const command: Command = {
       throw new UsageError('ENV_UNKNOWN', `environment "${envName}" is not defined in qualify.yaml (defined: ${Object.keys(config.environments).sort().join(', ') || 'none'})`);
     }
     const env = envName ? config.environments[envName]! : {};
-    const probes = createProbes({ docker: { endpoint: env.docker?.host }, env: ctx.env, now: () => ctx.now() });
+    // The engine is resolved here, before any document is read: one that cannot be used is exit 2.
+    const probes = createProbes({ docker: env.docker, baseDir: root, env: ctx.env, now: () => ctx.now() });
     // Observing the engine and the repository's git state overlaps with reading the documents.
     const engine = probes.docker.engineInfo({ signal: ctx.signal });
     // The container snapshot (memoized for the run) too: its requests overlap with parsing the protocol.
