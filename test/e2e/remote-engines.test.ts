@@ -110,7 +110,7 @@ describe('qualify run against a mutual-TLS engine', () => {
   it('named in qualify.yaml (host and tls paths relative to the repository): passes', async () => {
     const dir = qms(`  remote:\n    docker:\n      host: ${engine.host}\n      tls: { ca: certs/ca.pem, cert: certs/cert.pem, key: certs/key.pem }\n`);
     const r = await runCli(['run', 'protocols/QP-0200-remote.md', '--env', 'remote', ...params()], { cwd: dir, env: ENV });
-    expect(r.stderr).toContain('PASS: 6 passed, 0 failed, 0 errors, 0 skipped');
+    expect(r.stderr).toContain('PASS: 6 steps: 6 passed, 0 failed, 0 errors, 0 skipped');
     expect(r.code).toBe(0);
     const report = onlyReport(dir);
     expect(report.targets[0]).toMatchObject({ endpoint: engine.host, version: expect.stringMatching(/^\d+\./), error: null });
@@ -121,7 +121,7 @@ describe('qualify run against a mutual-TLS engine', () => {
     const dir = qms('  plain: {}\n');
     const env = { ...ENV, DOCKER_HOST: engine.host, DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: engine.certs.clientDir };
     const r = await runCli(['run', 'protocols/QP-0200-remote.md', '--env', 'plain', ...params()], { cwd: dir, env });
-    expect(r.stderr).toContain('PASS: 6 passed');
+    expect(r.stderr).toContain('PASS: 6 steps: 6 passed');
     expect(r.code).toBe(0);
     expect(onlyReport(dir).targets[0]!.endpoint).toBe(engine.host);
   });
@@ -147,7 +147,7 @@ describe('qualify run against an ssh engine', () => {
   it('ssh://user@127.0.0.1:PORT with the key and known_hosts named in qualify.yaml: passes', async () => {
     const dir = qms(`  remote:\n    docker:\n      host: ${sshd.host}\n      ssh: { identity: keys/deploy, known_hosts: keys/known_hosts }\n`);
     const r = await runCli(['run', 'protocols/QP-0200-remote.md', '--env', 'remote', ...params()], { cwd: dir, env: ENV });
-    expect(r.stderr).toContain('PASS: 6 passed, 0 failed, 0 errors, 0 skipped');
+    expect(r.stderr).toContain('PASS: 6 steps: 6 passed, 0 failed, 0 errors, 0 skipped');
     expect(r.code).toBe(0);
     const report = onlyReport(dir);
     expect(report.targets[0]).toMatchObject({ endpoint: `ssh://${sshd.user}@127.0.0.1:${sshd.port}`, version: expect.stringMatching(/^\d+\./), error: null });
