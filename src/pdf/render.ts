@@ -77,11 +77,15 @@ async function finish(pages: Page[], geo: Geometry, meta: PdfDocumentMeta, outli
   });
 }
 
+const FLOW_PARENTS = new Set(['root', 'blockquote', 'listItem', 'footnoteDefinition']);
+
 /** Layout options for these trees; the raw-HTML converter (parse5) is loaded only when a tree has HTML. */
 async function layoutOptions(trees: Root[], options: RenderOptions): Promise<LayoutOptions> {
+  // Only raw HTML blocks need the converter; inline tags in a paragraph are read by the layout itself.
   let html = false;
   for (const tree of trees) {
-    visit(tree, 'html', () => {
+    visit(tree, 'html', (_node, _index, parent) => {
+      if (!parent || !FLOW_PARENTS.has(parent.type)) return undefined;
       html = true;
       return EXIT;
     });
