@@ -18,4 +18,5 @@ export { renderJunit } from './report/junit.js';
 export { validateRecord } from './report/schema.js';
 export { writeFolderAtomic, ReportExistsError } from './report/folder.js';
 export { renderReportPdf, reportMeta, recordSha256, type ReportPdfOptions } from './report/pdf.js';
-export { renderMarkdownToPdf, renderBook, parseMarkdown, type PdfDocumentMeta, type PdfAttachment, type RenderOptions, type Watermark } from './pdf/index.js';
+export { parseMarkdown } from './markdown/parse.js';
+export { renderMarkdownToPdf, renderBook, type PdfDocumentMeta, type PdfAttachment, type RenderOptions, type TypesetCode, type Watermark } from './pdf/index.js';

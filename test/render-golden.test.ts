@@ -6,6 +6,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, expect, test } from 'vitest';
+import { parseMarkdown } from '../src/markdown/parse.js';
 import { renderMarkdownToPdf, type PdfDocumentMeta } from '../src/pdf/index.js';
 import { makeTempDir } from './helpers/tmp.js';
 
@@ -66,9 +67,9 @@ async function check(name: string, pdf: Uint8Array): Promise<void> {
 
 test('golden: SOP with lists, a table, code and a quote (A4)', async () => {
   const md = `# Purpose\n\nRelease by **promoting** images built by CI; see [SOP-0102](https://example.invalid).\n\n1. Build the image.\n2. Promote it by digest:\n   - tag \`1.4.2\`\n   - digest \`sha256:8f43…\`\n\n| Role | Responsibility |\n|---|---|\n| QA | approves |\n| Release engineer | executes and records evidence |\n\n> Deviations are reported to QA within one working day.\n\n\`\`\`check\ntype: container.image\ncontainer: web\n\`\`\`\n`;
-  await check('sop-a4', await renderMarkdownToPdf(md, meta));
+  await check('sop-a4', await renderMarkdownToPdf(parseMarkdown(md), meta));
 });
 
 test('golden: draft watermark on US Letter', async () => {
-  await check('draft-letter', await renderMarkdownToPdf('# Draft procedure\n\nText under review.\n', { ...meta, status: 'draft', watermark: 'DRAFT' }, { pageSize: 'Letter' }));
+  await check('draft-letter', await renderMarkdownToPdf(parseMarkdown('# Draft procedure\n\nText under review.\n'), { ...meta, status: 'draft', watermark: 'DRAFT' }, { pageSize: 'Letter' }));
 });

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { PDFDocument } from 'pdf-lib';
 import { renderBook, renderMarkdownToPdf, type PdfDocumentMeta } from '../src/pdf/index.js';
-import { parseMarkdown } from '../src/pdf/markdown/parse-blocks.js';
+import { parseMarkdown } from '../src/markdown/parse.js';
 import { makeTempDir } from './helpers/tmp.js';
 import { pdffonts, pdfinfo, pdfinfoMeta, pdftotext, qpdfCheck, savePdf, squash } from './helpers/pdf-tools.js';
 
@@ -52,7 +52,7 @@ describe('30-page report (20 tables, 30 log blocks)', () => {
   let text: string;
   let bytes: Uint8Array;
   beforeAll(async () => {
-    bytes = await renderMarkdownToPdf(md, reportMeta, { attachments: [{ name: 'report.json', mediaType: 'application/json', bytes: Buffer.from('{"schema":"qualify.report/v1"}\n') }] });
+    bytes = await renderMarkdownToPdf(parseMarkdown(md), reportMeta, { attachments: [{ name: 'report.json', mediaType: 'application/json', bytes: Buffer.from('{"schema":"qualify.report/v1"}\n') }] });
     path = savePdf(tmp.dir, 'report-30p.pdf', bytes);
     text = pdftotext(path);
   });
@@ -76,7 +76,7 @@ describe('30-page report (20 tables, 30 log blocks)', () => {
 
   test('every heading, table cell and log line is in the extracted text', () => {
     const all = squash(text);
-    const blocks = parseMarkdown(md);
+    const blocks = parseMarkdown(md).children;
     let headings = 0;
     let cells = 0;
     let logLines = 0;
@@ -148,16 +148,16 @@ describe('30-page report (20 tables, 30 log blocks)', () => {
   });
 
   test('deterministic: the same input renders to the same bytes', async () => {
-    const again = await renderMarkdownToPdf(md, reportMeta, { attachments: [{ name: 'report.json', mediaType: 'application/json', bytes: Buffer.from('{"schema":"qualify.report/v1"}\n') }] });
+    const again = await renderMarkdownToPdf(parseMarkdown(md), reportMeta, { attachments: [{ name: 'report.json', mediaType: 'application/json', bytes: Buffer.from('{"schema":"qualify.report/v1"}\n') }] });
     expect(Buffer.from(again).equals(Buffer.from(bytes))).toBe(true);
-    const other = await renderMarkdownToPdf(`${md}\nOne more line.\n`, reportMeta);
+    const other = await renderMarkdownToPdf(parseMarkdown(`${md}\nOne more line.\n`), reportMeta);
     expect(Buffer.from(other).equals(Buffer.from(bytes))).toBe(false);
   });
 });
 
 describe('fixtures', () => {
   test('Unicode: German, Cyrillic, Japanese and Greek round-trip through pdftotext; a character no font has is replaced visibly', async () => {
-    const path = savePdf(tmp.dir, 'unicode.pdf', await renderMarkdownToPdf(fixture('unicode.md'), sopMeta));
+    const path = savePdf(tmp.dir, 'unicode.pdf', await renderMarkdownToPdf(parseMarkdown(fixture('unicode.md')), sopMeta));
     const text = pdftotext(path);
     for (const s of ['Überprüfung der Container-Images: größer, Maß, Äpfel, Öl, Übel.', 'Проверка образов контейнеров и конфигурации.', '検証：承認されたイメージが稼働していることを確認する。', 'Ελληνικά: έλεγχος ακεραιότητας.', '≤ ≥ ± × → • © ™ — “quoted”']) {
       expect(squash(text)).toContain(squash(s));
@@ -170,7 +170,7 @@ describe('fixtures', () => {
 
   test('a table wider than the page stays inside the margins, every cell readable', async () => {
     const md = fixture('wide-table.md');
-    const path = savePdf(tmp.dir, 'wide.pdf', await renderMarkdownToPdf(md, sopMeta));
+    const path = savePdf(tmp.dir, 'wide.pdf', await renderMarkdownToPdf(parseMarkdown(md), sopMeta));
     // -raw: content-stream order, where each cell's lines are contiguous.
     const text = squash(pdftotext(path, '-raw'));
     for (const line of md.split('\n').filter((l) => l.startsWith('| ') && !l.startsWith('|---'))) {
@@ -184,7 +184,7 @@ describe('fixtures', () => {
   test('a 5,000-line log breaks across pages with every line kept', async () => {
     const lines = Array.from({ length: 5000 }, (_, i) => `2026-10-08T09:${String(Math.floor(i / 60) % 60).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}Z INFO line ${i + 1} of the container log`);
     const t = performance.now();
-    const path = savePdf(tmp.dir, 'log.pdf', await renderMarkdownToPdf(`# Container log\n\n\`\`\`log\n${lines.join('\n')}\n\`\`\`\n`, sopMeta));
+    const path = savePdf(tmp.dir, 'log.pdf', await renderMarkdownToPdf(parseMarkdown(`# Container log\n\n\`\`\`log\n${lines.join('\n')}\n\`\`\`\n`), sopMeta));
     const ms = performance.now() - t;
     const text = pdftotext(path);
     const seen = new Set(text.split('\n').map((l) => l.trim()));
@@ -194,7 +194,7 @@ describe('fixtures', () => {
   });
 
   test('an empty document renders a cover and an empty Signatures section', async () => {
-    const path = savePdf(tmp.dir, 'empty.pdf', await renderMarkdownToPdf(fixture('empty.md'), { ...sopMeta, signatures: [] }));
+    const path = savePdf(tmp.dir, 'empty.pdf', await renderMarkdownToPdf(parseMarkdown(fixture('empty.md')), { ...sopMeta, signatures: [] }));
     expect(qpdfCheck(path).ok).toBe(true);
     const text = pdftotext(path);
     expect(Number(pdfinfo(path).Pages)).toBe(2);
@@ -204,14 +204,14 @@ describe('fixtures', () => {
   });
 
   test('raw HTML tables degrade to real tables; unknown tags stay visible; no markup leaks', async () => {
-    const path = savePdf(tmp.dir, 'html.pdf', await renderMarkdownToPdf(fixture('html-tables.md'), sopMeta));
+    const path = savePdf(tmp.dir, 'html.pdf', await renderMarkdownToPdf(parseMarkdown(fixture('html-tables.md')), sopMeta));
     const text = pdftotext(path);
     for (const s of ['Department', 'Quality Procedure', 'Quality Assurance', 'Operations', '"Engineering"', 'Sales and Marketing', 'Provide superior quality software that meets user requirements.', 'underlined words', '<named> placeholder']) expect(text).toContain(s);
     expect(text).not.toMatch(/<\/?(td|tr|th|table|div|strong|u)\b/);
   });
 
   test('watermark and signature page', async () => {
-    const path = savePdf(tmp.dir, 'signed.pdf', await renderMarkdownToPdf('# Purpose\n\nText.\n', {
+    const path = savePdf(tmp.dir, 'signed.pdf', await renderMarkdownToPdf(parseMarkdown('# Purpose\n\nText.\n'), {
       ...sopMeta, status: 'draft', watermark: 'DRAFT',
       signatures: [{ signerId: 'quinn', name: 'Quinn Approver', meaning: 'approved', time: '2026-10-08T12:00:00Z', subjectHash: 'e'.repeat(64), keyFingerprint: 'f'.repeat(64), comment: 'Approved for release', roles: ['approver'] }],
     }));
@@ -225,13 +225,13 @@ describe('fixtures', () => {
   });
 
   test('US Letter', async () => {
-    const path = savePdf(tmp.dir, 'letter.pdf', await renderMarkdownToPdf('# Purpose\n\nText.\n', sopMeta, { pageSize: 'Letter' }));
+    const path = savePdf(tmp.dir, 'letter.pdf', await renderMarkdownToPdf(parseMarkdown('# Purpose\n\nText.\n'), sopMeta, { pageSize: 'Letter' }));
     expect(pdfinfo(path)['Page size']).toContain('612 x 792');
   });
 
   test('a book: cover, contents listing each document, each document from a new page', async () => {
     const docs = ['SOP-0001', 'SOP-0002', 'SOP-0003'].map((id, i) => ({
-      markdown: `# Purpose\n\nProcedure ${id}.\n\n# Scope\n\n${'Text of the scope. '.repeat(30 * (i + 1))}\n`,
+      tree: parseMarkdown(`# Purpose\n\nProcedure ${id}.\n\n# Scope\n\n${'Text of the scope. '.repeat(30 * (i + 1))}\n`),
       meta: { ...sopMeta, documentId: id, title: `Procedure ${i + 1}` },
     }));
     const path = savePdf(tmp.dir, 'book.pdf', await renderBook(docs, { ...sopMeta, documentId: 'SOPS', title: 'sops: 3 controlled documents', revision: '—', status: 'compilation', kind: 'document' }));
@@ -248,7 +248,7 @@ describe('fixtures', () => {
   });
 
   test('meta.created that is not a date is refused with a clear message', async () => {
-    await expect(renderMarkdownToPdf('x', { ...sopMeta, created: 'yesterday' })).rejects.toThrow(/"created" must be an ISO date/);
+    await expect(renderMarkdownToPdf(parseMarkdown('x'), { ...sopMeta, created: 'yesterday' })).rejects.toThrow(/"created" must be an ISO date/);
   });
 });
 
@@ -259,7 +259,7 @@ describe.skipIf(!existsSync(CORPUS))('every real QMS document of ../shared/corpu
   test.each(files)('%s', async (file) => {
     const src = readFileSync(join(CORPUS, file), 'utf8');
     const body = src.replace(/^---\r?\n[\s\S]*?\r?\n---\r?\n/, '');
-    const path = savePdf(tmp.dir, `${file}.pdf`, await renderMarkdownToPdf(body, { ...sopMeta, documentId: file.replace(/\.md$/, ''), title: file }));
+    const path = savePdf(tmp.dir, `${file}.pdf`, await renderMarkdownToPdf(parseMarkdown(body), { ...sopMeta, documentId: file.replace(/\.md$/, ''), title: file }));
     expect(qpdfCheck(path).ok).toBe(true);
     const text = squash(pdftotext(path));
     // The first and last words of the body are on the pages.
@@ -323,7 +323,7 @@ describe('records and images', () => {
     const rows = Buffer.concat(Array.from({ length: 20 }, (_, y) => Buffer.concat([Buffer.from([0]), Buffer.alloc(40 * 3, y * 12)])));
     const png = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(rows)), chunk('IEND', Buffer.alloc(0))]);
     const md = 'Before.\n\n![Health page after deployment](evidence/shot.png)\n\n![Lost screenshot](evidence/missing.png)\n';
-    const path = savePdf(tmp.dir, 'image.pdf', await renderMarkdownToPdf(md, sopMeta, { images: (src) => (src === 'evidence/shot.png' ? png : null) }));
+    const path = savePdf(tmp.dir, 'image.pdf', await renderMarkdownToPdf(parseMarkdown(md), sopMeta, { images: (src) => (src === 'evidence/shot.png' ? png : null) }));
     expect(qpdfCheck(path).ok).toBe(true);
     const list = execFileSync('pdfimages', ['-list', path], { encoding: 'utf8' }).split('\n').slice(2).filter(Boolean);
     expect(list).toHaveLength(1);

@@ -144,7 +144,8 @@ export interface UsedFace {
   /** Resource name, F1, F2... in order of first use. */
   name: string;
   subset: fontkit.Subset;
-  newGid: Map<number, number>;
+  /** Original gid → new gid as the 4 hex digits a content stream shows. */
+  hex: Map<number, string>;
   /** New gid → width (1/1000 em). */
   widths: number[];
   /** New gid → text it stands for. */
@@ -159,21 +160,27 @@ export class DocumentFonts {
   encode(text: string, style: FontStyle): Array<{ font: UsedFace; hex: string }> {
     const runs: Array<{ font: UsedFace; hex: string }> = [];
     let cur: { font: UsedFace; hex: string } | null = null;
-    for (const ch of text) {
-      const r = resolve(style, ch.codePointAt(0)!);
+    for (let i = 0; i < text.length; i++) {
+      let cp = text.charCodeAt(i);
+      if (cp >= 0xd800 && cp < 0xdc00 && i + 1 < text.length) {
+        cp = text.codePointAt(i)!;
+        i++;
+      }
+      const r = resolve(style, cp);
       const u = this.use(r.face);
-      let g = u.newGid.get(r.gid);
-      if (g === undefined) {
-        g = u.subset.includeGlyph(r.gid);
-        u.newGid.set(r.gid, g);
+      let hex = u.hex.get(r.gid);
+      if (hex === undefined) {
+        const g = u.subset.includeGlyph(r.gid);
         u.widths[g] = r.w;
-        u.unicode[g] = r.cp === REPLACEMENT ? '\ufffd' : ch;
+        u.unicode[g] = r.cp === REPLACEMENT ? '\ufffd' : String.fromCodePoint(cp);
+        hex = g.toString(16).padStart(4, '0');
+        u.hex.set(r.gid, hex);
       }
       if (!cur || cur.font !== u) {
         cur = { font: u, hex: '' };
         runs.push(cur);
       }
-      cur.hex += g.toString(16).padStart(4, '0');
+      cur.hex += hex;
     }
     return runs;
   }
@@ -182,7 +189,7 @@ export class DocumentFonts {
     let u = this.byFace.get(f);
     if (!u) {
       const subset = f.font.createSubset();
-      u = { face: f, name: `F${this.used.length + 1}`, subset, newGid: new Map([[0, 0]]), widths: [f.width(0)], unicode: [''] };
+      u = { face: f, name: `F${this.used.length + 1}`, subset, hex: new Map([[0, '0000']]), widths: [f.width(0)], unicode: [''] };
       this.byFace.set(f, u);
       this.used.push(u);
     }

@@ -1,5 +1,5 @@
-// The typesetting engine: Markdown and document furniture → archival PDF. The only module that imports pdf-lib and fontkit.
+// The typesetting engine: mdast (one parse by src/markdown/parse.ts) and document furniture → archival
+// PDF. The only module that imports pdf-lib and fontkit.
 export type { PdfDocumentMeta, PdfAttachment, RenderOptions, Watermark } from './types.js';
 export { renderMarkdownToPdf, renderBook } from './render.js';
-export { parseMarkdown } from './markdown/parse-blocks.js';
-export type { Block, Inline } from './markdown/ast.js';
+export type { TypesetCode } from './layout/blocks.js';

@@ -1,9 +1,12 @@
-// Markdown + furniture → PDF: cover, optional table of contents, body, signature page, running
+// mdast + furniture → PDF: cover, optional table of contents, body, signature page, running
 // header/footer, then the writer. A book is the same with one cover and one contents for many documents.
+// The tree comes from src/markdown/parse.ts, the one Markdown parse: the PDF prints the blocks the
+// runner and lint read.
+import type { Root } from 'mdast';
+import { visit, EXIT } from 'unist-util-visit';
 import { DocumentError } from '../model/errors.js';
 import { TOOL_VERSION } from '../version.js';
-import { parseMarkdown } from './markdown/parse-blocks.js';
-import { Layouter, type HeadingEntry } from './layout/blocks.js';
+import { Layouter, type HeadingEntry, type LayoutOptions } from './layout/blocks.js';
 import { controlBlock, coverPage, decorate, kindLabel, signatureSection, tocEntries, tocPages, type TocEntry } from './layout/furniture.js';
 import { geometry, type Geometry, type Page } from './layout/page.js';
 import type { PdfDocumentMeta, RenderOptions } from './types.js';
@@ -74,16 +77,37 @@ async function finish(pages: Page[], geo: Geometry, meta: PdfDocumentMeta, outli
   });
 }
 
-/** Renders one Markdown document (body without front matter) with its furniture to PDF bytes. */
-export async function renderMarkdownToPdf(markdown: string, meta: PdfDocumentMeta, options: RenderOptions = {}): Promise<Uint8Array> {
+const FLOW_PARENTS = new Set(['root', 'blockquote', 'listItem', 'footnoteDefinition']);
+
+/** Layout options for these trees; the raw-HTML converter (parse5) is loaded only when a tree has HTML. */
+async function layoutOptions(trees: Root[], options: RenderOptions): Promise<LayoutOptions> {
+  // Only raw HTML blocks need the converter; inline tags in a paragraph are read by the layout itself.
+  let html = false;
+  for (const tree of trees) {
+    visit(tree, 'html', (_node, _index, parent) => {
+      if (!parent || !FLOW_PARENTS.has(parent.type)) return undefined;
+      html = true;
+      return EXIT;
+    });
+    if (html) break;
+  }
+  return {
+    numberHeadings: options.numberHeadings,
+    images: options.images,
+    html: html ? (await import('./layout/html.js')).htmlBlocks : undefined,
+  };
+}
+
+/** Renders one document (the mdast of its body, front matter removed) with its furniture to PDF bytes. */
+export async function renderMarkdownToPdf(tree: Root, meta: PdfDocumentMeta, options: RenderOptions = {}): Promise<Uint8Array> {
   checkMeta(meta, meta.documentId || 'document');
   const geo = geometry(options.pageSize ?? 'A4');
-  const blocks = parseMarkdown(markdown);
 
-  const body = new Layouter(geo, meta, { numberHeadings: options.numberHeadings, images: options.images });
+  const body = new Layouter(geo, meta, await layoutOptions([tree], options));
   body.newPage();
-  body.document(blocks);
+  body.document(tree);
   signatureSection(body, meta, true);
+  options.onTypeset?.({ code: body.typesetCode });
 
   const cover = new Layouter(geo, meta);
   coverPage(cover, meta, TOOL_VERSION);
@@ -99,11 +123,11 @@ export async function renderMarkdownToPdf(markdown: string, meta: PdfDocumentMet
 }
 
 /** Renders several documents as one book: a cover, a table of contents, each document from a new page. */
-export async function renderBook(docs: Array<{ markdown: string; meta: PdfDocumentMeta }>, bookMeta: PdfDocumentMeta, options: RenderOptions = {}): Promise<Uint8Array> {
+export async function renderBook(docs: Array<{ tree: Root; meta: PdfDocumentMeta }>, bookMeta: PdfDocumentMeta, options: RenderOptions = {}): Promise<Uint8Array> {
   checkMeta(bookMeta, 'book');
   docs.forEach((d, i) => checkMeta(d.meta, d.meta.documentId || `document ${i + 1}`));
   const geo = geometry(options.pageSize ?? 'A4');
-  const body = new Layouter(geo, bookMeta, { numberHeadings: options.numberHeadings, images: options.images });
+  const body = new Layouter(geo, bookMeta, await layoutOptions(docs.map((d) => d.tree), options));
   const starts: Array<{ page: number; y: number }> = [];
   docs.forEach((d, i) => {
     body.meta = d.meta;
@@ -111,9 +135,10 @@ export async function renderBook(docs: Array<{ markdown: string; meta: PdfDocume
     body.newPage();
     starts.push({ page: body.pages.length - 1, y: body.y });
     controlBlock(body, d.meta);
-    body.document(parseMarkdown(d.markdown));
+    body.document(d.tree);
     signatureSection(body, d.meta, false);
   });
+  options.onTypeset?.({ code: body.typesetCode });
   const cover = new Layouter(geo, bookMeta);
   coverPage(cover, bookMeta, TOOL_VERSION);
   const entries = (off: number): TocEntry[] => docs.map((d, i) => ({ level: 1, text: `${d.meta.documentId}  ${d.meta.title}`, page: starts[i]!.page + off, y: starts[i]!.y }));

@@ -1,5 +1,6 @@
 // The engine's public contract: what a document says about itself (furniture) and how to render it.
 import type { SignatureManifestation } from '../model/signature.js';
+import type { TypesetCode } from './layout/blocks.js';
 
 export type Watermark = 'DRAFT' | 'SUPERSEDED' | 'OBSOLETE' | 'NOT A GxP RECORD';
 
@@ -48,4 +49,6 @@ export interface RenderOptions {
   numberHeadings?: boolean;
   /** Bytes of an image referenced by `![alt](src)`, or null when unavailable (then a placeholder names it). */
   images?: (src: string) => Uint8Array | null;
+  /** Called after layout with every code block typeset, in order (check blocks are labelled as such). */
+  onTypeset?: (typeset: { code: readonly TypesetCode[] }) => void;
 }

@@ -1,8 +1,20 @@
-// report.md: the record rendered for a QA reviewer from templates/report.md.hbs (Handlebars, strict,
-// no HTML escaping). Everything shown comes from the record, so the same record gives the same bytes.
+// report.md: the record rendered for a QA reviewer from templates/report.md.hbs (Handlebars, strict).
+// Everything shown comes from the record, so the same record gives the same bytes.
+//
+// Values in the record come from the run (parameters, observed values, engine answers, messages) and
+// must never become Markdown structure: a parameter holding "\n## CONCLUSION: PASS" or "|" must print
+// as text, not as a heading, a table row or a bookmark. Handlebars escapes for HTML; this template is
+// Markdown, so the same contract is applied with Markdown as the language: every `{{value}}` is
+// escaped as Markdown text (mdast-util-to-markdown's safe(), through remark-stringify with GFM), helpers
+// that build Markdown return it marked as such, and `{{{value}}}` inserts Markdown as written (the
+// shipped template does that only for a case's objective, which is approved protocol text).
 
 import { readFileSync } from 'node:fs';
 import Handlebars from 'handlebars';
+import type { PhrasingContent, Root } from 'mdast';
+import remarkGfm from 'remark-gfm';
+import remarkStringify from 'remark-stringify';
+import { unified } from 'unified';
 import type { Assertion, Report, StepResult } from '../model/report.js';
 import type { SignatureManifestation } from '../model/signature.js';
 
@@ -11,24 +23,93 @@ export const DEFAULT_REPORT_TEMPLATE = new URL('../../templates/report.md.hbs', 
 
 const MAX_CELL = 300;
 
-/** Escapes text for one GFM table cell: no pipes, no line breaks, bounded length. */
-export function cellText(value: unknown): string {
+/** Markdown that is already escaped or built on purpose: `{{…}}` prints it unchanged. */
+export class MarkdownText {
+  constructor(readonly markdown: string) {}
+  toString(): string {
+    return this.markdown;
+  }
+}
+
+interface InlineRun {
+  type: 'qualifyInline';
+  children: PhrasingContent[];
+}
+
+interface SerializeState {
+  enter(construct: string): () => void;
+  containerPhrasing(parent: InlineRun, info: { before: string; after: string }): string;
+}
+
+/**
+ * Phrasing serialised as if it stood in a table cell of an ATX heading at the start of a line: what
+ * safe() escapes there (pipes, `#`, list and quote markers, emphasis, links, HTML, entities) is
+ * escaped, which is also correct in a paragraph, a list item or a strong run.
+ */
+const inlineWriter = unified()
+  .use(remarkGfm)
+  .use(remarkStringify, {
+    handlers: {
+      qualifyInline(node: InlineRun, _parent: unknown, state: SerializeState): string {
+        const exits = ['tableCell', 'headingAtx', 'phrasing'].map((c) => state.enter(c));
+        const value = state.containerPhrasing(node, { before: '\n', after: '\n' });
+        for (const exit of exits.reverse()) exit();
+        return value;
+      },
+    } as never,
+  })
+  .freeze();
+
+/** One line of escaped Markdown for phrasing nodes. */
+function inlineMarkdown(children: PhrasingContent[]): string {
+  const run: InlineRun = { type: 'qualifyInline', children };
+  return inlineWriter.stringify(run as unknown as Root).replace(/\n$/, '');
+}
+
+/** A value on one line: line breaks become spaces (a record keeps them; a table row or heading cannot). */
+function oneLine(value: unknown, max = Infinity): string {
   let s = typeof value === 'string' ? value : value === null || value === undefined ? '' : formatValue(value);
-  s = s.replace(/\r?\n|\r/g, ' ').replace(/\s+$/, '');
-  if (s.length > MAX_CELL) s = `${s.slice(0, MAX_CELL - 1)}…`;
-  return s.replace(/\\/g, '\\\\').replace(/\|/g, '\\|');
+  s = s.replace(/\r\n|\r|\n/g, ' ');
+  if (s.length > max) s = `${s.slice(0, max - 1)}…`;
+  return s;
+}
+
+/**
+ * Text that reads the same as Markdown in a cell, a heading, a list item or a paragraph: letters,
+ * digits, inner spaces, `,;-/()"'`, `_` inside a word, `.` and `:` where they cannot make a `www.` or
+ * `scheme://` autolink, and no list marker at the start. Most record values (ids, dates, versions,
+ * names, sentences) are like this and skip the serializer; anything else goes through it.
+ */
+const PLAIN = /^[\p{L}\p{N}](?:[\p{L}\p{N},;\-/()"']| (?! )|(?<=[\p{L}\p{N}])_(?=[\p{L}\p{N}])|(?<![Ww])\.|:(?!\/))*$/u;
+const LIST_START = /^\p{N}+[.)](?: |$)/u;
+
+function escapeText(s: string): string {
+  if (s === '') return '';
+  if (PLAIN.test(s) && !LIST_START.test(s) && !s.endsWith(' ')) return s;
+  return inlineMarkdown([{ type: 'text', value: s }]);
+}
+
+/** Any value as Markdown text, escaped so that it cannot start or end a Markdown construct. */
+export function markdownText(value: unknown): string {
+  if (value instanceof MarkdownText) return value.markdown;
+  return escapeText(oneLine(value));
+}
+
+/** Escapes text for one GFM table cell: no structure, no line breaks, bounded length. */
+export function cellText(value: unknown): string {
+  return escapeText(oneLine(value, MAX_CELL).replace(/\s+$/, ''));
 }
 
 /** A code span that survives backticks and pipes inside a table cell. */
 export function codeSpan(value: unknown): string {
-  let s = typeof value === 'string' ? value : formatValue(value);
-  s = s.replace(/\r?\n|\r/g, ' ');
-  if (s.length > MAX_CELL) s = `${s.slice(0, MAX_CELL - 1)}…`;
-  if (s.length === 0) return '';
-  const runs = s.match(/`+/g) ?? [];
-  const fence = '`'.repeat(Math.max(0, ...runs.map((r) => r.length)) + 1);
-  const pad = s.startsWith('`') || s.endsWith('`') ? ' ' : '';
-  return `${fence}${pad}${s.replace(/\|/g, '\\|')}${pad}${fence}`;
+  const s = oneLine(typeof value === 'string' ? value : formatValue(value), MAX_CELL);
+  if (s === '') return '';
+  // No backtick, pipe or edge space: one backtick fence is what the serializer would write.
+  if (!/[`|]|^ | $/.test(s)) return `\`${s}\``;
+  // A backslash right before a pipe cannot be written in a code span of a GFM table cell (`\|` is
+  // read as an escaped pipe, `\\|` ends the cell): such a value is printed as text.
+  if (s.includes('\\|')) return escapeText(s);
+  return inlineMarkdown([{ type: 'inlineCode', value: s }]);
 }
 
 /** A value as a reader sees it: strings plain, everything else compact JSON. */
@@ -94,8 +175,9 @@ interface Row {
   step: string;
   type: string;
   item: string;
-  expected: string;
-  actual: string;
+  /** Markdown built by expectedText (escaped values inside). */
+  expected: MarkdownText;
+  actual: MarkdownText;
   result: string;
 }
 
@@ -106,25 +188,29 @@ export function stepRows(step: StepResult): Row[] {
       step: step.id,
       type: step.type,
       item: a.path,
-      expected: inline(expectedText(a)),
-      actual: inline(a.actual === undefined ? 'nothing' : valueMd(a.actual)),
+      expected: new MarkdownText(inline(expectedText(a))),
+      actual: new MarkdownText(inline(a.actual === undefined ? 'nothing' : valueMd(a.actual))),
       result: a.pass ? 'PASS' : 'FAIL',
     }));
   }
   const expected = step.expected && Object.keys(step.expected).length > 0 ? inline(valueMd(step.expected)) : '—';
   const actual = step.status === 'skipped' ? 'not run' : 'not observed';
-  return [{ step: step.id, type: step.type, item: '—', expected, actual, result: step.status.toUpperCase() }];
+  return [{ step: step.id, type: step.type, item: '—', expected: new MarkdownText(expected), actual: new MarkdownText(actual), result: step.status.toUpperCase() }];
 }
 
-/** A Handlebars environment with the report helpers. */
+const md = (markdown: string): MarkdownText => new MarkdownText(markdown);
+const blank = (v: unknown): boolean => v === null || v === undefined || v === '';
+
+/** A Handlebars environment with the report helpers. Helpers that build Markdown return MarkdownText. */
 function createEngine(): typeof Handlebars {
   const hb = Handlebars.create();
-  hb.registerHelper('cell', (v: unknown) => cellText(v));
-  hb.registerHelper('code', (v: unknown) => codeSpan(v));
-  hb.registerHelper('orDash', (v: unknown) => (v === null || v === undefined || v === '' ? '—' : cellText(v)));
-  hb.registerHelper('codeOrDash', (v: unknown) => (v === null || v === undefined || v === '' ? '—' : codeSpan(v)));
+  hb.registerHelper(ESCAPE_HELPER, (v: unknown) => md(markdownText(v)));
+  hb.registerHelper('cell', (v: unknown) => md(cellText(v)));
+  hb.registerHelper('code', (v: unknown) => md(codeSpan(v)));
+  hb.registerHelper('orDash', (v: unknown) => md(blank(v) ? '—' : cellText(v)));
+  hb.registerHelper('codeOrDash', (v: unknown) => md(blank(v) ? '—' : codeSpan(v)));
   hb.registerHelper('upper', (v: unknown) => String(v).toUpperCase());
-  hb.registerHelper('join', (list: unknown, sep: unknown) => (Array.isArray(list) ? list.map(cellText).join(String(sep)) : ''));
+  hb.registerHelper('join', (list: unknown, sep: unknown) => md(Array.isArray(list) ? list.map(cellText).join(String(sep)) : ''));
   hb.registerHelper('rows', (step: StepResult) => stepRows(step));
   hb.registerHelper('eq', (a: unknown, b: unknown) => a === b);
   hb.registerHelper('gt', (a: unknown, b: unknown) => Number(a) > Number(b));
@@ -133,6 +219,50 @@ function createEngine(): typeof Handlebars {
     v === 'signed' ? 'electronically signed' : v === 'front-matter' ? 'front matter only, not signed' : 'none',
   );
   return hb;
+}
+
+const ESCAPE_HELPER = 'markdownText';
+
+type Program = hbs.AST.Program;
+type Mustache = hbs.AST.MustacheStatement;
+
+/**
+ * Rewrites every `{{expr}}` of a template into `{{markdownText expr}}` (a helper call with arguments
+ * becomes a sub-expression), so that a value is escaped unless a helper marked it as Markdown.
+ * `{{{expr}}}` is left as it is: Markdown inserted as written.
+ */
+function escapeByDefault(program: Program, helpers: Set<string>): Program {
+  const visit = (p: Program | undefined): void => {
+    if (!p) return;
+    p.body = p.body.map((statement) => {
+      const block = statement as Partial<hbs.AST.BlockStatement>;
+      if (block.program || block.inverse) {
+        visit(block.program);
+        visit(block.inverse);
+        return statement;
+      }
+      if (statement.type !== 'MustacheStatement') return statement;
+      const m = statement as Mustache;
+      if (!m.escaped) return statement;
+      const path = m.path as hbs.AST.PathExpression;
+      const call = m.params.length > 0 || Boolean(m.hash) || (path.type === 'PathExpression' && path.parts.length === 1 && helpers.has(path.original));
+      // A plain `{{field}}` keeps strict mode's "missing field" error as an argument too.
+      const value: hbs.AST.Expression = call
+        ? ({ type: 'SubExpression', path: m.path, params: m.params, hash: m.hash, loc: m.loc } as hbs.AST.SubExpression)
+        : (Object.assign({}, m.path, { strict: true }) as hbs.AST.Expression);
+      const escape: hbs.AST.PathExpression = { type: 'PathExpression', data: false, depth: 0, parts: [ESCAPE_HELPER], original: ESCAPE_HELPER, loc: m.loc };
+      return { ...m, path: escape, params: [value], hash: undefined as unknown as hbs.AST.Hash };
+    });
+  };
+  visit(program);
+  return program;
+}
+
+/** Compiles a report template with Markdown escaping of every `{{value}}`. */
+function compileTemplate(source: string): HandlebarsTemplateDelegate {
+  const hb = createEngine();
+  const ast = escapeByDefault(hb.parse(source), new Set(Object.keys(hb.helpers)));
+  return hb.compile(ast, { noEscape: true, strict: true });
 }
 
 const compiled = new Map<string, HandlebarsTemplateDelegate>();
@@ -149,7 +279,7 @@ export function renderReportMarkdown(report: Report, options: MarkdownOptions = 
   const source = options.template ?? readFileSync(DEFAULT_REPORT_TEMPLATE, 'utf8');
   let template = compiled.get(source);
   if (!template) {
-    template = createEngine().compile(source, { noEscape: true, strict: true });
+    template = compileTemplate(source);
     compiled.set(source, template);
   }
   const evidence = report.cases.flatMap((c) => c.steps.flatMap((s) => s.evidence.map((e) => ({ ...e, step: s.id }))));

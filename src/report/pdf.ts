@@ -3,6 +3,9 @@
 // "NOT A GxP RECORD" on dry runs, and the record itself embedded as an attached file.
 import { createHash } from 'node:crypto';
 import canonicalize from 'canonicalize';
+import type { Root } from 'mdast';
+import { toString } from 'mdast-util-to-string';
+import { parseMarkdown } from '../markdown/parse.js';
 import type { Report } from '../model/report.js';
 import type { SignatureManifestation } from '../model/signature.js';
 import { renderMarkdownToPdf, type PdfDocumentMeta } from '../pdf/index.js';
@@ -60,21 +63,24 @@ export function reportMeta(report: Report, options: ReportPdfOptions = {}): PdfD
 
 /**
  * The report's own "## Signatures" section is left out of the PDF: the signature page prints the same
- * signatures with the signed hash, which a Markdown table does not carry.
+ * signatures with the signed hash, which a Markdown table does not carry. The tree is not changed.
  */
-function withoutSignatureSection(markdown: string): string {
-  const m = /^## Signatures[ \t]*$/m.exec(markdown);
-  if (!m) return markdown;
-  const rest = markdown.slice(m.index + m[0].length);
-  const next = /^#{1,2} /m.exec(rest);
-  return markdown.slice(0, m.index) + (next ? rest.slice(next.index) : '');
+function withoutSignatureSection(tree: Root): Root {
+  const start = tree.children.findIndex((n) => n.type === 'heading' && n.depth === 2 && toString(n).trim() === 'Signatures');
+  if (start < 0) return tree;
+  const rest = tree.children.slice(start + 1);
+  const next = rest.findIndex((n) => n.type === 'heading' && n.depth <= 2);
+  return { ...tree, children: [...tree.children.slice(0, start), ...(next < 0 ? [] : rest.slice(next))] };
 }
 
-/** Renders report.pdf. Deterministic: same record, Markdown and signatures → same bytes. */
+/**
+ * Renders report.pdf from report.md as written (parsed by the one Markdown pipeline, like every
+ * document). Deterministic: same record, Markdown and signatures → same bytes.
+ */
 export async function renderReportPdf(report: Report, markdown: string, options: ReportPdfOptions = {}): Promise<Uint8Array> {
   const meta = reportMeta(report, options);
   const record = options.recordBytes ?? new TextEncoder().encode(serializeRecord(report));
-  return renderMarkdownToPdf(withoutSignatureSection(markdown), meta, {
+  return renderMarkdownToPdf(withoutSignatureSection(parseMarkdown(markdown)), meta, {
     pageSize: options.pageSize,
     toc: true,
     images: options.images,

@@ -148,7 +148,8 @@ describe('renderReportMarkdown', () => {
     const md = renderReportMarkdown(report);
     expect(md).toContain('# Test Report QP-0009-20261005T101500Z-beef');
     expect(md).toContain('| Protocol SHA-256 | `' + 'a'.repeat(64) + '` |');
-    expect(md).toContain('### IQ-01 The running image | is approved');
+    // The pipe of the title is escaped (a value never becomes table structure); the heading text keeps it.
+    expect(md).toContain('### IQ-01 The running image \\| is approved');
     expect(md).toContain('Objective of IQ-01.');
     expect(md).toContain(`| \`IQ-01.1\` | \`inspect\` | digest | \`sha256:${'e'.repeat(64)}\` | \`sha256:${'d'.repeat(64)}\` | FAIL |`);
     expect(md).toContain('| `OQ-01.2` | `down` | — | `{"ok":true}` | not observed | ERROR |');

@@ -47,3 +47,18 @@ export function pdffonts(path: string): Array<{ name: string; type: string; emb:
 
 /** Text with all whitespace removed: wrapped lines and table cells compare regardless of where they broke. */
 export const squash = (s: string): string => s.replace(/\s+/g, '');
+
+/** The PDF outline (bookmarks) as "title" lines indented two spaces per level, read by `qpdf --json`. */
+export function pdfOutline(path: string): string[] {
+  type Entry = { title: string; kids: Entry[] };
+  const json = JSON.parse(execFileSync('qpdf', ['--json', '--json-key=outlines', path], { encoding: 'utf8', maxBuffer: 64 << 20 })) as { outlines: Entry[] };
+  const out: string[] = [];
+  const walk = (list: Entry[], depth: number): void => {
+    for (const e of list) {
+      out.push(`${'  '.repeat(depth)}${e.title}`);
+      walk(e.kids, depth + 1);
+    }
+  };
+  walk(json.outlines, 0);
+  return out;
+}

@@ -9,6 +9,7 @@ import type { ControlledDocument, DocumentType } from '../../model/document.js';
 import type { SignatureManifestation } from '../../model/signature.js';
 import { formatIssue } from '../../model/issue.js';
 import type { PdfDocumentMeta } from '../../pdf/index.js';
+import type { Root } from 'mdast';
 
 /** Writes bytes atomically: a temp file beside the target, then a rename. */
 function writeAtomic(path: string, bytes: Uint8Array | string): void {
@@ -130,6 +131,12 @@ async function readDocument(abs: string, root: string): Promise<ControlledDocume
   return parsed.document;
 }
 
+/** The mdast of a document's body, the tree the runner and lint read (the one place a render gets it). */
+async function documentTree(doc: ControlledDocument): Promise<Root> {
+  const { parseMarkdown } = await import('../../markdown/parse.js');
+  return parseMarkdown(doc.body);
+}
+
 function markdownFiles(dir: string): string[] {
   const out: string[] = [];
   for (const name of readdirSync(dir).sort()) {
@@ -181,7 +188,7 @@ export const command: Command = {
       const docs = [];
       for (const f of files) {
         const doc = await readDocument(f, root);
-        docs.push({ markdown: doc.body, meta: await documentMeta(doc, root, ctx), path: f });
+        docs.push({ tree: await documentTree(doc), meta: await documentMeta(doc, root, ctx), path: f });
       }
       docs.sort((a, b) => (a.meta.documentId < b.meta.documentId ? -1 : a.meta.documentId > b.meta.documentId ? 1 : a.path < b.path ? -1 : 1));
       const name = basename(target);
@@ -196,7 +203,7 @@ export const command: Command = {
         authors: [],
         approvers: [],
       };
-      const pdf = await renderBook(docs.map(({ markdown, meta }) => ({ markdown, meta })), bookMeta, { pageSize });
+      const pdf = await renderBook(docs.map(({ tree, meta }) => ({ tree, meta })), bookMeta, { pageSize });
       const dest = out ?? join(dirname(target), `${name}.pdf`);
       writeAtomic(dest, pdf);
       written = [dest];
@@ -205,7 +212,7 @@ export const command: Command = {
       const doc = await readDocument(target, root);
       const meta = await documentMeta(doc, root, ctx);
       const { renderMarkdownToPdf } = await import('../../pdf/index.js');
-      const pdf = await renderMarkdownToPdf(doc.body, meta, { pageSize });
+      const pdf = await renderMarkdownToPdf(await documentTree(doc), meta, { pageSize });
       const dest = out ?? join(dirname(target), `${basename(target, extname(target))}.pdf`);
       writeAtomic(dest, pdf);
       written = [dest];

@@ -1,14 +1,16 @@
-// Block layout with pagination: headings (keep with next), paragraphs (no orphans), lists, quotes,
-// GFM tables (content-sized columns, header repeated, rows split only between lines), code blocks
-// (wrapping, page breaks inside), images, thematic breaks and degraded raw HTML.
-import type { Align, Block, Inline } from '../markdown/ast.js';
-import { inlineText } from '../markdown/ast.js';
-import { htmlToBlocks } from '../markdown/html.js';
+// Block layout of mdast with pagination: headings (keep with next), paragraphs (no orphans), lists,
+// quotes, GFM tables (content-sized columns, header repeated, rows split only between lines), code
+// blocks (wrapping, page breaks inside), images, thematic breaks, footnotes and degraded raw HTML.
+import type { AlignType, BlockContent, Code, Definition, DefinitionContent, FootnoteDefinition, List, Nodes, PhrasingContent, Root, RootContent, Table } from 'mdast';
+import { toString } from 'mdast-util-to-string';
 import { measure, type FontStyle } from '../fonts.js';
 import type { PdfDocumentMeta } from '../types.js';
+import type { HtmlBlocks } from './html.js';
 import { breakLines, measureSpans, toSpans, type Line, type Span } from './inline.js';
 import { readImage } from './images.js';
 import { ACCENT, FILL_CODE, FILL_HEAD, MUTED, RULE, TEXT, type Color, type Geometry, type Page } from './page.js';
+
+type Align = AlignType | undefined;
 
 export const BODY_SIZE = 9.8;
 const TABLE_SIZE = 8.4;
@@ -25,15 +27,25 @@ export interface HeadingEntry {
   doc: number;
 }
 
+/** A code block as typeset: what it printed and under which label (check blocks are what QA approves). */
+export interface TypesetCode {
+  lang: string | null;
+  value: string;
+  /** `check` or `case` for a root-level block the runner reads, null for any other code block. */
+  label: 'check' | 'case' | null;
+}
+
 export interface LayoutOptions {
   numberHeadings?: boolean;
   images?: (src: string) => Uint8Array | null;
+  /** Converts a raw HTML block to mdast (loaded only for documents that have one). */
+  html?: HtmlBlocks;
 }
 
 export interface TableSpec {
   rows: Span[][][];
   header: boolean;
-  align?: Align[];
+  align?: Align[] | null;
   /** Fixed column widths as fractions of the table width. */
   fractions?: number[];
   /** Shade the first column (label/value tables). */
@@ -44,18 +56,26 @@ export interface TableSpec {
 interface Ctx {
   tight: boolean;
   listDepth: number;
+  /** Children of the document's root: only there is a `check`/`case` code block executable. */
+  root: boolean;
 }
+
+type Flow = RootContent | BlockContent | DefinitionContent;
 
 export class Layouter {
   readonly pages: Page[] = [];
   page!: Page;
   y = 0;
   readonly headings: HeadingEntry[] = [];
+  /** Every code block typeset, in order (the protocol's check blocks among them). */
+  readonly typesetCode: TypesetCode[] = [];
   meta: PdfDocumentMeta;
   docIndex = 0;
   private counters: number[] = [0, 0, 0, 0, 0, 0, 0];
   private minDepth = 1;
   private marker: { text: string; x: number; style: FontStyle; size: number; color: Color } | null = null;
+  private definitions = new Map<string, Definition>();
+  private readonly definition = (id: string): Definition | undefined => this.definitions.get(id);
 
   constructor(
     readonly geo: Geometry,
@@ -94,41 +114,36 @@ export class Layouter {
 
   // ---- documents -------------------------------------------------------------------------
 
-  /** Lays out a whole Markdown document body. */
-  document(blocks: Block[]): void {
+  /** Lays out a whole document: the mdast root of its body (front matter removed). */
+  document(tree: Root): void {
     let min = 6;
-    const scan = (list: Block[]): void => {
-      for (const b of list) if (b.type === 'heading' && b.depth < min) min = b.depth;
-    };
-    scan(blocks);
+    for (const b of tree.children) if (b.type === 'heading' && b.depth < min) min = b.depth;
     this.minDepth = min;
     this.counters = [0, 0, 0, 0, 0, 0, 0];
-    this.blocks(blocks, this.geo.left, this.width, { tight: false, listDepth: 0 });
+    this.definitions = new Map();
+    collectDefinitions(tree.children, this.definitions);
+    this.blocks(tree.children, this.geo.left, this.width, { tight: false, listDepth: 0, root: true });
   }
 
-  blocks(list: Block[], x: number, w: number, ctx: Ctx): void {
+  blocks(list: readonly Flow[], x: number, w: number, ctx: Ctx): void {
     for (const b of list) this.block(b, x, w, ctx);
   }
 
-  block(b: Block, x: number, w: number, ctx: Ctx): void {
+  block(b: Flow, x: number, w: number, ctx: Ctx): void {
+    const inner: Ctx = ctx.root ? { ...ctx, root: false } : ctx;
     switch (b.type) {
       case 'heading':
         return this.heading(b.depth, b.children, x, w);
       case 'paragraph':
         return this.paragraph(b.children, x, w, ctx.tight ? 2 : 6.5);
       case 'code':
-        return this.code(b.value, b.lang, x, w);
+        return this.code(b, ctx.root, x, w);
       case 'blockquote':
-        return this.quote(b.children, x, w, ctx);
+        return this.quote(b.children, x, w, inner);
       case 'list':
-        return this.list(b, x, w, ctx);
-      case 'table': {
-        const rows = b.rows.map((row, r) => row.map((cell) => toSpans(cell, { style: r === 0 && !b.noHeader ? 'bold' : 'regular', size: TABLE_SIZE, color: TEXT })));
-        this.gap(2);
-        this.table({ rows, header: !b.noHeader, align: b.align }, x, w);
-        this.y += 7;
-        return;
-      }
+        return this.list(b, x, w, inner);
+      case 'table':
+        return this.mdTable(b, x, w);
       case 'thematicBreak':
         this.gap(4);
         this.ensure(10);
@@ -136,24 +151,22 @@ export class Layouter {
         this.y += 12;
         return;
       case 'html':
-        return this.blocks(htmlToBlocks(b.value), x, w, ctx);
-      case 'footnoteDefinition': {
-        const first = b.children[0];
-        const rest = b.children.slice(1);
-        const label: Inline = { type: 'text', value: `[${b.label}] ` };
-        if (first && first.type === 'paragraph') this.paragraph([label, ...first.children], x, w, 3, BODY_SIZE - 1.4);
-        else this.paragraph([label], x, w, 3, BODY_SIZE - 1.4);
-        this.blocks(first && first.type === 'paragraph' ? rest : b.children, x + 12, w - 12, ctx);
+        // Raw HTML is not rendered as HTML: its readable content is (comments, scripts and styles are not).
+        if (this.opts.html) this.blocks(this.opts.html(b.value), x, w, inner);
         return;
-      }
+      case 'footnoteDefinition':
+        return this.footnote(b, x, w, inner);
+      default:
+        // definition, yaml, toml and other non-printing nodes.
+        return;
     }
   }
 
   // ---- headings ----------------------------------------------------------------------------
 
-  heading(depth: number, children: Inline[], x: number, w: number): void {
+  heading(depth: number, children: readonly PhrasingContent[], x: number, w: number): void {
     const size = HEADING_SIZES[depth] ?? BODY_SIZE;
-    let nodes = children;
+    let nodes: readonly PhrasingContent[] = children;
     if (this.opts.numberHeadings) {
       const level = Math.max(1, depth - this.minDepth + 1);
       this.counters[level] = (this.counters[level] ?? 0) + 1;
@@ -161,14 +174,14 @@ export class Layouter {
       const num = this.counters.slice(1, level + 1).map((c) => String(c || 1)).join('.');
       nodes = [{ type: 'text', value: `${num}  ` }, ...children];
     }
-    const spans = toSpans(nodes, { style: depth >= 5 ? 'boldItalic' : 'bold', size, color: depth <= 2 ? ACCENT : TEXT });
+    const spans = toSpans(nodes, { style: depth >= 5 ? 'boldItalic' : 'bold', size, color: depth <= 2 ? ACCENT : TEXT }, this.definition);
     const lines = breakLines(spans, w, 1.25);
     const h = lines.reduce((a, l) => a + l.h, 0);
     this.gap(depth <= 1 ? 12 : depth === 2 ? 10 : 7);
     // Keep with the next few lines.
     this.ensure(h + 42);
     const top = this.y;
-    this.headings.push({ level: depth, text: inlineText(nodes).trim(), page: this.pages.length - 1, y: top, doc: this.docIndex });
+    this.headings.push({ level: depth, text: plainText(nodes), page: this.pages.length - 1, y: top, doc: this.docIndex });
     for (const l of lines) this.placeLine(l, x, w);
     if (depth <= 1) {
       this.page.items.push({ k: 'line', x1: x, y1: this.y + 1.5, x2: x + w, y2: this.y + 1.5, color: ACCENT, lw: 0.8 });
@@ -179,8 +192,8 @@ export class Layouter {
 
   // ---- paragraphs --------------------------------------------------------------------------
 
-  paragraph(children: Inline[], x: number, w: number, after: number, size = BODY_SIZE, color: Color = TEXT, style: FontStyle = 'regular'): void {
-    const spans = toSpans(children, { style, size, color });
+  paragraph(children: readonly PhrasingContent[], x: number, w: number, after: number, size = BODY_SIZE, color: Color = TEXT, style: FontStyle = 'regular'): void {
+    const spans = toSpans(children, { style, size, color }, this.definition);
     // Images become blocks of their own; the text around them stays in order.
     let run: Span[] = [];
     const flushText = (): void => {
@@ -236,27 +249,30 @@ export class Layouter {
 
   // ---- lists and quotes --------------------------------------------------------------------
 
-  list(b: Extract<Block, { type: 'list' }>, x: number, w: number, ctx: Ctx): void {
+  list(b: List, x: number, w: number, ctx: Ctx): void {
     const depth = ctx.listDepth;
-    const markers = b.items.map((it, k) => {
-      if (it.checked !== null) return it.checked ? '☒' : '☐';
-      if (b.ordered) return `${b.start + k}.`;
+    const start = b.start ?? 1;
+    const markers = b.children.map((it, k) => {
+      if (typeof it.checked === 'boolean') return it.checked ? '☒' : '☐';
+      if (b.ordered) return `${start + k}.`;
       return ['•', '◦', '▪'][depth % 3]!;
     });
+    // Loose as in CommonMark (and mdast-util-to-hast): blank lines between items or inside any item.
+    const tight = !(b.spread || b.children.some((item) => item.spread));
     const widest = Math.max(...markers.map((m) => measure(m, 'regular', BODY_SIZE)));
     const indent = Math.max(14, widest + 6);
     if (depth === 0) this.gap(1);
-    b.items.forEach((item, k) => {
+    b.children.forEach((item, k) => {
       this.ensure(BODY_SIZE * 2.8);
       this.marker = { text: markers[k]!, x: x + indent - 5 - measure(markers[k]!, 'regular', BODY_SIZE), style: 'regular', size: BODY_SIZE, color: TEXT };
       if (!item.children.length) this.placeLine(breakLines([{ text: ' ', style: 'regular', size: BODY_SIZE, color: TEXT }], w)[0]!, x, w);
-      this.blocks(item.children, x + indent, w - indent, { tight: b.tight, listDepth: depth + 1 });
+      this.blocks(item.children, x + indent, w - indent, { ...ctx, tight, listDepth: depth + 1 });
       this.marker = null;
     });
-    if (b.tight) this.y += depth === 0 ? 5 : 0;
+    if (tight) this.y += depth === 0 ? 5 : 0;
   }
 
-  quote(children: Block[], x: number, w: number, ctx: Ctx): void {
+  quote(children: readonly Flow[], x: number, w: number, ctx: Ctx): void {
     const startPage = this.pages.length - 1;
     this.gap(1);
     const startY = this.y;
@@ -270,10 +286,31 @@ export class Layouter {
     this.y += 2;
   }
 
+  footnote(b: FootnoteDefinition, x: number, w: number, ctx: Ctx): void {
+    const [first, ...rest] = b.children;
+    const label: PhrasingContent = { type: 'text', value: `[${b.label ?? b.identifier}] ` };
+    const small = BODY_SIZE - 1.4;
+    if (first && first.type === 'paragraph') {
+      this.paragraph([label, ...first.children], x, w, 3, small);
+      this.blocks(rest, x + 12, w - 12, ctx);
+    } else {
+      this.paragraph([label], x, w, 3, small);
+      this.blocks(b.children, x + 12, w - 12, ctx);
+    }
+  }
+
   // ---- code ---------------------------------------------------------------------------------
 
-  code(value: string, lang: string | null, x: number, w: number): void {
-    const label = lang === 'check' ? 'CHECK · executable step' : lang === 'case' ? 'TEST CASE · attributes' : null;
+  code(node: Code, root: boolean, x: number, w: number): void {
+    const { value } = node;
+    const lang = node.lang ?? null;
+    // The runner reads root-level `check`/`case` blocks only; a nested one is printed as plain code.
+    const kind = root && (lang === 'check' || lang === 'case') ? lang : null;
+    this.typesetCode.push({ lang, value, label: kind });
+    // A nested one says so: an approver must not take it for a step that runs.
+    const nested = !kind && (lang === 'check' || lang === 'case');
+    const label = kind === 'check' ? 'CHECK · executable step' : kind === 'case' ? 'TEST CASE · attributes' : nested ? `${lang} block not at the top level · not executed` : null;
+    const labelColor = nested ? MUTED : ACCENT;
     const padX = 5;
     const padY = 4;
     const inner = w - 2 * padX - 4;
@@ -303,7 +340,7 @@ export class Layouter {
     const labelH = label ? 11 : 0;
     this.ensure(labelH + 2 * padY + CODE_LEADING * Math.min(visual.length, 3));
     if (label) {
-      this.page.items.push({ k: 'text', x, y: this.y + 8, size: 7, style: 'bold', text: label, color: ACCENT });
+      this.page.items.push({ k: 'text', x, y: this.y + 8, size: 7, style: 'bold', text: label, color: labelColor });
       this.y += labelH;
     }
     let i = 0;
@@ -351,6 +388,17 @@ export class Layouter {
   }
 
   // ---- tables -------------------------------------------------------------------------------
+
+  /** A GFM table; a header row of empty cells (HTML tables without one) is left out. */
+  mdTable(b: Table, x: number, w: number): void {
+    const [head, ...body] = b.children;
+    const header = Boolean(head && head.children.some((c) => c.children.length > 0));
+    const rowsIn = header || !head ? b.children : body;
+    const rows = rowsIn.map((row, r) => row.children.map((cell) => toSpans(cellPhrasing(cell.children), { style: header && r === 0 ? 'bold' : 'regular', size: TABLE_SIZE, color: TEXT }, this.definition)));
+    this.gap(2);
+    this.table({ rows, header, align: b.align ?? undefined }, x, w);
+    this.y += 7;
+  }
 
   table(spec: TableSpec, x: number, w: number): void {
     const ncol = Math.max(1, ...spec.rows.map((r) => r.length));
@@ -506,4 +554,46 @@ function trimSpans(spans: Span[]): Span[] {
 
 function linkBox(url: string, x: number, y: number, w: number, h: number): { x: number; y: number; w: number; h: number; url?: string; dest?: { page: number; y: number } } {
   return { x, y, w, h, url };
+}
+
+/** Definitions anywhere in the document (a reference may come before its definition). */
+function collectDefinitions(list: readonly Flow[], into: Map<string, Definition>): void {
+  for (const n of list) {
+    if (n.type === 'definition') {
+      // CommonMark: the first definition of a label wins.
+      if (!into.has(n.identifier)) into.set(n.identifier, n);
+    } else if ('children' in n && n.type !== 'paragraph' && n.type !== 'heading' && n.type !== 'table') {
+      collectDefinitions(n.children as Flow[], into);
+    }
+  }
+}
+
+/** Heading text for the outline and the table of contents. */
+function plainText(nodes: readonly PhrasingContent[]): string {
+  return nodes
+    .filter((n) => n.type !== 'html')
+    .map((n) => (n.type === 'break' ? ' ' : n.type === 'footnoteReference' ? `[${n.label ?? n.identifier}]` : toString(n, { includeHtml: false })))
+    .join('')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+const PHRASING = new Set(['text', 'emphasis', 'strong', 'delete', 'inlineCode', 'break', 'link', 'linkReference', 'image', 'imageReference', 'footnoteReference', 'html']);
+
+/**
+ * A table cell's content as one run of phrasing. A Markdown cell holds phrasing only; a cell converted
+ * from an HTML table may hold paragraphs or lists, which become lines of the cell.
+ */
+function cellPhrasing(children: readonly Nodes[]): PhrasingContent[] {
+  const out: PhrasingContent[] = [];
+  for (const n of children) {
+    if (PHRASING.has(n.type)) {
+      out.push(n as PhrasingContent);
+      continue;
+    }
+    if (out.length) out.push({ type: 'break' });
+    if ('children' in n) out.push(...cellPhrasing(n.children as Nodes[]));
+    else if ('value' in n && n.type !== 'html') out.push({ type: 'text', value: n.value });
+  }
+  return out;
 }

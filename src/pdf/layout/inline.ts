@@ -1,7 +1,6 @@
 // Inline content → styled spans → lines. Greedy first-fit line breaking at spaces and between CJK
 // characters; tokens wider than the line (digests, URLs, log tokens) are cut, preferably after / - _ : . , = & ?
-import type { Inline } from '../markdown/ast.js';
-import { decodeEntities } from '../markdown/entities.js';
+import type { Definition, PhrasingContent } from 'mdast';
 import { measure, type FontStyle } from '../fonts.js';
 import { LINK, type Color } from './page.js';
 
@@ -53,8 +52,14 @@ const KNOWN_TAGS = new Set(
   'a abbr b big br cite code del dfn div em font i img ins kbd mark p q s samp small span strike strong sub sup u tt var center section article header footer nav table tr td th thead tbody ul ol li dl dt dd h1 h2 h3 h4 h5 h6 hr blockquote pre figure figcaption caption details summary label wbr col colgroup'.split(' '),
 );
 
-/** Flattens inline nodes into spans. `\n` inside a span text is a forced line break. */
-export function toSpans(nodes: Inline[], base: { style: FontStyle; size: number; color: Color; bold?: boolean; italic?: boolean }): Span[] {
+/** Line endings inside a paragraph or code span are soft: a space (hard breaks are `break` nodes); a tab is white space. */
+const SOFT_BREAK = /[ \t]*(?:\r\n|\r|\n)[ \t]*|\t/g;
+
+/** Resolves `[text][id]` and `![alt][id]` to their definitions (mdast identifiers are normalised). */
+export type DefinitionLookup = (identifier: string) => Definition | undefined;
+
+/** Flattens mdast phrasing content into spans. `\n` inside a span text is a forced line break. */
+export function toSpans(nodes: readonly PhrasingContent[], base: { style: FontStyle; size: number; color: Color; bold?: boolean; italic?: boolean }, definition: DefinitionLookup = () => undefined): Span[] {
   const out: Span[] = [];
   const baseFmt: Fmt = {
     bold: base.bold ?? (base.style === 'bold' || base.style === 'boldItalic' || base.style === 'monoBold'),
@@ -72,15 +77,18 @@ export function toSpans(nodes: Inline[], base: { style: FontStyle; size: number;
     if (f.strike) span.strike = true;
     out.push(span);
   };
-  const walk = (list: Inline[], f: Fmt): void => {
+  const image = (url: string, alt: string, cur: Fmt): void => {
+    out.push({ text: `[image: ${alt || url}]`, style: styleOf({ ...cur, italic: true }), size: base.size, color: base.color, image: { url, alt } });
+  };
+  const walk = (list: readonly PhrasingContent[], f: Fmt): void => {
     for (const n of list) {
       const cur = htmlStack.length ? htmlStack[htmlStack.length - 1]! : f;
       switch (n.type) {
         case 'text':
-          push(n.value, cur);
+          push(n.value.replace(SOFT_BREAK, ' '), cur);
           break;
         case 'inlineCode':
-          push(n.value, { ...cur, mono: true }, base.size * 0.92);
+          push(n.value.replace(SOFT_BREAK, ' '), { ...cur, mono: true }, base.size * 0.92);
           break;
         case 'break':
           push('\n', cur);
@@ -94,14 +102,23 @@ export function toSpans(nodes: Inline[], base: { style: FontStyle; size: number;
         case 'delete':
           walk(n.children, { ...cur, strike: true });
           break;
-        case 'underline':
-          walk(n.children, { ...cur, underline: true });
-          break;
         case 'link':
           walk(n.children, { ...cur, link: n.url });
           break;
+        case 'linkReference': {
+          // micromark makes a reference only when a definition exists; a lost one prints its text.
+          const url = definition(n.identifier)?.url;
+          walk(n.children, url === undefined ? cur : { ...cur, link: url });
+          break;
+        }
         case 'image':
-          out.push({ text: `[image: ${n.alt || n.url}]`, style: styleOf({ ...cur, italic: true }), size: base.size, color: base.color, image: { url: n.url, alt: n.alt } });
+          image(n.url, n.alt ?? '', cur);
+          break;
+        case 'imageReference':
+          image(definition(n.identifier)?.url ?? '', n.alt ?? '', cur);
+          break;
+        case 'footnoteReference':
+          push(`[${n.label ?? n.identifier}]`, cur);
           break;
         case 'html':
           inlineHtml(n.value, cur);
@@ -114,7 +131,8 @@ export function toSpans(nodes: Inline[], base: { style: FontStyle; size: number;
     const m = /^<(\/?)([A-Za-z][A-Za-z0-9-]*)/.exec(tag);
     const name = m?.[2]?.toLowerCase() ?? '';
     if (!m || !KNOWN_TAGS.has(name)) {
-      push(decodeEntities(tag), cur);
+      // Not formatting: shown as written (a `<named>` placeholder is content).
+      push(tag, cur);
       return;
     }
     const closing = m[1] === '/';
