@@ -175,10 +175,15 @@ export async function pdfFindings(bytes: Buffer | null, ev: ReportEvaluation, re
     if (h === recordHash || h === viewHash) passed.push(`${PDF_FILE}: embedded report.json matches the record${h === viewHash && h !== recordHash ? ' (with its dispositions)' : ''}`);
     else findings.push({ code: 'PDF_RECORD_MISMATCH', file: PDF_FILE, message: `${PDF_FILE} embeds a report.json with sha256 ${h ? short(h) : '(unreadable)'}, the record is ${short(recordHash)}: the PDF is stale or was altered` });
   }
+  // qualify writes report.pdf in one revision; anything appended later (an incremental update, signed or
+  // not) is content the record's signatures never saw.
+  if (pdf.revisions > 1) findings.push({ code: 'PDF_INCREMENTAL_UPDATE', file: PDF_FILE, message: `${PDF_FILE} has ${pdf.revisions} revisions: ${pdf.revisions - 1} incremental update(s) were appended after qualify wrote it` });
+  const approvalKey = ev.approval?.payload!.key.fingerprint ?? null;
+  let approvalSigned = false;
   pdf.signatures.forEach((s, i) => {
     const label = `${PDF_FILE} signature ${i + 1}${s.name ? ` (${s.name})` : ''}`;
     for (const p of s.problems) findings.push({ code: 'PDF_SIGNATURE_INVALID', file: PDF_FILE, message: `${label}: ${p}` });
-    if (s.byteRange[0] === 0 && s.bytesAfter > 0 && i === pdf.signatures.length - 1) findings.push({ code: 'PDF_CONTENT_APPENDED', file: PDF_FILE, message: `${label}: ${s.bytesAfter} bytes were appended after the signed range` });
+    if (s.byteRange[0] === 0 && s.bytesAfter > 0) findings.push({ code: 'PDF_CONTENT_APPENDED', file: PDF_FILE, message: `${label}: ${s.bytesAfter} bytes were appended after the signed range` });
     const enrolled = s.keyFingerprint ? registry?.key(s.keyFingerprint) : undefined;
     if (s.signatureValid && !enrolled) findings.push({ code: 'PDF_SIGNER_UNKNOWN', file: PDF_FILE, message: `${label}: signed with key ${s.keyFingerprint ? short(s.keyFingerprint) : '?'}, not enrolled in the signer registry` });
     if (enrolled) {
@@ -186,12 +191,17 @@ export async function pdfFindings(bytes: Buffer | null, ev: ReportEvaluation, re
       const known = [enrolled.cert.x509.raw, ...(registry?.caCert ? [registry.caCert.raw] : [])];
       if (s.certificates.some((c) => !known.some((k) => k.equals(c.raw)))) findings.push({ code: 'PDF_SIGNATURE_INVALID', file: PDF_FILE, message: `${label}: the signature carries a certificate that is neither the enrolled certificate of "${enrolled.signer.id}" nor the registry's CA: the signature container was altered` });
     }
-    if (!s.problems.length && s.coversWholeFile && enrolled) passed.push(`${label}: valid, covers the whole file, key ${short(s.keyFingerprint!)} of "${enrolled.signer.id}"`);
+    // The one PDF signature a record has is its approval's: any other, even by an enrolled key, was added
+    // outside the signing process (a reviewer's or executor's key can sign a PDF, not approve a record).
+    const isApproval = approvalKey !== null && i === 0 && s.keyFingerprint === approvalKey;
+    if (approvalKey !== null && !isApproval) findings.push({ code: 'PDF_SIGNATURE_EXTRA', file: PDF_FILE, message: `${label}: ${s.keyFingerprint && enrolled ? `signed with the key of "${enrolled.signer.id}"` : 'a signature'} that is not the record's approval: the approved PDF carries exactly one PDF signature, the approver's, covering the whole file` });
+    if (isApproval && s.signatureValid && !s.problems.length) approvalSigned = true;
+    if (!s.problems.length && s.coversWholeFile && enrolled && isApproval) passed.push(`${label}: valid, covers the whole file, key ${short(s.keyFingerprint!)} of "${enrolled.signer.id}"`);
   });
   if (ev.approval) {
     const fp = ev.approval.payload!.key.fingerprint;
-    if (!pdf.signatures.some((s) => s.keyFingerprint === fp && s.signatureValid)) {
-      findings.push({ code: 'PDF_NOT_SIGNED', file: PDF_FILE, message: `the record is approved (${ev.approval.checked.file}) but ${PDF_FILE} carries no valid PDF signature by the approver's key ${short(fp)}` });
+    if (!approvalSigned) {
+      findings.push({ code: 'PDF_NOT_SIGNED', file: PDF_FILE, message: `the record is approved (${ev.approval.checked.file}) but ${PDF_FILE} carries no valid PDF signature by the approver's key ${short(fp)} as its first and only signature` });
     }
   } else if (pdf.signatures.length) {
     findings.push({ code: 'PDF_SIGNATURE_UNBACKED', file: PDF_FILE, message: `${PDF_FILE} carries a PDF signature but the record has no valid approval` });
