@@ -5,7 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Report } from '../model/report.js';
-import { QualifyError } from '../model/errors.js';
+import { DocumentError, QualifyError } from '../model/errors.js';
 import { auditFindings, readAuditTrail, type AuditTrail } from './audit.js';
 import { buildStatement, STATEMENT_TYPE } from './attest.js';
 import { documentApprovalState } from './documents.js';
@@ -14,6 +14,7 @@ import { canonicalHash, sha256Hex } from './hash.js';
 import { DISPOSITION_PAYLOAD_TYPE, INTOTO_PAYLOAD_TYPE, readDispositionPayload, REPORT_MEANINGS, type DispositionPayload } from './payload.js';
 import { inspectPdf, type PdfInspection } from './pdf-inspect.js';
 import { ATTESTATION_FILE, checkEvidence, loadRecord, PDF_FILE, RECORD_FILE, readReportEnvelopes, recordView } from './report-record.js';
+import { recordTrailFindings } from './record-trail.js';
 import { findQmsRoot, loadSignerRegistry, repoRelative } from './repo.js';
 import { checkSignatureFolder, settle, verdictFor, type FolderEntry, type SignedFile } from './signature-folder.js';
 import { rolePermits, short, type SignerRegistry } from './signers.js';
@@ -124,6 +125,8 @@ export function evaluateReport(record: Report, recordHash: string, registry: Sig
 export interface VerifySession {
   root: string;
   registry: SignerRegistry | null;
+  /** Why signers.yaml could not be used (it is invalid: altered), or null. */
+  registryProblem: string | null;
   now: Date;
   audit(): AuditTrail;
   protocolApproval(documentId: string, revision: string, sha256: string): { approvedAt: string | null; by: string[] };
@@ -131,12 +134,21 @@ export interface VerifySession {
 
 /** Creates a session for the repository at `root` (registry and audit trail read once). */
 export function createVerifySession(root: string, now: Date): VerifySession {
-  const registry = loadSignerRegistry(root);
+  let registry: SignerRegistry | null = null;
+  let registryProblem: string | null = null;
+  try {
+    registry = loadSignerRegistry(root);
+  } catch (err) {
+    // An invalid identity store is an integrity failure of everything signed against it (exit 4, not 2).
+    if (!(err instanceof DocumentError)) throw err;
+    registryProblem = err.message;
+  }
   let trail: AuditTrail | null = null;
   const approvals = new Map<string, { approvedAt: string | null; by: string[] }>();
   return {
     root,
     registry,
+    registryProblem,
     now,
     audit: () => (trail ??= readAuditTrail(root)),
     protocolApproval(documentId, revision, sha256) {
@@ -234,7 +246,7 @@ function attestationVerdict(dir: string, ev: ReportEvaluation, record: Report, r
  * Verifies one report folder. Never throws for a content problem: everything found is in the result
  * (`ok` false when anything fails).
  */
-export async function verifyReport(dir: string, options: { now: Date; session?: VerifySession; target?: string; pdf?: boolean }): Promise<VerifyResult> {
+export async function verifyReport(dir: string, options: { now: Date; session?: VerifySession; target?: string; pdf?: boolean; renderings?: boolean }): Promise<VerifyResult> {
   const root = options.session?.root ?? findQmsRoot(dir);
   const session = options.session ?? createVerifySession(root, options.now);
   const rel = repoRelative(root, dir);
@@ -247,8 +259,14 @@ export async function verifyReport(dir: string, options: { now: Date; session?: 
   result.id = record.reportId;
   result.sha256 = recordHash;
   if (!loaded.findings.length) result.passed.push(`record report.json: canonical sha256 ${recordHash}`);
+  if (session.registryProblem) result.findings.push({ code: 'SIGNERS_INVALID', message: `${session.registryProblem.split('\n').join('; ')}: the signer registry was altered, no signature can be checked against it` });
 
   try {
+    // The record is the one its run wrote (the trail's run entry), and its renderings the ones qualify wrote.
+    const bound = recordTrailFindings(session.audit(), dir, record, loaded.fileSha256!, { renderings: options.renderings !== false && options.pdf !== false });
+    result.findings.push(...bound.findings);
+    result.passed.push(...bound.passed);
+
     const evidence = checkEvidence(dir, record);
     result.findings.push(...evidence.findings);
     if (!evidence.findings.length) result.passed.push(`evidence: ${evidence.checked} file(s), every sha256 matches the record`);

@@ -4,7 +4,9 @@
 import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createHash, type KeyObject } from 'node:crypto';
 import type { SignatureMeaning } from '../../src/model/signature.js';
-import { appendAuditEntry } from '../../src/signing/audit.js';
+import { appendAuditEntries, appendAuditEntry } from '../../src/signing/audit.js';
+import { runAuditEntries } from '../../src/runner/qualify.js';
+import { renderJunit } from '../../src/report/junit.js';
 import { keySigner, signEnvelope } from '../../src/signing/dsse.js';
 import { canonicalJson } from '../../src/signing/hash.js';
 import { serializeJson } from '../../src/signing/json-file.js';
@@ -14,7 +16,7 @@ import { loadRecord, readReportEnvelopes } from '../../src/signing/report-record
 import { loadSignerRegistry } from '../../src/signing/repo.js';
 import { privateKeyPath } from '../../src/signing/store.js';
 import { evaluateReport } from '../../src/signing/verify-report.js';
-import { join } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import { PDFDocument, StandardFonts } from 'pdf-lib';
 import { REPORT_SCHEMA, type Report, type Deviation } from '../../src/model/report.js';
 import type { PdfRenderer } from '../../src/signing/pdf-render.js';
@@ -144,15 +146,23 @@ export const testRenderer: PdfRenderer = async (report, markdown, { signatures }
   return doc.save({ useObjectStreams: false });
 };
 
-/** Writes a report folder (record, evidence, manifest, report.md, report.pdf) under `root`; returns its path. */
-export async function writeReport(root: string, built = buildReport(), folder?: string, options: { pdf?: boolean } = {}): Promise<string> {
+/**
+ * Writes a report folder (record, evidence, manifest, report.md, report.pdf) under `root` and records it in
+ * the audit trail as `qualify run` does (unless `audit: false`); returns its path.
+ */
+export async function writeReport(root: string, built = buildReport(), folder?: string, options: { pdf?: boolean; audit?: boolean; junit?: boolean } = {}): Promise<string> {
   const dir = join(root, folder ?? `reports/QP-0001/${built.report.reportId}`);
   mkdirSync(dir, { recursive: true });
   const files: Record<string, string | Uint8Array> = { ...built.evidence, 'report.json': `${JSON.stringify(built.report, null, 2)}\n`, 'report.md': `# ${built.report.reportId}\n\nConclusion: ${built.report.conclusion}\n` };
   const refs = built.report.cases.flatMap((c) => c.steps.flatMap((s) => s.evidence.map((e) => ({ path: e.path, step: s.id, sha256: e.sha256, bytes: e.bytes, mediaType: e.mediaType, description: e.description }))));
-  if (refs.length) files['evidence/manifest.json'] = `${JSON.stringify({ files: refs.sort((a, b) => (a.path < b.path ? -1 : 1)) }, null, 2)}\n`;
+  files['evidence/manifest.json'] = `${JSON.stringify({ files: refs.sort((a, b) => (a.path < b.path ? -1 : 1)) }, null, 2)}\n`;
   if (options.pdf !== false) files['report.pdf'] = await testRenderer(built.report, files['report.md'] as string, { signatures: [] });
+  if (options.junit) files['junit.xml'] = renderJunit(built.report);
   writeTree(dir, files);
+  if (options.audit !== false) {
+    const list = Object.entries(files).map(([path, v]) => ({ path, bytes: typeof v === 'string' ? Buffer.from(v) : v }));
+    await appendAuditEntries(root, runAuditEntries(built.report, list, relative(root, dir).split(sep).join('/')).map((e) => ({ ...e, host: 'build-host' })));
+  }
   return dir;
 }
 

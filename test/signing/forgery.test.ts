@@ -82,3 +82,203 @@ describe('item 1: only the approval signature, covering the whole file, is accep
     expect(r.all).toContain('PDF_INCREMENTAL_UPDATE');
   });
 });
+
+/** A protocol of host commands: OQ-01 passes, OQ-02 fails (opens DEV-001). */
+const HOST_PROTOCOL = `---
+document_id: QP-0009
+type: protocol
+title: Host commands
+revision: "01"
+status: effective
+approvers: [quinn]
+approval_date: 2026-10-01
+effective_date: 2026-10-02
+---
+### OQ-01 A command that succeeds
+
+\`\`\`check
+type: command
+argv: ["true"]
+expect:
+  exit_code: 0
+\`\`\`
+
+### OQ-02 A command that fails
+
+\`\`\`check
+type: command
+argv: ["false"]
+expect:
+  exit_code: 0
+\`\`\`
+`;
+
+const cli = (repo: Enrolled, args: string[], now: Date, stdin?: string) => runCli(args, { cwd: repo.root, env: repo.env, now, stdin });
+
+async function approvedHostProtocol(repo: Enrolled): Promise<void> {
+  writeFileSync(join(repo.root, 'protocols/QP-0009.md'), HOST_PROTOCOL);
+  const r = await cli(repo, ['sign', 'protocols/QP-0009.md', '--as', 'quinn', '--meaning', 'approved', '--passphrase-stdin'], T.keys, `${PASSPHRASES.quinn}\n`);
+  expect(r.code, r.stderr).toBe(0);
+}
+
+describe('item 2: the record the run wrote is bound by its trail entry', () => {
+  it('report.json edited to pass before the first signature: signing is refused and verify exits 4', async () => {
+    const repo = copyRepo(base);
+    try {
+      await approvedHostProtocol(repo);
+      const run = await cli(repo, ['run', 'protocols/QP-0009.md', '--as', 'eve'], T.executed);
+      expect(run.code, run.stderr).toBe(1);
+      const rel = run.stdout.trim().replace(/^report: /, '');
+      const path = join(repo.root, rel, 'report.json');
+      const rec = JSON.parse(readFileSync(path, 'utf8'));
+      rec.conclusion = 'pass';
+      for (const c of rec.cases) { c.status = 'pass'; for (const s of c.steps) s.status = 'pass'; }
+      rec.deviations = [];
+      rec.summary = { ...rec.summary, passed: 2, failed: 0, deviations: 0 };
+      writeFileSync(path, `${JSON.stringify(rec, null, 2)}\n`);
+      expect((await cli(repo, ['render', rel], T.executed)).code).toBe(0);
+      const later = (min: number) => new Date(T.executed.getTime() + min * 60_000);
+      const signed = await cli(repo, ['sign', rel, '--as', 'eve', '--meaning', 'executed', '--passphrase-stdin'], later(1), `${PASSPHRASES.eve}\n`);
+      expect(signed.code).toBe(4);
+      expect(signed.stderr).toContain('RECORD_NOT_AS_RUN');
+      // Signatures made around the signing process do not help either.
+      const dir = join(repo.root, rel);
+      await forgeSignature(repo, dir, 'eve', 'executed', later(1));
+      await forgeSignature(repo, dir, 'rita', 'reviewed', later(2));
+      await forgeSignature(repo, dir, 'quinn', 'approved', later(3));
+      const v = await runCli(['verify', rel], { cwd: repo.root, env: repo.env, now: later(10) });
+      expect(v.code).toBe(4);
+      expect(v.stdout).toMatch(/RECORD_NOT_AS_RUN report\.json has sha256 [0-9a-f]{16}, the run wrote [0-9a-f]{16} \(audit trail seq \d+\): the record was changed after the run/);
+    } finally {
+      repo.cleanup();
+    }
+  });
+
+  it('a record whose run entry was cut out of a consistently rebuilt trail exits 4', async () => {
+    const r = await tampered(reviewedRel, (_dir, repo) => rewriteTrail(repo.root, (e) => !(e.action === 'run' && e.object.id === 'QP-0001-20261009T090000Z-b2c3')));
+    expect(r.code).toBe(4);
+    expect(r.all).toContain('RUN_NOT_AUDITED');
+  });
+
+  it('a second run entry appended for an edited record exits 4', async () => {
+    const r = await tampered(reviewedRel, async (dir, repo) => {
+      const path = join(dir, 'report.json');
+      writeFileSync(path, readFileSync(path, 'utf8').replace('"conclusion": "pass"', '"conclusion": "fail"'));
+      const { appendAuditEntry } = await import('../../src/signing/audit.js');
+      const { sha256 } = await import('./fixture.js');
+      await appendAuditEntry(repo.root, { at: T.runEnd, who: { id: 'eve', name: 'Eve Executor' }, action: 'run', object: { type: 'report', id: 'QP-0001-20261009T090000Z-b2c3', path: reviewedRel }, field: 'conclusion', new: 'fail', why: 'again', ref: { path: 'report.json', sha256: sha256(readFileSync(path)) } });
+    });
+    expect(r.code).toBe(4);
+    expect(r.all).toContain('RUN_AUDITED_TWICE');
+  });
+});
+
+/** Rewrites the audit trail keeping the entries `keep` accepts, as a consistent chain. */
+async function rewriteTrail(root: string, keep: (e: { action: string; object: { id: string } }) => boolean): Promise<void> {
+  const { canonicalJson, sha256Hex } = await import('../../src/signing/hash.js');
+  const p = join(root, 'audit/trail.jsonl');
+  const entries = readFileSync(p, 'utf8').trim().split('\n').map((l) => JSON.parse(l)).filter(keep);
+  let prev = '0'.repeat(64);
+  const lines = entries.map((e, i) => {
+    const { hash: _h, ...rest } = e;
+    const body = { ...rest, seq: i + 1, prev };
+    prev = sha256Hex(canonicalJson(body));
+    return canonicalJson({ ...body, hash: prev });
+  });
+  writeFileSync(p, `${lines.join('\n')}\n`);
+}
+
+describe('item 6: weak spots verify catches', () => {
+  it('report.md deleted', async () => {
+    const r = await tampered(reviewedRel, (dir) => rmSync(join(dir, 'report.md')));
+    expect(r.code).toBe(4);
+    expect(r.all).toContain('RENDERING_MISSING report.md');
+  });
+
+  it('report.md edited', async () => {
+    const r = await tampered(approvedRel, (dir) => appendFileSync(join(dir, 'report.md'), '\nCONCLUSION: PASS\n'));
+    expect(r.code).toBe(4);
+    expect(r.all).toMatch(/RENDERING_ALTERED report\.md has sha256 [0-9a-f]{16}, the audit trail recorded [0-9a-f]{16}/);
+  });
+
+  it('junit.xml edited', async () => {
+    const repo = copyRepo(base);
+    try {
+      const dir = await writeReport(repo.root, buildReport({ reportId: 'QP-0001-20261010T090000Z-f0f0', deviation: true }), undefined, { junit: true });
+      const rel = relative(repo.root, dir);
+      expect((await verify(repo, rel)).code).toBe(0);
+      const p = join(dir, 'junit.xml');
+      writeFileSync(p, readFileSync(p, 'utf8').replace(/failures="1"/g, 'failures="0"'));
+      const r = await verify(repo, rel);
+      expect(r.code).toBe(4);
+      expect(r.all).toContain('RENDERING_ALTERED junit.xml');
+    } finally {
+      repo.cleanup();
+    }
+  });
+
+  it('evidence/manifest.json deleted', async () => {
+    const r = await tampered(approvedRel, (dir) => rmSync(join(dir, 'evidence/manifest.json')));
+    expect(r.code).toBe(4);
+    expect(r.all).toContain('EVIDENCE_MANIFEST_MISSING');
+  });
+
+  it("report A's folder copied over report B's", async () => {
+    const r = await tampered(reviewedRel, (dir, repo) => cpSync(join(repo.root, approvedRel), dir, { recursive: true, force: true }));
+    expect(r.code).toBe(4);
+    expect(r.all).toContain('RECORD_MISPLACED');
+  });
+
+  it('a UTF-8 byte order mark added to report.json', async () => {
+    const r = await tampered(approvedRel, (dir) => writeFileSync(join(dir, 'report.json'), Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), readFileSync(join(dir, 'report.json'))])));
+    expect(r.code).toBe(4);
+    expect(r.all).toContain('starts with a UTF-8 byte order mark');
+  });
+
+  it('an unsigned extra PDF revision on a reviewed report', async () => {
+    const r = await tampered(reviewedRel, async (dir) => {
+      const pdf = join(dir, 'report.pdf');
+      writeFileSync(pdf, await appendRevision(readFileSync(pdf), 'CONCLUSION: PASS'));
+    });
+    expect(r.code).toBe(4);
+    expect(r.all).toContain('PDF_INCREMENTAL_UPDATE');
+  });
+
+  it("signers.yaml notAfter extended: a signature after the certificate's real expiry fails", async () => {
+    const repo = copyRepo(base);
+    try {
+      const dir = await writeReport(repo.root, buildReport({ reportId: 'QP-0001-20261011T090000Z-e0e0' }));
+      const afterExpiry = new Date('2030-01-05T10:00:00Z');
+      const yamlPath = join(repo.root, 'signers.yaml');
+      const yaml = readFileSync(yamlPath, 'utf8');
+      const at = yaml.indexOf('id: eve');
+      const extended = yaml.slice(0, at) + yaml.slice(at).replace(/notAfter: \S+/, 'notAfter: 2099-01-01T00:00:00Z');
+      await forgeSignature(repo, dir, 'eve', 'executed', afterExpiry);
+      writeFileSync(yamlPath, extended);
+      const r = await runCli(['verify', relative(repo.root, dir)], { cwd: repo.root, env: repo.env, now: new Date('2030-01-06T00:00:00Z') });
+      expect(r.code).toBe(4);
+      expect(r.stdout + r.stderr).toMatch(/notAfter 2099-01-01T00:00:00Z of key [0-9a-f]{16} of signer "eve" is later than its certificate's \(20\d\d-/);
+    } finally {
+      repo.cleanup();
+    }
+  });
+
+  it('a tampered fingerprint in signers.yaml gives 4, not 2', async () => {
+    const r = await tampered(approvedRel, (_dir, repo) => {
+      const p = join(repo.root, 'signers.yaml');
+      writeFileSync(p, readFileSync(p, 'utf8').replace(/fingerprint: ([0-9a-f])/, (_m, c: string) => `fingerprint: ${c === '0' ? '1' : '0'}`));
+    });
+    expect(r.code).toBe(4);
+    expect(r.all).toContain('SIGNERS_INVALID');
+  });
+
+  it('a tampered certificate in signers.yaml gives 4, not 2', async () => {
+    const r = await tampered(approvedRel, (_dir, repo) => {
+      const p = join(repo.root, 'signers.yaml');
+      const text = readFileSync(p, 'utf8');
+      const i = text.indexOf('BEGIN CERTIFICATE', text.indexOf('id: rita')) + 120;
+      writeFileSync(p, text.slice(0, i) + (text[i] === 'A' ? 'B' : 'A') + text.slice(i + 1));
+    });
+    expect(r.code).toBe(4);
+  });
+});

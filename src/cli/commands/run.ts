@@ -124,7 +124,8 @@ export const command: Command = {
         reporter: (mask) => (progress = createProgressReporter({ out: ctx.stderr, live, color: ctx.color && live, mask })),
         reportsDir: resolve(args.flags.out ? resolve(ctx.cwd, args.flags.out as string) : resolve(root, config.defaults.reportsDir)),
         junit: formats.has('junit'),
-        audit: async (entry) => (await signing)[0].appendAuditEntry(root, entry),
+        audit: async (entries) => (await signing)[0].appendAuditEntries(root, entries),
+        recorded: async (reportId, sha256) => (await signing)[0].readAuditTrail(root).entries.some((e) => e.action === 'run' && e.object.id === reportId && e.ref?.sha256 === sha256),
         renderPdf: args.flags['no-pdf'] ? undefined : async (report, markdown) => (await import('../../report/pdf.js')).renderReportPdf(report, markdown, { pageSize: config.defaults.pageSize }),
         warnings,
       });
