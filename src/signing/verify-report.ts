@@ -14,7 +14,7 @@ import { canonicalHash, sha256Hex } from './hash.js';
 import { DISPOSITION_PAYLOAD_TYPE, INTOTO_PAYLOAD_TYPE, readDispositionPayload, REPORT_MEANINGS, type DispositionPayload } from './payload.js';
 import { inspectPdf, type PdfInspection } from './pdf-inspect.js';
 import { ATTESTATION_FILE, checkEvidence, loadRecord, PDF_FILE, RECORD_FILE, readReportEnvelopes, recordView } from './report-record.js';
-import { recordTrailFindings } from './record-trail.js';
+import { recordTrailFindings, signersBefore } from './record-trail.js';
 import { findQmsRoot, loadSignerRegistry, repoRelative } from './repo.js';
 import { checkSignatureFolder, settle, verdictFor, type FolderEntry, type SignedFile } from './signature-folder.js';
 import { rolePermits, short, type SignerRegistry } from './signers.js';
@@ -46,7 +46,10 @@ export interface ReportEvaluation {
  */
 export function evaluateReport(record: Report, recordHash: string, registry: SignerRegistry | null, files: { signatures: SignedFile[]; dispositions: SignedFile[] }, now: Date): ReportEvaluation {
   const entries = checkSignatureFolder(files.signatures, registry, { now, meanings: REPORT_MEANINGS });
-  const executorEnrolled = registry?.signer(record.executor?.id ?? '') !== undefined;
+  // Whether the executor was an enrolled signer when the run wrote the record (the run recorded their
+  // printed name from signers.yaml): judged from the record, not from today's registry, so that enrolling
+  // that id later does not change the verdict on records signed before.
+  const executorEnrolled = typeof record.executor?.name === 'string' && record.executor.name !== '';
   // Executors first: dispositions and reviews are judged against them.
   const executors = new Set<string>(record.executor?.id ? [record.executor.id] : []);
   for (const e of entries) if (e.payload?.meaning === 'executed' && e.verdict.reasons.length === 0) executors.add(e.payload.signer.id);
@@ -121,6 +124,11 @@ export function evaluateReport(record: Report, recordHash: string, registry: Sig
   return { signatures: entries, dispositions, state, view, approval, executors };
 }
 
+/** The record of a view: deviations as the run recorded them (the view applies dispositions to them). */
+function recordWithout(view: Report): Report {
+  return { ...view, deviations: view.deviations.map((d) => (d.disposition?.signature ? { ...d, status: 'open' as const, disposition: null } : d)) };
+}
+
 /** State shared when verifying many reports of one repository: the registry, the audit trail, approvals. */
 export interface VerifySession {
   root: string;
@@ -183,7 +191,11 @@ export async function pdfFindings(bytes: Buffer | null, ev: ReportEvaluation, re
     try {
       h = canonicalHash(JSON.parse(embedded.toString('utf8')));
     } catch { /* unreadable */ }
-    const viewHash = canonicalHash(ev.view);
+    // An approved PDF embeds the record with the dispositions its approval listed (by envelope hash): that
+    // is what it is compared with, whatever else the folder holds now.
+    const listed = ev.approval ? new Set(ev.approval.payload!.dispositions.map((d) => d.sha256)) : null;
+    const view = listed ? recordView(recordWithout(ev.view), ev.dispositions.filter((d) => d.payload && listed.has(d.checked.envelopeHash ?? '')).map((d) => ({ file: d.checked.file, payload: d.payload! }))) : ev.view;
+    const viewHash = canonicalHash(view);
     if (h === recordHash || h === viewHash) passed.push(`${PDF_FILE}: embedded report.json matches the record${h === viewHash && h !== recordHash ? ' (with its dispositions)' : ''}`);
     else findings.push({ code: 'PDF_RECORD_MISMATCH', file: PDF_FILE, message: `${PDF_FILE} embeds a report.json with sha256 ${h ? short(h) : '(unreadable)'}, the record is ${short(recordHash)}: the PDF is stale or was altered` });
   }
@@ -272,7 +284,7 @@ export async function verifyReport(dir: string, options: { now: Date; session?: 
     if (!evidence.findings.length) result.passed.push(`evidence: ${evidence.checked} file(s), every sha256 matches the record`);
 
     const files = readReportEnvelopes(dir);
-    if (!session.registry && (files.signatures.length || files.dispositions.length)) {
+    if (!session.registry && !session.registryProblem && (files.signatures.length || files.dispositions.length) && !session.audit().entries.some((e) => e.action === 'keys.create')) {
       result.findings.push({ code: 'SIGNERS_MISSING', message: 'the report carries signatures but the repository has no signer registry (signers.yaml) to check them' });
     }
     const ev = evaluateReport(record, recordHash, session.registry, files, session.now);
@@ -301,8 +313,14 @@ export async function verifyReport(dir: string, options: { now: Date; session?: 
       if (!pa.approvedAt) result.findings.push({ code: 'PROTOCOL_NOT_APPROVED', message: `the record says protocol ${record.protocol.documentId} revision ${record.protocol.revision} (sha256 ${short(record.protocol.sha256)}) was approved by signature, but no valid approval signature covers those bytes` });
       else if (approvedAfter(pa.approvedAt, record.started)) result.findings.push({ code: 'PROTOCOL_APPROVED_AFTER_RUN', message: `protocol ${record.protocol.documentId} was approved at ${pa.approvedAt}, after the run started (${record.started})` });
       else result.passed.push(`protocol ${record.protocol.documentId} revision ${record.protocol.revision}: approved by ${pa.by.join(', ')} at ${pa.approvedAt}, before the run`);
-    } else if (record.protocol?.approval === 'front-matter') {
-      result.notes.push(`approval not signed: protocol ${record.protocol.documentId} was approved in its front matter only`);
+    } else if (record.protocol?.approval === 'front-matter' && !record.dryRun) {
+      // Once a repository has signers, only signed approvals count, for ever: a record whose run relied on
+      // the front matter after signers were enrolled bypassed the gate (signers.yaml moved aside).
+      if (bound.run && signersBefore(session.audit(), bound.run)) result.findings.push({ code: 'PROTOCOL_APPROVAL_UNSIGNED', message: `the record relies on the front-matter approval of protocol ${record.protocol.documentId} revision ${record.protocol.revision}, but the repository had enrolled signers before the run (audit trail): only a signed approval counts, and no run may fall back to the front matter` });
+      else result.notes.push(`approval not signed: protocol ${record.protocol.documentId} was approved in its front matter only`);
+    }
+    if (!session.registry && !session.registryProblem && session.audit().entries.some((e) => e.action === 'keys.create')) {
+      result.findings.push({ code: 'SIGNERS_MISSING', message: 'the repository has had enrolled signers (audit trail) but its signer registry (signers.yaml) is missing: it was moved or removed' });
     }
 
     const signed = [...files.signatures, ...files.dispositions, ...(att.file ? [att.file] : [])];

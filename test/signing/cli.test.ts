@@ -66,6 +66,9 @@ describe('qualify keys / sign / verify / attest / audit', () => {
     expect(weak.stderr).toContain('PASSPHRASE_WEAK');
     const noTerminal = await cli(['keys', 'create', '--as', 'zed', '--name', 'Zed', '--email', 'z@example.invalid', '--role', 'executor'], undefined, T.keys);
     expect(noTerminal.stderr).toContain('PASSPHRASE_REQUIRED: there is no terminal to ask the passphrase on: pass --passphrase-stdin');
+    // QA approves the protocol the records below were run against (a repository with signers needs it).
+    const approved = await cli(['sign', 'protocols/QP-0001.md', '--as', 'quinn', '--meaning', 'approved', '--passphrase-stdin'], 'quinn passphrase long\n', T.protocolApproved);
+    expect(approved.code, approved.stderr).toBe(0);
   });
 
   it('signs a report executed → reviewed → approved; pdfsig validates the PDF; verify is green', async () => {

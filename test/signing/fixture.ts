@@ -60,6 +60,7 @@ Release by promoting images built by CI.
 
 export const T = {
   keys: new Date('2026-10-01T08:00:00Z'),
+  protocolApproved: new Date('2026-10-02T08:00:00Z'),
   runStart: '2026-10-08T09:00:00Z',
   runEnd: '2026-10-08T09:00:05Z',
   executed: new Date('2026-10-08T10:00:00Z'),
@@ -108,7 +109,7 @@ export function buildReport(options: { reportId?: string; deviation?: boolean; e
     reportId,
     dryRun: false,
     incomplete: false,
-    protocol: { documentId: 'QP-0001', title: 'Deployment Qualification Protocol', revision: '01', path: 'protocols/QP-0001.md', sha256: options.protocolSha ?? sha256(PROTOCOL), gitCommit: null, status: 'effective', approval: 'front-matter' },
+    protocol: { documentId: 'QP-0001', title: 'Deployment Qualification Protocol', revision: '01', path: 'protocols/QP-0001.md', sha256: options.protocolSha ?? sha256(PROTOCOL), gitCommit: null, status: 'effective', approval: 'signed' },
     parameters: { service: 'web', release: '1.4.2', image: `127.0.0.1:5000/app@sha256:${IMAGE_HEX}` },
     executor: { id: options.executor ?? 'eve', name: 'Eve Executor', host: 'build-host' },
     tool: { name: 'qualify', version: '0.1.0', node: 'v20.20.2' },
@@ -129,7 +130,7 @@ export function buildReport(options: { reportId?: string; deviation?: boolean; e
     },
     summary: { cases: options.small ? 1 : 2, steps: options.small ? 1 : 2, passed: fail ? 1 : options.small ? 1 : 2, failed: fail ? 1 : 0, errored: 0, skipped: 0, deviations: deviations.length },
     conclusion: fail ? 'fail' : 'pass',
-    warnings: ['approval not signed'],
+    warnings: [],
     redaction: { count: 0, salt: '0123456789abcdef0123', algorithm: 'hmac-sha256(salt, value)[0:16]', entries: [] },
   };
   return { report, evidence };
@@ -173,14 +174,21 @@ export interface Enrolled {
   cleanup(): void;
 }
 
-/** A QMS repository (git) with qualify.yaml, the protocol and SOP, and the four signers enrolled. */
-export async function enrolledRepo(): Promise<Enrolled> {
+/**
+ * A QMS repository (git) with qualify.yaml, the protocol and SOP, and the four signers enrolled; the
+ * protocol approved by quinn (signed) before the runs, unless `approveProtocol: false`.
+ */
+export async function enrolledRepo(options: { approveProtocol?: boolean } = {}): Promise<Enrolled> {
   const repo = makeTempDir('qualify-sign-');
   const homeDir = makeTempDir('qualify-home-');
   makeGitRepo(repo.dir, { 'qualify.yaml': 'signers: signers.yaml\n', 'protocols/QP-0001.md': PROTOCOL, 'sops/SOP-0013.md': SOP });
   const env = { QUALIFY_HOME: homeDir.dir };
   for (const s of SIGNERS) {
     await createSignerKey(repo.dir, { ...s, passphrase: PASSPHRASES[s.id]!, now: T.keys, env, host: 'test-host' });
+  }
+  if (options.approveProtocol !== false) {
+    const { signDocument } = await import('../../src/signing/sign.js');
+    await signDocument(join(repo.dir, 'protocols/QP-0001.md'), 'quinn', 'approved', null, { now: T.protocolApproved, env, passphrase: async () => PASSPHRASES.quinn!, host: 'test-host' });
   }
   return { root: repo.dir, home: homeDir.dir, env, cleanup: () => { repo.cleanup(); homeDir.cleanup(); } };
 }

@@ -282,3 +282,111 @@ describe('item 6: weak spots verify catches', () => {
     expect(r.code).toBe(4);
   });
 });
+
+describe('item 3: a repository that has had signers never falls back to front-matter approval', () => {
+  it('signers.yaml moved aside, acceptance criteria edited: the run is refused (exit 3)', async () => {
+    const repo = copyRepo(base);
+    try {
+      await approvedHostProtocol(repo);
+      renameSync(join(repo.root, 'signers.yaml'), join(repo.root, 'signers.yaml.aside'));
+      const p = join(repo.root, 'protocols/QP-0009.md');
+      writeFileSync(p, readFileSync(p, 'utf8').replace('argv: ["false"]', 'argv: ["true"]'));
+      const run = await cli(repo, ['run', 'protocols/QP-0009.md', '--as', 'eve'], T.executed);
+      expect(run.code).toBe(3);
+      expect(run.stderr).toContain('SIGNERS_MISSING');
+      expect(run.stderr).toContain('the audit trail (audit/trail.jsonl) records enrolled signers');
+      expect(existsSync(join(repo.root, 'reports/QP-0009'))).toBe(false);
+      // lint and docs show it: nothing is approved by its front matter here.
+      const docs = await cli(repo, ['docs', '--json'], T.executed);
+      expect(docs.stdout).not.toMatch(/"QP-0009"[^}]*"computedStatus": "effective"/);
+    } finally {
+      repo.cleanup();
+    }
+  });
+
+  it('git history remembers signers.yaml when the trail and approvals are gone too', async () => {
+    const repo = copyRepo(base);
+    try {
+      await approvedHostProtocol(repo);
+      const { git } = await import('../helpers/tmp.js');
+      git(repo.root, 'add', 'signers.yaml');
+      git(repo.root, 'commit', '-q', '-m', 'signers');
+      for (const f of ['signers.yaml', 'audit', 'approvals']) rmSync(join(repo.root, f), { recursive: true, force: true });
+      const run = await cli(repo, ['run', 'protocols/QP-0009.md', '--as', 'eve'], T.executed);
+      expect(run.code).toBe(3);
+      expect(run.stderr).toMatch(/signers\.yaml is in the git history \(commit [0-9a-f]+\)/);
+    } finally {
+      repo.cleanup();
+    }
+  });
+
+  it('verify: a record that relied on the front matter after signers were enrolled exits 4', async () => {
+    const repo = copyRepo(base);
+    try {
+      const built = buildReport({ reportId: 'QP-0001-20261012T090000Z-f1f1' });
+      built.report.protocol.approval = 'front-matter';
+      const dir = await writeReport(repo.root, built);
+      const r = await verify(repo, relative(repo.root, dir));
+      expect(r.code).toBe(4);
+      expect(r.all).toContain('PROTOCOL_APPROVAL_UNSIGNED');
+    } finally {
+      repo.cleanup();
+    }
+  });
+
+  it('verify: signers.yaml moved aside exits 4; protocol bytes the record names without a valid approval exit 4', async () => {
+    const aside = await tampered(reviewedRel, (_dir, repo) => renameSync(join(repo.root, 'signers.yaml'), join(repo.root, 'signers.yaml.aside')));
+    expect(aside.code).toBe(4);
+    expect(aside.all).toContain('SIGNERS_MISSING');
+    const repo = copyRepo(base);
+    try {
+      const dir = await writeReport(repo.root, buildReport({ reportId: 'QP-0001-20261012T090000Z-f2f2', protocolSha: 'e'.repeat(64) }));
+      const r = await verify(repo, relative(repo.root, dir));
+      expect(r.code).toBe(4);
+      expect(r.all).toContain('PROTOCOL_NOT_APPROVED');
+    } finally {
+      repo.cleanup();
+    }
+  });
+});
+
+/** A protocol of four host commands that all fail: four deviations. */
+const FOUR_DEVIATIONS = HOST_PROTOCOL.replace('A command that succeeds\n\n```check\ntype: command\nargv: ["true"]', 'A command that fails too\n\n```check\ntype: command\nargv: ["false"]')
+  .concat('\n### OQ-03 Third\n\n```check\ntype: command\nargv: ["false"]\nexpect:\n  exit_code: 0\n```\n\n### OQ-04 Fourth\n\n```check\ntype: command\nargv: ["false"]\nexpect:\n  exit_code: 0\n```\n');
+
+describe('item 5: the verdict on a signed record does not change with later changes of the repository', () => {
+  it('approved with 4 closed deviations; then protocol revision 02 approved, the executor enrolled, more runs: still verifies 0', async () => {
+    const repo = copyRepo(base);
+    try {
+      writeFileSync(join(repo.root, 'protocols/QP-0009.md'), FOUR_DEVIATIONS);
+      const at = (min: number) => new Date(T.executed.getTime() + min * 60_000);
+      const pp = (id: string) => `${PASSPHRASES[id] ?? 'ops passphrase long'}\n`;
+      expect((await cli(repo, ['sign', 'protocols/QP-0009.md', '--as', 'quinn', '--meaning', 'approved', '--passphrase-stdin'], at(0), pp('quinn'))).code).toBe(0);
+      // Run by an operator who is not an enrolled signer yet; eve (executor) signs it as executed.
+      const run = await cli(repo, ['run', 'protocols/QP-0009.md', '--as', 'ops'], at(1));
+      expect(run.code, run.stderr).toBe(1);
+      const rel = run.stdout.trim().replace(/^report: /, '');
+      const ok = async (args: string[], min: number, who: string) => {
+        const r = await cli(repo, args, at(min), pp(who));
+        expect(r.code, r.stderr).toBe(0);
+      };
+      await ok(['sign', rel, '--as', 'eve', '--meaning', 'executed', '--passphrase-stdin'], 2, 'eve');
+      await ok(['sign', rel, '--as', 'rita', '--meaning', 'reviewed', '--passphrase-stdin'], 3, 'rita');
+      for (const d of ['DEV-001', 'DEV-002', 'DEV-003', 'DEV-004']) await ok(['deviation', 'close', rel, d, '--disposition', `${d}: no impact`, '--as', 'quinn', '--passphrase-stdin'], 4, 'quinn');
+      await ok(['sign', rel, '--as', 'quinn', '--meaning', 'approved', '--passphrase-stdin'], 5, 'quinn');
+      const first = await cli(repo, ['verify', rel], at(6));
+      expect(first.code, first.stdout).toBe(0);
+      // Later: revision 02 approved, the operator enrolled, more runs.
+      const p = join(repo.root, 'protocols/QP-0009.md');
+      writeFileSync(p, readFileSync(p, 'utf8').replace('revision: "01"', 'revision: "02"'));
+      await ok(['sign', 'protocols/QP-0009.md', '--as', 'quinn', '--meaning', 'approved', '--passphrase-stdin'], 60, 'quinn');
+      await ok(['keys', 'create', '--as', 'ops', '--name', 'Olli Operator', '--email', 'ops@example.invalid', '--role', 'executor', '--passphrase-stdin'], 61, 'ops');
+      for (const min of [62, 63]) expect((await cli(repo, ['run', 'protocols/QP-0009.md', '--as', 'ops'], at(min))).code).toBe(1);
+      const later = await cli(repo, ['verify', rel], at(70));
+      expect(later.stdout).toContain('verified: every check holds');
+      expect(later.code).toBe(0);
+    } finally {
+      repo.cleanup();
+    }
+  });
+});
