@@ -131,6 +131,12 @@ export async function main(argv: string[], ctx: CliContext = processContext()): 
       return err.exitCode;
     }
     const e = err as Error;
+    const code = (err as NodeJS.ErrnoException)?.code;
+    if (code === 'ENOSPC' || code === 'EDQUOT') {
+      // Writes are staged and flushed before anything is put in place: a full disk leaves no half file.
+      ctx.stderr.write(`qualify ${name}: NO_SPACE: the disk is full (${e.message}); nothing half-written was put in place: free space and run the command again\n`);
+      return EXIT.internal;
+    }
     ctx.stderr.write(`qualify ${name}: internal error: ${e?.message ?? String(err)}\n`);
     if (ctx.env.QUALIFY_DEBUG) ctx.stderr.write(`${e?.stack ?? ''}\n`);
     return EXIT.internal;

@@ -252,7 +252,7 @@ export function auditFindings(trail: AuditTrail, object: { type: 'report' | 'doc
     return { findings, passed };
   }
   for (const p of trail.problems) findings.push({ code: p.code, file: trail.file, message: `${trail.file}: ${p.message}` });
-  const recorded = trail.entries.filter((e) => e.object?.type === object.type && e.object.id === object.id && e.ref && e.ref.path.startsWith(under) && ['sign', 'deviation.close', 'attest'].includes(e.action));
+  const recorded = trail.entries.filter((e) => e.object?.type === object.type && e.object.id === object.id && e.ref && e.ref.path.startsWith(under) && ['sign', 'deviation.close', 'attest', 'sign.resume'].includes(e.action));
   const onDisk = new Map(files.map((f) => [f.file, f]));
   for (const e of recorded) {
     const f = onDisk.get(e.ref!.path);
