@@ -36,7 +36,7 @@ function helpText(): string {
     '',
     'Run "qualify <command> --help" for the options of a command.',
     'Exit codes: 0 passed, 1 a check failed, 2 invalid input, 3 protocol not approved/effective,',
-    '            4 verification failed, 70 internal error.',
+    '            4 verification failed, 5 refused (credential not safe to use), 70 internal error.',
     '',
   ].join('\n');
 }

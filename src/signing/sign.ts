@@ -104,7 +104,7 @@ async function audited<T>(root: string, base: { at: string; who: { id: string; n
   try {
     return await fn();
   } catch (err) {
-    if (err instanceof QualifyError && (err.family === 'approval' || err.family === 'integrity')) {
+    if (err instanceof QualifyError && (err.family === 'approval' || err.family === 'integrity' || err.family === 'refused')) {
       try {
         await appendAuditEntry(root, { ...base, action: `${base.action}.refused`, why: `${err.code}: ${err.message.split('\n')[0]}` });
       } catch { /* the refusal stands even when the trail cannot take it */ }
