@@ -36,6 +36,11 @@ try {
   for (const [id, name, roles] of signers) {
     await q.createSignerKey(repo, { id, name, email: `${id}@example.invalid`, roles, passphrase: `${id} bench passphrase`, now: iso('2026-10-01T08:00:00Z'), env, host: 'bench' });
   }
+  // The protocol, approved by signature before the run (a repository with signers needs it).
+  const protocolText = '---\ndocument_id: QP-0001\ntype: protocol\ntitle: Deployment Qualification Protocol\nrevision: "01"\nstatus: effective\napprovers: [quinn]\neffective_date: 2026-10-05\n---\n# Bench\n';
+  mkdirSync(join(repo, 'protocols'), { recursive: true });
+  writeFileSync(join(repo, 'protocols/QP-0001.md'), protocolText);
+  await q.signDocument(join(repo, 'protocols/QP-0001.md'), 'quinn', 'approved', null, { now: iso('2026-10-02T08:00:00Z'), env, passphrase: async () => 'quinn bench passphrase', host: 'bench' });
 
   // A realistic record: 12 cases of 2 steps, each step with an evidence file of about 2 KB.
   const started = '2026-10-08T09:00:00Z';
@@ -64,7 +69,7 @@ try {
   const digest = `127.0.0.1:5000/app@sha256:${'a'.repeat(64)}`;
   const report = {
     schema: 'qualify.report/v1', reportId: 'QP-0001-20261008T090000Z-be9c', dryRun: false, incomplete: false,
-    protocol: { documentId: 'QP-0001', title: 'Deployment Qualification Protocol', revision: '01', path: 'protocols/QP-0001.md', sha256: sha('protocol'), gitCommit: null, status: 'effective', approval: 'front-matter' },
+    protocol: { documentId: 'QP-0001', title: 'Deployment Qualification Protocol', revision: '01', path: 'protocols/QP-0001.md', sha256: sha(protocolText), gitCommit: null, status: 'effective', approval: 'signed' },
     parameters: { service: 'web', release: '1.4.2', image: digest }, executor: { id: 'eve', name: 'Eve Executor', host: 'bench' },
     tool: { name: 'qualify', version: q.TOOL_VERSION, node: process.version }, environment: 'production',
     targets: [{ endpoint: 'unix:///var/run/docker.sock', version: '20.10.24', apiVersion: '1.41', os: 'linux', arch: 'amd64', hostname: 'prod-1', time: started, error: null }],
@@ -95,6 +100,9 @@ try {
     writeFileSync(join(dir, p), content);
   }
   writeFileSync(join(dir, 'report.pdf'), await render(report, files['report.md'], { signatures: [] }));
+  // Recorded in the audit trail as `qualify run` records it (the record's bytes and each rendering).
+  const written = Object.entries({ ...files, 'report.pdf': await render(report, files['report.md'], { signatures: [] }) }).map(([path, v]) => ({ path, bytes: typeof v === 'string' ? Buffer.from(v) : v }));
+  await q.appendAuditEntries(repo, q.runAuditEntries(report, written, 'reports/QP-0001/QP-0001-20261008T090000Z-be9c'));
   const ctx = (id, at) => ({ now: iso(at), env, passphrase: async () => `${id} bench passphrase`, host: 'bench', renderPdf: render });
   await q.signReport(dir, 'eve', 'executed', null, ctx('eve', '2026-10-08T10:00:00Z'));
   await q.signReport(dir, 'rita', 'reviewed', null, ctx('rita', '2026-10-08T11:00:00Z'));
@@ -126,8 +134,9 @@ try {
   }
 
   // 1,000 report folders (copies of the signed folder), one session for the repository.
-  for (let i = 1; i < REPORTS; i++) cpSync(dir, join(repo, 'reports/bulk', String(i).padStart(4, '0')), { recursive: true });
-  const dirs = [dir, ...Array.from({ length: REPORTS - 1 }, (_, i) => join(repo, 'reports/bulk', String(i + 1).padStart(4, '0')))];
+  // (A report folder is named after its record: each copy keeps the name.)
+  for (let i = 1; i < REPORTS; i++) cpSync(dir, join(repo, 'reports/bulk', String(i).padStart(4, '0'), report.reportId), { recursive: true });
+  const dirs = [dir, ...Array.from({ length: REPORTS - 1 }, (_, i) => join(repo, 'reports/bulk', String(i + 1).padStart(4, '0'), report.reportId))];
   const t0 = process.hrtime.bigint();
   const session = q.createVerifySession(repo, now);
   let failed = 0;

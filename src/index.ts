@@ -5,7 +5,7 @@ export { TOOL_NAME, TOOL_VERSION } from './version.js';
 export { createProbes, resolveDockerEndpoint, type Probes, type ProbesOptions, type EngineSnapshot, type ContainerInfo, type ImageInfo } from './probes/index.js';
 export { builtinChecks, defineCheck, createCheckRegistry, judgeObservation, evaluateExpect, validateExpect, validateCheckParams, type CheckContext, type CheckDefinition, type Verdict } from './checks/index.js';
 export * from './signing/index.js';
-export { runQualification, type QualificationOptions, type QualificationResult, type RunAuditEntry } from './runner/qualify.js';
+export { runQualification, runAuditEntries, type QualificationOptions, type QualificationResult, type RunAuditEntry } from './runner/qualify.js';
 export { planRun, DEFAULT_STEP_TIMEOUT_MS, type RunPlan, type PlannedStep, type TemplateScope } from './runner/plan.js';
 export { executeRun, judgeWith, type RunOptions, type RunOutcome, type StepOutcome, type CaseOutcome, type RunReporter, type RunnableCheck, type Judge } from './runner/run.js';
 export { createProgressReporter, type ProgressReporter } from './runner/progress.js';

@@ -36,7 +36,7 @@ function helpText(): string {
     '',
     'Run "qualify <command> --help" for the options of a command.',
     'Exit codes: 0 passed, 1 a check failed, 2 invalid input, 3 protocol not approved/effective,',
-    '            4 verification failed, 70 internal error.',
+    '            4 verification failed, 5 refused (credential not safe to use), 70 internal error.',
     '',
   ].join('\n');
 }
@@ -152,6 +152,12 @@ export async function main(argv: string[], ctx: CliContext = processContext()): 
       return err.exitCode;
     }
     const e = err as Error;
+    const code = (err as NodeJS.ErrnoException)?.code;
+    if (code === 'ENOSPC' || code === 'EDQUOT') {
+      // Writes are staged and flushed before anything is put in place: a full disk leaves no half file.
+      ctx.stderr.write(`qualify ${name}: NO_SPACE: the disk is full (${e.message}); nothing half-written was put in place: free space and run the command again\n`);
+      return EXIT.internal;
+    }
     ctx.stderr.write(`qualify ${name}: internal error: ${e?.message ?? String(err)}\n`);
     if (ctx.env.QUALIFY_DEBUG) ctx.stderr.write(`${e?.stack ?? ''}\n`);
     return EXIT.internal;

@@ -1,6 +1,6 @@
 // The tool's own trouble, in families by who must act. A failed check is never one of these.
 
-export type ErrorFamily = 'document' | 'usage' | 'environment' | 'approval' | 'integrity' | 'internal';
+export type ErrorFamily = 'document' | 'usage' | 'environment' | 'approval' | 'integrity' | 'refused' | 'internal';
 
 /** Exit codes from design.md. */
 export const EXIT = {
@@ -9,6 +9,7 @@ export const EXIT = {
   invalid: 2,
   notApproved: 3,
   verification: 4,
+  refused: 5,
   internal: 70,
 } as const;
 
@@ -18,6 +19,7 @@ const EXIT_BY_FAMILY: Record<ErrorFamily, number> = {
   environment: EXIT.failed,
   approval: EXIT.notApproved,
   integrity: EXIT.verification,
+  refused: EXIT.refused,
   internal: EXIT.internal,
 };
 
@@ -72,6 +74,14 @@ export class ApprovalError extends QualifyError {
   constructor(code: string, message: string, options?: QualifyErrorOptions) {
     super('approval', code, message, options);
     this.name = 'ApprovalError';
+  }
+}
+
+/** Refused: authentication failed or a credential is not safe to use (exit 5). */
+export class RefusedError extends QualifyError {
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super('refused', code, message, options);
+    this.name = 'RefusedError';
   }
 }
 

@@ -5,6 +5,9 @@ import type { Risk, Stage } from './document.js';
 
 export const REPORT_SCHEMA = 'qualify.report/v1';
 
+/** Files of a report folder rendered from the record; the audit trail records the bytes of each one written. */
+export const REPORT_RENDERINGS = ['report.md', 'report.pdf', 'junit.xml'] as const;
+
 export type StepStatus = 'pass' | 'fail' | 'error' | 'skipped';
 export type Conclusion = 'pass' | 'fail';
 

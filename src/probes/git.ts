@@ -149,3 +149,14 @@ export async function showCommittedFile(root: string, rev: string, path: string,
     return null;
   }
 }
+
+/** The short id of the newest commit (on any branch) that touched `path`; null when none did or `root` is not a repository. */
+export async function lastCommitTouching(root: string, path: string, options: GitOptions): Promise<string | null> {
+  if (!(await isGitWorkTree(root, options))) return null;
+  try {
+    const out = await gitAt(root, options).raw(['log', '--all', '-1', '--format=%h', '--', path]);
+    return out.trim() || null;
+  } catch {
+    return null;
+  }
+}

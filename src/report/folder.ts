@@ -1,16 +1,25 @@
 // Atomic report folders: every file of a report is written into a hidden temporary folder beside
 // `reports/<protocol>/`, flushed, then the folder is renamed into place in one step. A crash or kill
 // at any moment leaves either no report or a whole one (plus, at worst, a hidden `.qualify-tmp-*`
-// folder, removed by the next run once its process is gone). An existing report is never replaced:
-// the rename fails and the caller picks another id.
+// folder, handled by the next run once its process is gone). An existing report is never replaced:
+// the id is reserved first (a hidden `.qualify-id-<id>` file) and the caller picks another id when
+// it is taken.
+//
+// The record and its audit-trail entry never diverge: the caller's `commit` (appending the run to the
+// trail) runs once the folder is complete and its id reserved, before the rename. A failure there
+// leaves no report; a crash after it leaves a complete temporary folder that the trail names, which
+// the next run renames into place (`recoverStaleTemps`).
 
-import { link, mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { link, mkdir, open, readdir, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { ReportFile } from '../evidence/store.js';
 import { mapLimit } from '../map-limit.js';
 
 export const TEMP_PREFIX = '.qualify-tmp-';
+export const RESERVATION_PREFIX = '.qualify-id-';
 const WRITE_CONCURRENCY = 16;
 
 /** Thrown when the target report folder already exists (another run took the id). */
@@ -44,33 +53,92 @@ function alive(pid: number): boolean {
 
 /** Removes temporary folders left by runs of this host whose process no longer exists. */
 export async function removeStaleTemps(parent: string): Promise<string[]> {
+  return (await recoverStaleTemps(parent)).removed;
+}
+
+/** Whether the audit trail recorded a run of `reportId` whose report.json had `sha256`. */
+export type RunRecorded = (reportId: string, sha256: string) => boolean | Promise<boolean>;
+
+/**
+ * Handles what runs of this host that no longer exist left behind: a temporary folder whose run the audit
+ * trail recorded (killed between the trail entry and the rename) is renamed into place; any other is
+ * removed, and so are their id reservations. Returns the folders completed and removed.
+ */
+export async function recoverStaleTemps(parent: string, recorded?: RunRecorded): Promise<{ completed: string[]; removed: string[] }> {
+  const out = { completed: [] as string[], removed: [] as string[] };
   let names: string[];
   try {
     names = await readdir(parent);
   } catch {
-    return [];
+    return out;
   }
-  const removed: string[] = [];
   for (const name of names) {
+    if (name.startsWith(RESERVATION_PREFIX)) {
+      const owner = await readFile(join(parent, name), 'utf8').catch(() => '');
+      const m = /^(\d+) (\S+)/.exec(owner);
+      if (!m || (m[2] === hostname() && !alive(Number(m[1])))) await unlink(join(parent, name)).catch(() => undefined);
+      continue;
+    }
     if (!name.startsWith(TEMP_PREFIX)) continue;
-    const m = /-p(\d+)-[0-9a-f]+$/.exec(name);
-    if (!m || alive(Number(m[1]))) continue;
-    await rm(join(parent, name), { recursive: true, force: true });
-    removed.push(name);
+    const m = /^\.qualify-tmp-(.+)-p(\d+)-[0-9a-f]+$/.exec(name);
+    if (!m || alive(Number(m[2]))) continue;
+    const reportId = m[1]!;
+    const temp = join(parent, name);
+    const final = join(parent, reportId);
+    if (recorded && !(await exists(final))) {
+      const bytes = await readFile(join(temp, 'report.json')).catch(() => null);
+      if (bytes && (await recorded(reportId, createHash('sha256').update(bytes).digest('hex')))) {
+        await rename(temp, final);
+        await fsyncPath(parent);
+        out.completed.push(reportId);
+        continue;
+      }
+    }
+    await rm(temp, { recursive: true, force: true });
+    out.removed.push(name);
   }
-  return removed;
+  return out;
+}
+
+/** Thrown when the record is complete and recorded in the audit trail but could not be renamed into place. */
+export class ReportNotPlacedError extends Error {
+  readonly code = 'REPORT_NOT_PLACED';
+  constructor(readonly temp: string, readonly path: string, cause: unknown) {
+    super(`the record ${path} is complete and in the audit trail, but renaming ${temp} into place failed (${(cause as Error).message}); the next "qualify run" of this protocol puts it in place`, { cause });
+  }
+}
+
+/** Reserves the id `name` in `parent`; false when another run holds it. */
+async function reserve(parent: string, name: string): Promise<string | null> {
+  const path = join(parent, `${RESERVATION_PREFIX}${name}`);
+  try {
+    const handle = await open(path, 'wx');
+    try {
+      await handle.writeFile(`${process.pid} ${hostname()}\n`);
+    } finally {
+      await handle.close();
+    }
+    return path;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return null;
+    await unlink(path).catch(() => undefined);
+    throw err;
+  }
 }
 
 /**
  * Writes `files` as the folder `<parent>/<name>` atomically and returns its path.
- * Throws ReportExistsError when that folder exists already.
+ * Throws ReportExistsError when that folder exists already. `commit(finalPath)` runs when the folder is
+ * complete and the id reserved, just before the rename: when it throws, nothing is left behind.
  */
-export async function writeFolderAtomic(parent: string, name: string, files: ReportFile[], hooks: { beforeRename?: () => Promise<void> } = {}): Promise<string> {
+export async function writeFolderAtomic(parent: string, name: string, files: ReportFile[], hooks: { beforeRename?: () => Promise<void>; commit?: (finalPath: string) => Promise<void> } = {}): Promise<string> {
   await mkdir(parent, { recursive: true });
   const finalPath = join(parent, name);
   if (await exists(finalPath)) throw new ReportExistsError(finalPath);
   const temp = join(parent, `${TEMP_PREFIX}${name}-p${process.pid}-${randomBytes(4).toString('hex')}`);
   await mkdir(temp);
+  let reservation: string | null = null;
+  let committed = false;
   try {
     const seen = new Set<string>();
     for (const file of files) {
@@ -105,18 +173,23 @@ export async function writeFolderAtomic(parent: string, name: string, files: Rep
     for (const d of [...new Set(files.map((f) => dirname(join(temp, f.path))))].sort().reverse()) if (d !== temp) await fsyncPath(d);
     await fsyncPath(temp);
     await hooks.beforeRename?.();
+    reservation = await reserve(parent, name);
+    if (!reservation || (await exists(finalPath))) throw new ReportExistsError(finalPath);
+    await hooks.commit?.(finalPath);
+    committed = true;
     try {
       await rename(temp, finalPath);
     } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'ENOTEMPTY' || code === 'EEXIST' || code === 'EISDIR') throw new ReportExistsError(finalPath);
-      throw err;
+      throw new ReportNotPlacedError(temp, finalPath, err);
     }
     await fsyncPath(parent);
     return finalPath;
   } catch (err) {
-    await rm(temp, { recursive: true, force: true });
+    // Once the trail holds the run, the complete folder stays for the next run to put in place.
+    if (!committed) await rm(temp, { recursive: true, force: true });
     throw err;
+  } finally {
+    if (reservation && !(committed && (await exists(temp)))) await unlink(reservation).catch(() => undefined);
   }
 }
 

@@ -7,7 +7,7 @@ import { hostname } from 'node:os';
 import { join, relative, sep } from 'node:path';
 import type { Protocol } from '../model/document.js';
 import type { DocumentLookup, ManualAsk } from '../model/check.js';
-import type { EngineInfo, Report } from '../model/report.js';
+import { REPORT_RENDERINGS, type EngineInfo, type Report } from '../model/report.js';
 import type { Probes } from '../probes/types.js';
 import type { CheckDefinition } from '../checks/define.js';
 import { judgeObservation } from '../checks/define.js';
@@ -17,7 +17,7 @@ import { evidenceManifest, learnEvidence, sha256Hex, type ReportFile } from '../
 import { assembleRecord, makeReportId, serializeRecord, stepSecrets } from '../report/record.js';
 import { renderReportMarkdown } from '../report/markdown.js';
 import { renderJunit } from '../report/junit.js';
-import { removeStaleTemps, ReportExistsError, writeFolderAtomic } from '../report/folder.js';
+import { recoverStaleTemps, ReportExistsError, writeFolderAtomic, type RunRecorded } from '../report/folder.js';
 import { planRun } from './plan.js';
 import { count } from '../plural.js';
 import { executeRun, type RunReporter, type RunOutcome, type StepOutcome } from './run.js';
@@ -72,25 +72,58 @@ export interface QualificationOptions {
   /** Test hook: called with the temporary folder written, before it is renamed into place. */
   beforeCommit?: () => Promise<void>;
   /**
-   * Appends the run to the audit trail once the report folder is in place (the CLI passes the signing
-   * module's appendAuditEntry). A failure here is thrown: a record missing from the trail is not a clean run.
+   * Appends the run (and the files it rendered) to the audit trail when the report folder is complete,
+   * just before it is renamed into place (the CLI passes the signing module's appendAuditEntries). A
+   * failure here is thrown and leaves no report: a record missing from the trail is not a record.
    */
-  audit?: (entry: RunAuditEntry) => Promise<unknown>;
+  audit?: (entries: RunAuditEntry[]) => Promise<unknown>;
+  /** Whether the trail recorded a run (report id, sha256 of its report.json): a run killed after its trail entry is completed. */
+  recorded?: RunRecorded;
   /** Suffix of report ids (default: 4 random hex digits); tests force collisions with it. */
   reportIdSuffix?: () => string;
 }
 
-/** The audit trail entry of a run (the shape of signing/audit.ts AuditEntryInput). */
+/** An audit trail entry of a run (the shape of signing/audit.ts AuditEntryInput). */
 export interface RunAuditEntry {
   at: string;
   who: { id: string; name: string | null };
-  action: 'run';
+  action: 'run' | 'render';
   object: { type: 'report'; id: string; path: string };
-  field: 'conclusion';
+  field: string;
   old: null;
   new: string;
   why: string;
   ref: { path: string; sha256: string };
+}
+
+
+/**
+ * The trail entries of a run: `run` binds the record (sha256 of the bytes of report.json), then one
+ * `render` entry per rendering written with it (report.md, report.pdf, junit.xml), so that `verify`
+ * finds any later change of those files.
+ */
+export function runAuditEntries(report: Report, files: ReadonlyArray<{ path: string; bytes: Uint8Array }>, folder: string): RunAuditEntry[] {
+  const record = files.find((f) => f.path === 'report.json')!;
+  const object = { type: 'report' as const, id: report.reportId, path: folder };
+  const who = { id: report.executor.id, name: report.executor.name };
+  const entries: RunAuditEntry[] = [{
+    at: report.ended,
+    who,
+    action: 'run',
+    object,
+    field: 'conclusion',
+    old: null,
+    new: report.conclusion,
+    why: `executed ${report.protocol.documentId} revision ${report.protocol.revision}${report.dryRun ? ' (dry run, NOT A GxP RECORD)' : ''}${report.incomplete ? ' (interrupted, incomplete)' : ''}: ${report.summary.passed} passed, ${report.summary.failed} failed, ${count(report.summary.errored, 'error')}, ${report.summary.skipped} skipped`,
+    ref: { path: 'report.json', sha256: sha256Hex(record.bytes) },
+  }];
+  for (const name of REPORT_RENDERINGS) {
+    const f = files.find((x) => x.path === name);
+    if (!f) continue;
+    const sha = sha256Hex(f.bytes);
+    entries.push({ at: report.ended, who, action: 'render', object, field: name, old: null, new: sha, why: `${name} rendered by the run`, ref: { path: name, sha256: sha } });
+  }
+  return entries;
 }
 
 export interface QualificationResult {
@@ -207,28 +240,17 @@ export async function runQualification(options: QualificationOptions): Promise<Q
 
   performance.mark('qualify:assembled');
   const parent = join(options.reportsDir, documentId.replace(/[^A-Za-z0-9._-]+/g, '_'));
-  await removeStaleTemps(parent);
+  await recoverStaleTemps(parent, options.recorded);
   for (let attempt = 0; ; attempt++) {
     const files = await renderFiles(report, evidence, options);
     performance.mark('qualify:rendered');
     try {
-      const path = await writeFolderAtomic(parent, reportId, files, { beforeRename: options.beforeCommit });
+      const audit = options.audit;
+      const path = await writeFolderAtomic(parent, reportId, files, {
+        beforeRename: options.beforeCommit,
+        commit: audit ? (finalPath) => audit(runAuditEntries(report, files, relative(options.repoRoot, finalPath).split(sep).join('/'))).then(() => undefined) : undefined,
+      });
       performance.mark('qualify:written');
-      if (options.audit) {
-        const record = files.find((f) => f.path === 'report.json')!;
-        const rel = relative(options.repoRoot, path).split(sep).join('/');
-        await options.audit({
-          at: report.ended,
-          who: { id: report.executor.id, name: report.executor.name },
-          action: 'run',
-          object: { type: 'report', id: report.reportId, path: rel },
-          field: 'conclusion',
-          old: null,
-          new: report.conclusion,
-          why: `executed ${report.protocol.documentId} revision ${report.protocol.revision}${report.dryRun ? ' (dry run, NOT A GxP RECORD)' : ''}${report.incomplete ? ' (interrupted, incomplete)' : ''}: ${report.summary.passed} passed, ${report.summary.failed} failed, ${count(report.summary.errored, 'error')}, ${report.summary.skipped} skipped`,
-          ref: { path: 'report.json', sha256: sha256Hex(record.bytes) },
-        });
-      }
       performance.mark('qualify:done');
       return { report, path, files: files.map((f) => f.path).sort(), outcome };
     } catch (err) {

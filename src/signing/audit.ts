@@ -1,15 +1,16 @@
 // The audit trail: an append-only, hash-chained JSON-lines log in the repository (audit/trail.jsonl).
 // Each line is the RFC 8785 canonical JSON of one entry; `hash` is the sha256 of the entry without
 // `hash`, and `prev` is the previous entry's hash, so editing, removing or re-ordering a line breaks
-// the chain. Appends take a lock file and write one line with O_APPEND, so concurrent processes
-// (run, sign, render in parallel) never interleave or fork the chain.
-import { closeSync, fstatSync, fsyncSync, mkdirSync, openSync, readSync, readFileSync, statSync, unlinkSync, writeFileSync, writeSync, existsSync } from 'node:fs';
+// the chain. Appends take a stale-safe lock file (lock.ts) and write their lines with O_APPEND in one
+// write, so concurrent processes (run, sign, render in parallel) never interleave or fork the chain.
+import { closeSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readSync, readFileSync, writeFileSync, writeSync, existsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { IntegrityError } from '../model/errors.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { canonicalJson, sha256Hex } from './hash.js';
 import { isUtcTime } from './payload.js';
+import { withLock } from './lock.js';
 import { AUDIT_TRAIL } from './repo.js';
 import type { SignedFile } from './signature-folder.js';
 import type { Finding } from './verdict.js';
@@ -97,33 +98,6 @@ function normalise(input: AuditEntryInput, seq: number, prev: string): AuditEntr
   return { ...body, hash: entryHash(body) };
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function withLock<T>(lockPath: string, timeoutMs: number, fn: () => T): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (let attempt = 0; ; attempt++) {
-    try {
-      const fd = openSync(lockPath, 'wx', 0o644);
-      writeSync(fd, `${process.pid} ${hostname()}\n`);
-      closeSync(fd);
-      break;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      // A lock older than 30 s belongs to a process that died while appending one line.
-      try {
-        if (Date.now() - statSync(lockPath).mtimeMs > 30_000) unlinkSync(lockPath);
-      } catch { /* released meanwhile */ }
-      if (Date.now() > deadline) throw new IntegrityError('AUDIT_LOCKED', `the audit trail is locked by another process (${lockPath}) for more than ${timeoutMs} ms; if no qualify process runs, remove that file`);
-      await sleep(Math.min(50, 2 + attempt * 3) + Math.random() * 5);
-    }
-  }
-  try {
-    return fn();
-  } finally {
-    try { unlinkSync(lockPath); } catch { /* already removed */ }
-  }
-}
-
 /** Reads the last line of the file open as `fd` (size `size`), without the newline; null when empty. */
 function lastLine(fd: number, size: number): string | null {
   if (size === 0) return null;
@@ -141,16 +115,29 @@ function lastLine(fd: number, size: number): string | null {
   }
 }
 
+/** Writes all of `data` at the end of `fd` (a short write on a full disk is not success). */
+function writeAll(fd: number, data: Buffer): void {
+  for (let off = 0; off < data.length; ) off += writeSync(fd, data, off, data.length - off);
+}
+
 /**
- * Appends one entry to the repository's audit trail and returns it (with seq, prev and hash).
- * Safe under concurrent appends from several processes. Refuses to extend a trail whose last line is damaged.
+ * Appends entries to the repository's audit trail as one write under its lock and returns them (with seq,
+ * prev and hash): all of them are in the trail or none is (a failed write, e.g. a full disk, is cut off
+ * again). Safe under concurrent appends from several processes; a lock left by a process that died is
+ * taken over and the take-over is itself an entry. Refuses to extend a trail whose last line is damaged.
  */
-export async function appendAuditEntry(repoRoot: string, input: AuditEntryInput, options: { lockTimeoutMs?: number } = {}): Promise<AuditEntry> {
+export async function appendAuditEntries(repoRoot: string, inputs: AuditEntryInput[], options: { lockTimeoutMs?: number } = {}): Promise<AuditEntry[]> {
+  if (inputs.length === 0) return [];
   const path = join(repoRoot, AUDIT_TRAIL);
   mkdirSync(dirname(path), { recursive: true });
   const ignore = join(dirname(path), '.gitignore');
-  if (!existsSync(ignore)) writeFileSync(ignore, '# lock taken while one entry is appended\n*.lock\n');
-  return withLock(`${path}.lock`, options.lockTimeoutMs ?? 10_000, () => {
+  if (!existsSync(ignore)) writeFileSync(ignore, '# lock taken while one entry is appended\n*.lock\n*.lock.*\n');
+  const notes: string[] = [];
+  return withLock(`${path}.lock`, {
+    timeoutMs: options.lockTimeoutMs ?? 10_000,
+    onTakeover: (note) => notes.push(note),
+    busy: (owner, lock) => new IntegrityError('AUDIT_LOCKED', `the audit trail is locked (${lock}) by ${owner ? `process ${owner.pid} on ${owner.host} since ${owner.at}` : 'another process'} for more than ${options.lockTimeoutMs ?? 10_000} ms; that process still runs: wait for it`),
+  }, () => {
     const fd = openSync(path, 'a+', 0o644);
     try {
       const size = fstatSync(fd).size;
@@ -171,14 +158,37 @@ export async function appendAuditEntry(repoRoot: string, input: AuditEntryInput,
         seq = parsed.seq + 1;
         prev = hash;
       }
-      const entry = normalise(input, seq, prev);
-      writeSync(fd, Buffer.from(`${canonicalJson(entry)}\n`, 'utf8'));
-      fsyncSync(fd);
-      return entry;
+      const all: AuditEntryInput[] = [
+        ...notes.map((note) => ({ at: inputs[0]!.at, who: inputs[0]!.who, action: 'audit.lock-taken-over', object: { type: 'audit', id: AUDIT_TRAIL, path: AUDIT_TRAIL }, why: note, host: inputs[0]!.host })),
+        ...inputs,
+      ];
+      const entries: AuditEntry[] = [];
+      for (const input of all) {
+        const entry = normalise(input, seq++, prev);
+        prev = entry.hash;
+        entries.push(entry);
+      }
+      try {
+        writeAll(fd, Buffer.from(entries.map((e) => `${canonicalJson(e)}\n`).join(''), 'utf8'));
+        fsyncSync(fd);
+      } catch (err) {
+        // A partial line would damage the trail for every later append: cut the file back.
+        try {
+          ftruncateSync(fd, size);
+          fsyncSync(fd);
+        } catch { /* the next append reports AUDIT_DAMAGED */ }
+        throw err;
+      }
+      return entries.slice(notes.length);
     } finally {
       closeSync(fd);
     }
   });
+}
+
+/** Appends one entry to the repository's audit trail (see appendAuditEntries). */
+export async function appendAuditEntry(repoRoot: string, input: AuditEntryInput, options: { lockTimeoutMs?: number } = {}): Promise<AuditEntry> {
+  return (await appendAuditEntries(repoRoot, [input], options))[0]!;
 }
 
 /** Checks the chain of trail text line by line; pure. */
@@ -242,7 +252,7 @@ export function auditFindings(trail: AuditTrail, object: { type: 'report' | 'doc
     return { findings, passed };
   }
   for (const p of trail.problems) findings.push({ code: p.code, file: trail.file, message: `${trail.file}: ${p.message}` });
-  const recorded = trail.entries.filter((e) => e.object?.type === object.type && e.object.id === object.id && e.ref && e.ref.path.startsWith(under) && ['sign', 'deviation.close', 'attest'].includes(e.action));
+  const recorded = trail.entries.filter((e) => e.object?.type === object.type && e.object.id === object.id && e.ref && e.ref.path.startsWith(under) && ['sign', 'deviation.close', 'attest', 'sign.resume'].includes(e.action));
   const onDisk = new Map(files.map((f) => [f.file, f]));
   for (const e of recorded) {
     const f = onDisk.get(e.ref!.path);

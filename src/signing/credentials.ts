@@ -1,11 +1,12 @@
 // Opening a signer's private key for one signing: id (from --as) plus passphrase, every time (ES-04).
 // Nothing is cached; a wrong passphrase is refused (and audited by the caller).
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import type { KeyObject } from 'node:crypto';
-import { ApprovalError } from '../model/errors.js';
+import { ApprovalError, RefusedError, UsageError } from '../model/errors.js';
+import { isInside } from './repo.js';
 import { decryptPrivateKey, keyFingerprint, publicKeyOf, WrongPassphraseError } from './keys.js';
 import { activeKeys, short, type SignerKey, type SignerRecord, type SignerRegistry } from './signers.js';
-import { privateKeyPath, qualifyHome } from './store.js';
+import { privateKeyPath, qualifyHome, realPath } from './store.js';
 
 export interface UnlockedKey {
   signer: SignerRecord;
@@ -25,8 +26,32 @@ export function requireSigner(registry: SignerRegistry, id: string): SignerRecor
   return signer;
 }
 
+/**
+ * The key store of `env`, refused when it lies inside the repository at `root` (real paths: a symbolic
+ * link into the repository is inside it).
+ */
+export function keyStore(env: Record<string, string | undefined>, root?: string): string {
+  const home = qualifyHome(env);
+  if (root && isInside(realPath(root), realPath(home))) {
+    throw new UsageError('KEY_STORE_IN_REPOSITORY', `the key store ${home} lies inside the repository ${root}${realPath(home) !== home ? ` (it resolves to ${realPath(home)})` : ''}; private keys never go into the repository: set QUALIFY_HOME elsewhere`);
+  }
+  return home;
+}
+
+/**
+ * Refuses a private key file that others than its owner can read or write (like ssh): an encrypted key
+ * that others can copy can be attacked offline, its passphrase guessed at leisure.
+ */
+export function requirePrivateFile(path: string): void {
+  if (process.platform === 'win32') return;
+  const mode = statSync(path).mode & 0o777;
+  if (mode & 0o077) {
+    throw new RefusedError('KEY_PERMISSIONS', `the private key file ${path} has mode ${mode.toString(8).padStart(4, '0')}: it is readable or writable by others than its owner; nothing was signed. Run: chmod 600 ${path}`);
+  }
+}
+
 /** The keys of `signer` usable at `time` whose private key is in this key store; refuses with why not. */
-export function usableKeys(signer: SignerRecord, time: string, env: Record<string, string | undefined>): Array<{ key: SignerKey; path: string }> {
+export function usableKeys(signer: SignerRecord, time: string, env: Record<string, string | undefined>, root?: string): Array<{ key: SignerKey; path: string }> {
   const active = activeKeys(signer, time);
   if (active.length === 0) {
     const revoked = signer.keys.filter((k) => k.revoked);
@@ -35,7 +60,7 @@ export function usableKeys(signer: SignerRecord, time: string, env: Record<strin
     }
     throw new ApprovalError('KEY_NOT_VALID', `"${signer.id}" has no key valid at ${time} (keys are revoked, expired or not yet valid)`);
   }
-  const home = qualifyHome(env);
+  const home = keyStore(env, root);
   const usable: Array<{ key: SignerKey; path: string }> = [];
   for (const key of active) {
     const path = privateKeyPath(home, signer.id, key.fingerprint);
@@ -50,10 +75,15 @@ export function usableKeys(signer: SignerRecord, time: string, env: Record<strin
   return usable;
 }
 
-/** Opens the newest usable key of `signer` with the passphrase. */
-export async function unlockKey(signer: SignerRecord, time: string, env: Record<string, string | undefined>, passphrase: PassphraseSource): Promise<UnlockedKey> {
-  const usable = usableKeys(signer, time, env);
+/**
+ * Opens the newest usable key of `signer` with the passphrase (or the key `fingerprint`, valid at `time`).
+ * `root` is the repository: a key store inside it is refused.
+ */
+export async function unlockKey(signer: SignerRecord, time: string, env: Record<string, string | undefined>, passphrase: PassphraseSource, root?: string, fingerprint?: string): Promise<UnlockedKey> {
+  const usable = usableKeys(signer, time, env, root).filter((u) => !fingerprint || u.key.fingerprint === fingerprint);
+  if (usable.length === 0) throw new ApprovalError('KEY_NOT_FOUND', `the key ${short(fingerprint ?? '')} of "${signer.id}" is not in this key store or was not valid at ${time}`);
   const { key, path } = usable[usable.length - 1]!;
+  requirePrivateFile(path);
   const secret = await passphrase();
   let privateKey: KeyObject;
   try {

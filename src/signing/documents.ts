@@ -10,6 +10,7 @@ import { auditFindings, readAuditTrail } from './audit.js';
 import { documentRef, readDocumentRef, type DocumentRef } from './document-source.js';
 import { DOCUMENT_MEANINGS } from './payload.js';
 import { APPROVALS_DIR, loadSignerRegistry } from './repo.js';
+import { signersEvidence } from './signers-history.js';
 import { checkSignatureFolder, manifestationOf, readSignedFiles, settle, type FolderEntry, type SignedFile } from './signature-folder.js';
 import { short, type SignerRegistry } from './signers.js';
 import type { Finding, VerifyResult } from './verdict.js';
@@ -135,6 +136,11 @@ export async function verifyDocument(root: string, file: string, options: { now:
   };
   const findings: Finding[] = result.findings;
   if (!registry) {
+    const evidence = await signersEvidence(root);
+    if (evidence) {
+      findings.push({ code: 'SIGNERS_MISSING', file: doc.path, message: `the signer registry is missing, but this repository has had electronic signatures (${evidence}): the approval of ${doc.documentId} cannot be checked` });
+      return result;
+    }
     result.notes.push('no signer registry: nothing is signed in this repository');
     if (doc.claimedStatus === 'approved' || doc.claimedStatus === 'effective') result.notes.push(`approval not signed: the front matter claims "${doc.claimedStatus}"`);
     result.ok = true;
@@ -165,11 +171,15 @@ export async function verifyDocument(root: string, file: string, options: { now:
  */
 export function createApprovalProvider(repoRoot: string, options: { now?: Date } = {}): ApprovalProvider {
   // One read of signers.yaml per provider, not one per document (lint of 1,000 documents).
-  let cached: { registry: ReturnType<typeof loadSignerRegistry> } | null = null;
+  let cached: Promise<{ registry: ReturnType<typeof loadSignerRegistry>; hadSigners: boolean }> | null = null;
   return async (doc) => {
-    cached ??= { registry: loadSignerRegistry(repoRoot) };
-    const registry = cached.registry;
-    if (!registry || !doc.meta.documentId) return { registry: registry !== null, signatures: [], stale: 0 };
+    cached ??= (async () => {
+      const registry = loadSignerRegistry(repoRoot);
+      // A repository that has had signers never falls back to front-matter approval: nothing is approved.
+      return { registry, hadSigners: registry !== null || (await signersEvidence(repoRoot)) !== null };
+    })();
+    const { registry, hadSigners } = await cached;
+    if (!registry || !doc.meta.documentId) return { registry: hadSigners, signatures: [], stale: 0 };
     const ref = documentRef(doc);
     const entries = checkDocumentSignatures(repoRoot, ref, registry, options.now ?? new Date());
     const approvals = entries.filter((e) => e.verdict.valid && e.payload!.meaning === 'approved');

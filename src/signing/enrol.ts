@@ -12,9 +12,10 @@ import { appendAuditEntry, type AuditEntry } from './audit.js';
 import { sha256Hex } from './hash.js';
 import { encryptPrivateKey, generateSigningKey, KEY_ALGORITHM, passphraseProblem } from './keys.js';
 import { utcSeconds } from './payload.js';
-import { isInside, loadSignerRegistry, signersFile } from './repo.js';
+import { loadSignerRegistry, signersFile } from './repo.js';
+import { keyStore } from './credentials.js';
 import { ROLES, serializeSignerRegistry, SIGNER_ID, short, type SignerKey, type SignerRecord } from './signers.js';
-import { caKeyPath, privateKeyPath, qualifyHome, writeFileAtomic, writeSecretFile } from './store.js';
+import { caKeyPath, privateKeyPath, writeFileAtomic, writeSecretFile } from './store.js';
 import { certificateFacts } from './certificate.js';
 import { createCaCertificate, issueSignerCertificate } from './x509.js';
 
@@ -67,8 +68,7 @@ export async function createSignerKey(root: string, o: CreateKeyOptions): Promis
   if (!SIGNER_ID.test(o.id)) throw new UsageError('SIGNER_ID_INVALID', `signer id "${o.id}" must be lowercase letters, digits, ".", "_" or "-", starting with a letter`);
   const pp = passphraseProblem(o.passphrase);
   if (pp) throw new UsageError('PASSPHRASE_WEAK', pp);
-  const home = qualifyHome(o.env);
-  if (isInside(root, home)) throw new UsageError('KEY_STORE_IN_REPOSITORY', `the key store ${home} lies inside the repository ${root}; private keys never go into the repository: set QUALIFY_HOME elsewhere`);
+  const home = keyStore(o.env, root);
   const file = signersFile(root);
   const registry = loadSignerRegistry(root);
   const existing = registry?.signer(o.id);

@@ -1,11 +1,11 @@
 // Public API of the signing layer: keys and signers, signing, verification, document approvals,
 // the audit trail and attestations.
-export { appendAuditEntry, readAuditTrail, checkAuditChain, type AuditEntry, type AuditEntryInput, type AuditTrail, type AuditProblem } from './audit.js';
+export { appendAuditEntry, appendAuditEntries, readAuditTrail, checkAuditChain, type AuditEntry, type AuditEntryInput, type AuditTrail, type AuditProblem } from './audit.js';
 export { approvalsFor, createApprovalProvider, documentApprovalState, approvalFolder, verifyDocument, type ApprovalSignature, type DocumentApprovalState } from './documents.js';
 export { documentRef, readDocumentRef, type DocumentRef } from './document-source.js';
 export { verifyReport, createVerifySession, evaluateReport, type VerifySession, type ReportState } from './verify-report.js';
 export { verifyPdf } from './verify-pdf.js';
-export { signReport, signDocument, closeDeviation, attestReport, type SigningContext, type SignResult } from './sign.js';
+export { signReport, signDocument, closeDeviation, attestReport, resumeReport, type SigningContext, type SignResult } from './sign.js';
 export { createSignerKey, revokeSignerKeys, type CreateKeyOptions, type RevokeOptions } from './enrol.js';
 export { loadSignerRegistry, signersFile, AUDIT_TRAIL, APPROVALS_DIR } from './repo.js';
 export { parseSignerRegistry, MEANING_ROLES, ROLES, rolePermits, type SignerRegistry, type SignerRecord, type SignerKey, type Meaning } from './signers.js';

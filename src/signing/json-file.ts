@@ -7,8 +7,10 @@ export type JsonRead = { ok: true; value: unknown; text: string } | { ok: false;
 /** Parses UTF-8 JSON bytes; on failure says where (line:column). */
 export function parseJsonBytes(bytes: Uint8Array): JsonRead {
   let text: string;
+  // The tool writes no byte order mark; one added later is an edit (and TextDecoder would hide it).
+  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) return { ok: false, problem: 'not as written: it starts with a UTF-8 byte order mark (EF BB BF)' };
   try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
   } catch {
     return { ok: false, problem: 'not valid UTF-8' };
   }

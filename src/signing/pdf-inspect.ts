@@ -33,6 +33,13 @@ export interface PdfInspection {
   /** Bytes of the embedded file named report.json, or null. */
   embedded: Map<string, Buffer>;
   signatures: PdfSignatureInfo[];
+  /** Revisions of the file: 1 as qualify writes it, more when incremental updates were appended (ISO 32000 §7.5.6). */
+  revisions: number;
+}
+
+/** How many revisions (each ends with `startxref N %%EOF`) the file has. */
+export function countRevisions(s: string): number {
+  return Math.max(1, [...s.matchAll(/startxref\s+\d+\s+%%EOF/g)].length);
 }
 
 const OID_MESSAGE_DIGEST = '1.2.840.113549.1.9.4';
@@ -304,7 +311,7 @@ export async function inspectPdfSignatures(bytes: Buffer, s = bytes.toString('la
 /** Embedded files (by name; `null`: all of them) and signatures of a PDF. */
 export async function inspectPdf(bytes: Buffer, embeddedNames: string[] | null = ['report.json']): Promise<PdfInspection> {
   const s = bytes.toString('latin1');
-  if (embeddedNames === null) return { embedded: await pdfLibEmbedded(bytes, null), signatures: await inspectPdfSignatures(bytes, s) };
+  if (embeddedNames === null) return { embedded: await pdfLibEmbedded(bytes, null), signatures: await inspectPdfSignatures(bytes, s), revisions: countRevisions(s) };
   let embedded = scanEmbedded(bytes, s, embeddedNames);
   if (!embedded || embedded.size < embeddedNames.length) {
     try {
@@ -314,5 +321,5 @@ export async function inspectPdf(bytes: Buffer, embeddedNames: string[] | null =
       embedded = embedded ?? new Map();
     }
   }
-  return { embedded, signatures: await inspectPdfSignatures(bytes, s) };
+  return { embedded, signatures: await inspectPdfSignatures(bytes, s), revisions: countRevisions(s) };
 }

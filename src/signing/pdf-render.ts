@@ -1,7 +1,8 @@
 // After each signature the report PDF is rendered again with its signature page; the approved PDF also
-// gets the PDF digital signature. The typesetting engine is called through `PdfRenderer` so the
+// gets the PDF digital signature. Renderings are staged (written and flushed to temporary files) and put
+// in place by the caller at the right moment of its sequence. The typesetting engine is called through `PdfRenderer` so the
 // signing layer does not depend on how pages are laid out.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Report } from '../model/report.js';
 import type { SignatureManifestation } from '../model/signature.js';
@@ -12,7 +13,7 @@ import { sha256Hex } from './hash.js';
 import { signPdf } from './pdf-sign.js';
 import { PDF_FILE } from './report-record.js';
 import type { SignedFile } from './signature-folder.js';
-import { writeFileAtomic } from './store.js';
+import { stageFile, type StagedFile } from './store.js';
 
 /** Renders a record (as readers see it) with its Markdown and signature page to PDF bytes. */
 export type PdfRenderer = (report: Report, markdown: string, options: { signatures: SignatureManifestation[] }) => Promise<Uint8Array>;
@@ -34,14 +35,28 @@ export interface PdfRefresh {
   attachments: SignedFile[];
 }
 
-/** Writes report.pdf again; returns its path and sha256, or null when there was nothing to render. */
-export async function refreshReportPdf(o: PdfRefresh): Promise<{ path: string; sha256: string; signed: boolean } | null> {
+/** report.md and report.pdf rendered and flushed beside the folder's files, not yet in place. */
+export interface StagedRendering {
+  files: Array<{ name: 'report.md' | 'report.pdf'; sha256: string; staged: StagedFile }>;
+  /** The PDF carries the approval's PDF signature. */
+  signed: boolean;
+  /** Puts every file in place (rename), the PDF last. */
+  commit(): void;
+  abort(): void;
+}
+
+/**
+ * Renders report.md and report.pdf (signed for an approval) into temporary files of the folder; null when
+ * there is nothing to render. Nothing is visible until `commit`: a crash or a full disk before it leaves
+ * the folder as it was.
+ */
+export async function stageReportRendering(o: PdfRefresh): Promise<StagedRendering | null> {
   const path = join(o.dir, PDF_FILE);
+  let markdown: string | null = null;
   let bytes: Uint8Array | null = null;
   if (o.renderer) {
     // report.md and report.pdf are renderings of the record (with its dispositions) and its signatures.
-    const markdown = renderReportMarkdown(o.view, { signatures: o.signatures });
-    writeFileAtomic(join(o.dir, 'report.md'), markdown);
+    markdown = renderReportMarkdown(o.view, { signatures: o.signatures });
     bytes = await o.renderer(o.view, markdown, { signatures: o.signatures });
   } else if (o.approval && existsSync(path)) {
     bytes = readFileSync(path);
@@ -71,6 +86,29 @@ export async function refreshReportPdf(o: PdfRefresh): Promise<{ path: string; s
     });
     signed = true;
   }
-  writeFileAtomic(path, bytes);
-  return { path, sha256: sha256Hex(bytes), signed };
+  const files: StagedRendering['files'] = [];
+  try {
+    if (markdown !== null) files.push({ name: 'report.md', sha256: sha256Hex(markdown), staged: stageFile(join(o.dir, 'report.md'), markdown) });
+    files.push({ name: 'report.pdf', sha256: sha256Hex(bytes), staged: stageFile(path, bytes) });
+  } catch (err) {
+    for (const f of files) f.staged.abort();
+    throw err;
+  }
+  return {
+    files,
+    signed,
+    commit: () => { for (const f of files) f.staged.commit(); },
+    abort: () => { for (const f of files) f.staged.abort(); },
+  };
+}
+
+/** Removes temporary renderings left in a report folder by a process that was killed. */
+export function removeStagedRenderings(dir: string): void {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const n of names) if (/^\.report\.(md|pdf)\.[0-9a-f]{12}\.tmp$/.test(n)) rmSync(join(dir, n), { force: true });
 }

@@ -11,7 +11,7 @@ const SIGNATURE_LENGTH = 8192; // bytes of CMS room: two RSA-3072 certificates a
 const BYTE_RANGE_PLACEHOLDER = '**********';
 
 /** Signs with a private key and its certificate chain (signer first). */
-class KeyCmsSigner extends Signer {
+export class KeyCmsSigner extends Signer {
   constructor(private readonly key: forge.pki.rsa.PrivateKey, private readonly chain: forge.pki.Certificate[]) {
     super();
   }

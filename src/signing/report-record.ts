@@ -24,12 +24,14 @@ export interface LoadedRecord {
   record: Report | null;
   /** Canonical sha256 of report.json, null when unreadable. */
   recordHash: string | null;
+  /** sha256 of the bytes of report.json (what the run's audit entry recorded), null when missing. */
+  fileSha256: string | null;
   findings: Finding[];
 }
 
 /** Reads and checks report.json: readable, a qualify record, in the tool's serialization. */
 export function loadRecord(dir: string): LoadedRecord {
-  const out: LoadedRecord = { dir, record: null, recordHash: null, findings: [] };
+  const out: LoadedRecord = { dir, record: null, recordHash: null, fileSha256: null, findings: [] };
   let bytes: Buffer;
   try {
     bytes = readFileSync(join(dir, RECORD_FILE));
@@ -37,6 +39,7 @@ export function loadRecord(dir: string): LoadedRecord {
     out.findings.push({ code: 'RECORD_MISSING', file: RECORD_FILE, message: `${RECORD_FILE} is missing: this is not a report folder, or the record was removed` });
     return out;
   }
+  out.fileSha256 = sha256Hex(bytes);
   const read = parseJsonBytes(bytes);
   if (!read.ok) {
     out.findings.push({ code: 'RECORD_UNREADABLE', file: RECORD_FILE, message: `${RECORD_FILE} is ${read.problem}: the record was damaged or altered` });
@@ -144,7 +147,9 @@ export function checkEvidence(dir: string, record: Report): { findings: Finding[
     if (refs.has(f) || f === EVIDENCE_MANIFEST) continue;
     findings.push({ code: 'EVIDENCE_UNREFERENCED', file: f, message: `${f} is in the evidence folder but not in the record: evidence was added after the run` });
   }
-  if (onDisk.includes(EVIDENCE_MANIFEST)) {
+  if (!onDisk.includes(EVIDENCE_MANIFEST)) {
+    findings.push({ code: 'EVIDENCE_MANIFEST_MISSING', file: EVIDENCE_MANIFEST, message: `${EVIDENCE_MANIFEST} is missing: every run writes it (the list of its evidence with their sha256)` });
+  } else {
     const bytes = readFileSync(join(dir, EVIDENCE_MANIFEST));
     const read = parseJsonBytes(bytes);
     const expected = {

@@ -3,12 +3,13 @@
 // signs in memory, evaluates the new envelope with exactly the rules `verify` applies, and only then
 // writes it (never overwriting) and appends the audit trail. Refusals are audited too.
 import { hostname } from 'node:os';
-import { join } from 'node:path';
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { SignatureMeaning } from '../model/signature.js';
 import type { Report } from '../model/report.js';
 import { ApprovalError, IntegrityError, QualifyError, UsageError } from '../model/errors.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
-import { appendAuditEntry, type AuditEntry } from './audit.js';
+import { appendAuditEntries, appendAuditEntry, readAuditTrail, type AuditEntry, type AuditEntryInput } from './audit.js';
 import { buildStatement } from './attest.js';
 import { requireSigner, unlockKey, usableKeys, type PassphraseSource, type UnlockedKey } from './credentials.js';
 import { approvalFolder, checkDocumentSignatures, documentApprovalState } from './documents.js';
@@ -20,10 +21,11 @@ import {
   DISPOSITION_PAYLOAD_TYPE, DISPOSITION_SCHEMA, DOCUMENT_MEANINGS, INTOTO_PAYLOAD_TYPE, REPORT_MEANINGS, SIGNATURE_PAYLOAD_TYPE, SIGNATURE_SCHEMA,
   signatureFileName, utcSeconds, type DispositionPayload, type ReportSubject, type SignaturePayload, type SignerClaim,
 } from './payload.js';
-import { loadReportRenderer, refreshReportPdf, type PdfRenderer } from './pdf-render.js';
-import { ATTESTATION_FILE, DISPOSITIONS_DIR, loadRecord, readReportEnvelopes, SIGNATURES_DIR } from './report-record.js';
+import { loadReportRenderer, removeStagedRenderings, stageReportRendering, type PdfRenderer, type StagedRendering } from './pdf-render.js';
+import { ATTESTATION_FILE, DISPOSITIONS_DIR, loadRecord, PDF_FILE, readReportEnvelopes, SIGNATURES_DIR } from './report-record.js';
 import { findQmsRoot, loadSignerRegistry, repoRelative } from './repo.js';
-import { manifestationOf, type SignedFile } from './signature-folder.js';
+import { manifestationOf, type FolderEntry, type SignedFile } from './signature-folder.js';
+import { withLock } from './lock.js';
 import { rolePermits, short, type Meaning, type SignerRecord, type SignerRegistry } from './signers.js';
 import { createFileExclusive } from './store.js';
 import type { VerifyResult } from './verdict.js';
@@ -88,7 +90,7 @@ function requireRole(signer: SignerRecord, meaning: Meaning): void {
 
 function requireVerified(result: VerifyResult, what: string): void {
   if (result.ok) return;
-  const problems = [...result.findings.map((f) => f.message), ...result.signatures.filter((s) => !s.valid).map((s) => `${s.file}: ${s.reasons.join('; ')}`), ...result.dispositions.filter((s) => !s.valid).map((s) => `${s.file}: ${s.reasons.join('; ')}`)];
+  const problems = [...result.findings.map((f) => `${f.code} ${f.message}`), ...result.signatures.filter((s) => !s.valid).map((s) => `${s.file}: ${s.reasons.join('; ')}`), ...result.dispositions.filter((s) => !s.valid).map((s) => `${s.file}: ${s.reasons.join('; ')}`)];
   throw new IntegrityError('RECORD_NOT_VERIFIED', `${what} does not verify, so it cannot be signed:\n  ${problems.join('\n  ')}`);
 }
 
@@ -102,7 +104,7 @@ async function audited<T>(root: string, base: { at: string; who: { id: string; n
   try {
     return await fn();
   } catch (err) {
-    if (err instanceof QualifyError && (err.family === 'approval' || err.family === 'integrity')) {
+    if (err instanceof QualifyError && (err.family === 'approval' || err.family === 'integrity' || err.family === 'refused')) {
       try {
         await appendAuditEntry(root, { ...base, action: `${base.action}.refused`, why: `${err.code}: ${err.message.split('\n')[0]}` });
       } catch { /* the refusal stands even when the trail cannot take it */ }
@@ -111,27 +113,70 @@ async function audited<T>(root: string, base: { at: string; who: { id: string; n
   }
 }
 
-async function renderAfter(root: string, dir: string, ev: ReportEvaluation, recordHash: string, ctx: SigningContext, host: string, approval: { unlocked: UnlockedKey; entry: ReportEvaluation['signatures'][number] } | null, registry: SignerRegistry, who: { id: string; name: string }, reportId: string) {
+/** The render trail entries of staged renderings (report.md, report.pdf). */
+function renderEntries(staged: StagedRendering, at: string, who: { id: string; name: string }, host: string, object: { type: string; id: string; path: string }, why: string): AuditEntryInput[] {
+  return staged.files.map((f) => ({ at, who, action: 'render', host, object, field: f.name, new: f.sha256, why, ref: { path: f.name, sha256: f.sha256 } }));
+}
+
+/** Renders the report folder as `ev` shows it (with the approval's PDF signature when given), staged. */
+async function stageFor(dir: string, ev: ReportEvaluation, recordHash: string, ctx: SigningContext, host: string, approval: { unlocked: UnlockedKey; entry: FolderEntry } | null, registry: SignerRegistry, extra: SignedFile[] = []): Promise<StagedRendering | null> {
   const renderer = ctx.renderPdf === undefined ? await loadReportRenderer() : ctx.renderPdf;
   const files = readReportEnvelopes(dir);
-  const pdf = await refreshReportPdf({
+  const known = new Set([...files.signatures, ...files.dispositions].map((f) => f.file));
+  return stageReportRendering({
     dir,
     view: ev.view,
     recordHash,
     signatures: ev.signatures.filter((e) => e.verdict.valid).map(manifestationOf),
     renderer,
     approval: approval ? { unlocked: approval.unlocked, manifestation: manifestationOf(approval.entry), caCertificate: registry.ca?.certificate ?? null, host } : null,
-    attachments: [...files.signatures, ...files.dispositions],
+    attachments: [...files.signatures, ...files.dispositions, ...extra.filter((f) => !known.has(f.file))].sort((a, b) => (a.file < b.file ? -1 : 1)),
   });
-  if (!pdf) return { pdf: null, entry: null };
-  const entry = await appendAuditEntry(root, {
-    at: utcSeconds(ctx.now), who, action: 'render', host,
-    object: { type: 'report', id: reportId, path: repoRelative(root, dir) },
-    field: 'report.pdf', new: pdf.sha256,
-    why: pdf.signed ? 'approved PDF rendered with its signature page and PDF digital signature' : 'PDF rendered again with its signature page',
-    ref: { path: 'report.pdf', sha256: pdf.sha256 },
-  });
-  return { pdf, entry };
+}
+
+/** Holds the signing lock of one report (two signers of one report take turns; a dead holder's lock is taken over). */
+function withReportLock<T>(root: string, reportId: string, fn: () => Promise<T>): Promise<T> {
+  const path = join(root, 'audit', `report-${reportId.replace(/[^A-Za-z0-9._-]/g, '_')}.lock`);
+  mkdirSync(dirname(path), { recursive: true });
+  return withLock(path, {
+    timeoutMs: 60_000,
+    staleMs: 10 * 60_000,
+    busy: (owner) => new ApprovalError('SIGN_CONFLICT', `the report ${reportId} is being signed by ${owner ? `process ${owner.pid} on ${owner.host} since ${owner.at}` : 'another process'}; try again when it is done`),
+  }, fn);
+}
+
+/**
+ * Writes a signature envelope and its renderings in the order that keeps every interruption recoverable:
+ * an approval's PDF (signed) is put in place and recorded BEFORE the approval envelope is created (a
+ * crash leaves a reviewed record whose approval is simply made again); other signatures are created
+ * first and rendered after (a crash leaves a stale rendering that `qualify render` writes again).
+ */
+async function commitSignature(o: { root: string; dir: string; rel: string; reportId: string; candidate: SignedFile; signEntry: AuditEntryInput; staged: StagedRendering | null; renderWhy: string; approval: boolean; host: string; who: { id: string; name: string }; at: string }): Promise<{ entries: AuditEntry[]; pdf: SignResult['pdf'] }> {
+  const object = { type: 'report', id: o.reportId, path: o.rel };
+  const renders = o.staged ? renderEntries(o.staged, o.at, o.who, o.host, object, o.renderWhy) : [];
+  const entries: AuditEntry[] = [];
+  const target = join(o.dir, o.candidate.file);
+  if (existsSync(target)) {
+    o.staged?.abort();
+    throw new ApprovalError('SIGN_CONFLICT', `another signature was added to ${o.rel} meanwhile (${o.candidate.file} exists); nothing was signed, try again`);
+  }
+  if (o.approval && o.staged) {
+    o.staged.commit();
+    entries.push(...(await appendAuditEntries(o.root, renders)));
+  }
+  if (!createFileExclusive(target, o.candidate.bytes)) {
+    if (!o.approval) o.staged?.abort();
+    throw new ApprovalError('SIGN_CONFLICT', `another signature was added to ${o.rel} meanwhile (${o.candidate.file} exists); nothing was signed, try again`);
+  }
+  if (o.approval || !o.staged) {
+    entries.unshift(...(await appendAuditEntries(o.root, [o.signEntry])));
+  } else {
+    entries.push(...(await appendAuditEntries(o.root, [o.signEntry])));
+    o.staged.commit();
+    entries.push(...(await appendAuditEntries(o.root, renders)));
+  }
+  const pdf = o.staged?.files.find((f) => f.name === 'report.pdf');
+  return { entries, pdf: pdf ? { path: join(o.dir, PDF_FILE), sha256: pdf.sha256, signed: o.staged!.signed } : null };
 }
 
 /** Signs a report folder as executed, reviewed or approved. */
@@ -145,38 +190,90 @@ export async function signReport(reportDir: string, signerId: string, meaning: S
     requireVerified(current, `the report ${rel}`);
     const record = loaded.record!;
     const recordHash = loaded.recordHash!;
-    const files = readReportEnvelopes(reportDir);
-    const before = evaluateReport(record, recordHash, registry, files, ctx.now);
-    if (before.state === 'approved') throw new ApprovalError('RECORD_CLOSED', `the report ${rel} is approved (${before.approval!.checked.file}); an approved record is closed: corrections go into a new record`);
-    usableKeys(signer, at, ctx.env);
-    const unlocked = await unlockKey(signer, at, ctx.env, ctx.passphrase);
-    const validDisp = before.dispositions.filter((d) => d.verdict.valid && d.payload);
-    const payload: SignaturePayload = {
-      schema: SIGNATURE_SCHEMA,
-      subject: reportSubject(record, recordHash),
-      signer: claim(signer),
-      meaning,
-      time: at,
-      comment: comment ?? null,
-      key: { fingerprint: unlocked.key.fingerprint, algorithm: unlocked.key.algorithm },
-      previous: before.signatures.at(-1)?.checked.envelopeHash ?? null,
-      dispositions: meaning === 'approved' ? validDisp.map((d) => ({ deviation: d.payload!.deviation.id, sha256: d.checked.envelopeHash! })).sort((a, b) => (a.deviation < b.deviation ? -1 : 1)) : [],
-      tool: { name: TOOL_NAME, version: TOOL_VERSION },
-    };
-    const name = signatureFileName(files.signatures.length + 1, meaning, signer.id);
-    const candidate: SignedFile = { file: `${SIGNATURES_DIR}/${name}`, bytes: envelopeBytes(SIGNATURE_PAYLOAD_TYPE, payload, unlocked) };
-    const after = evaluateReport(record, recordHash, registry, { signatures: [...files.signatures, candidate], dispositions: files.dispositions }, ctx.now);
-    const mine = after.signatures.at(-1)!;
-    if (!mine.verdict.valid) throw new ApprovalError('SIGN_REFUSED', `"${signer.id}" cannot sign ${rel} as ${meaning}: ${mine.verdict.reasons.join('; ')}`);
-    if (!createFileExclusive(join(reportDir, candidate.file), candidate.bytes)) {
-      throw new ApprovalError('SIGN_CONFLICT', `another signature was added to ${rel} meanwhile (${candidate.file} exists); nothing was signed, try again`);
-    }
-    const entry = await appendAuditEntry(root, {
-      at, who, action: 'sign', host, object: { type: 'report', id: record.reportId, path: rel }, field: 'status', old: before.state, new: after.state,
-      why: comment?.trim() ? comment : `signed as ${meaning}`, ref: { path: candidate.file, sha256: sha256Hex(candidate.bytes) },
+    return withReportLock(root, record.reportId, async () => {
+      removeStagedRenderings(reportDir);
+      const files = readReportEnvelopes(reportDir);
+      const before = evaluateReport(record, recordHash, registry, files, ctx.now);
+      if (before.state === 'approved') throw new ApprovalError('RECORD_CLOSED', `the report ${rel} is approved (${before.approval!.checked.file}); an approved record is closed: corrections go into a new record (if its report.pdf does not verify, its approver restores it: qualify sign ${rel} --resume --as ${before.approval!.payload!.signer.id})`);
+      usableKeys(signer, at, ctx.env, root);
+      const unlocked = await unlockKey(signer, at, ctx.env, ctx.passphrase, root);
+      const validDisp = before.dispositions.filter((d) => d.verdict.valid && d.payload);
+      const payload: SignaturePayload = {
+        schema: SIGNATURE_SCHEMA,
+        subject: reportSubject(record, recordHash),
+        signer: claim(signer),
+        meaning,
+        time: at,
+        comment: comment ?? null,
+        key: { fingerprint: unlocked.key.fingerprint, algorithm: unlocked.key.algorithm },
+        previous: before.signatures.at(-1)?.checked.envelopeHash ?? null,
+        dispositions: meaning === 'approved' ? validDisp.map((d) => ({ deviation: d.payload!.deviation.id, sha256: d.checked.envelopeHash! })).sort((a, b) => (a.deviation < b.deviation ? -1 : 1)) : [],
+        tool: { name: TOOL_NAME, version: TOOL_VERSION },
+      };
+      const name = signatureFileName(files.signatures.length + 1, meaning, signer.id);
+      const candidate: SignedFile = { file: `${SIGNATURES_DIR}/${name}`, bytes: envelopeBytes(SIGNATURE_PAYLOAD_TYPE, payload, unlocked) };
+      const after = evaluateReport(record, recordHash, registry, { signatures: [...files.signatures, candidate], dispositions: files.dispositions }, ctx.now);
+      const mine = after.signatures.at(-1)!;
+      if (!mine.verdict.valid) throw new ApprovalError('SIGN_REFUSED', `"${signer.id}" cannot sign ${rel} as ${meaning}: ${mine.verdict.reasons.join('; ')}`);
+      const approval = meaning === 'approved';
+      const staged = await stageFor(reportDir, after, recordHash, ctx, host, approval ? { unlocked, entry: mine } : null, registry, [candidate]);
+      const signEntry: AuditEntryInput = {
+        at, who, action: 'sign', host, object: { type: 'report', id: record.reportId, path: rel }, field: 'status', old: before.state, new: after.state,
+        why: comment?.trim() ? comment : `signed as ${meaning}`, ref: { path: candidate.file, sha256: sha256Hex(candidate.bytes) },
+      };
+      const done = await commitSignature({
+        root, dir: reportDir, rel, reportId: record.reportId, candidate, signEntry, staged, approval, host, who, at,
+        renderWhy: approval ? `approved PDF rendered with its signature page and the PDF digital signature of ${candidate.file}` : `rendered again with its signature page after ${candidate.file}`,
+      });
+      return { file: candidate.file, from: before.state, to: after.state, payload, pdf: done.pdf, audit: done.entries };
     });
-    const rendered = await renderAfter(root, reportDir, after, recordHash, ctx, host, meaning === 'approved' ? { unlocked, entry: mine } : null, registry, who, record.reportId);
-    return { file: candidate.file, from: before.state, to: after.state, payload, pdf: rendered.pdf, audit: [entry, ...(rendered.entry ? [rendered.entry] : [])] };
+  });
+}
+
+/**
+ * Completes an approved (or partly signed) report after an interruption or a lost file: renders report.md
+ * and report.pdf again from the valid signatures, re-applies the approval's PDF signature (only its
+ * approver can: the key signs the PDF), and records in the audit trail every valid signature of `signerId`
+ * that the trail is missing. Every step is audited.
+ */
+export async function resumeReport(reportDir: string, signerId: string, ctx: SigningContext): Promise<SignResult> {
+  const { root, registry, signer, loaded, rel, base } = reportStep(reportDir, signerId, ctx);
+  const { at, who, host } = base;
+  return audited(root, { ...base, action: 'sign.resume' }, async () => {
+    if (!loaded.record || !loaded.recordHash) throw new IntegrityError('RECORD_NOT_VERIFIED', `the report ${rel} cannot be read: ${loaded.findings.map((f) => f.message).join('; ')}`);
+    const record = loaded.record;
+    const recordHash = loaded.recordHash;
+    return withReportLock(root, record.reportId, async () => {
+      removeStagedRenderings(reportDir);
+      const files = readReportEnvelopes(reportDir);
+      const ev = evaluateReport(record, recordHash, registry, files, ctx.now);
+      const trail = readAuditTrail(root);
+      // Only the record and its signatures are judged here: the renderings are what this writes again.
+      const current = await verifyReport(reportDir, { now: ctx.now, pdf: false });
+      const blocking = current.findings.filter((f) => !['SIGNATURE_NOT_AUDITED'].includes(f.code));
+      if (blocking.length || current.signatures.some((v) => !v.valid) || current.dispositions.some((v) => !v.valid)) requireVerified({ ...current, findings: blocking }, `the report ${rel}`);
+      const approval = ev.approval;
+      if (approval && approval.payload!.signer.id !== signer.id) {
+        throw new ApprovalError('RESUME_NOT_APPROVER', `the report ${rel} was approved by "${approval.payload!.signer.id}"; only its approver can re-apply the approval's PDF signature: qualify sign ${rel} --resume --as ${approval.payload!.signer.id}`);
+      }
+      const recorded = new Set(trail.entries.filter((e) => e.object?.type === 'report' && e.object.id === record.reportId && e.ref && ['sign', 'deviation.close', 'attest', 'sign.resume'].includes(e.action)).map((e) => e.ref!.path));
+      const missing = [...ev.signatures, ...ev.dispositions].filter((e) => e.verdict.valid && !recorded.has(e.checked.file));
+      const foreign = missing.filter((e) => e.verdict.signerId !== signer.id);
+      if (foreign.length) throw new ApprovalError('RESUME_NOT_SIGNER', `${foreign.map((e) => e.checked.file).join(', ')} of ${rel} ${foreign.length === 1 ? 'is' : 'are'} not in the audit trail; only ${foreign.length === 1 ? 'its signer' : 'their signers'} can record ${foreign.length === 1 ? 'it' : 'them'} (qualify sign ${rel} --resume --as ${foreign[0]!.verdict.signerId})`);
+      const unlocked = await unlockKey(signer, approval ? approval.payload!.time : at, ctx.env, ctx.passphrase, root, approval?.payload!.key.fingerprint);
+      const staged = await stageFor(reportDir, ev, recordHash, ctx, host, approval ? { unlocked, entry: approval } : null, registry);
+      const object = { type: 'report', id: record.reportId, path: rel };
+      const inputs: AuditEntryInput[] = missing.map((e) => {
+        const bytes = [...files.signatures, ...files.dispositions].find((f) => f.file === e.checked.file)!.bytes;
+        return { at, who, action: 'sign.resume', host, object, field: 'signature', new: e.checked.file, why: `recorded on resume: ${e.checked.file} (${e.verdict.meaning} by ${e.verdict.signerId} at ${e.verdict.time}) was written but its audit entry was not (interrupted)`, ref: { path: e.checked.file, sha256: sha256Hex(bytes) } };
+      });
+      staged?.commit();
+      if (staged) inputs.push(...renderEntries(staged, at, who, host, object, `rendered again on resume${approval ? ` with the PDF signature of ${approval.checked.file} re-applied` : ''}`));
+      if (!inputs.length) inputs.push({ at, who, action: 'sign.resume', host, object, why: 'resume: nothing to render or record' });
+      const entries = await appendAuditEntries(root, inputs);
+      const pdf = staged?.files.find((f) => f.name === 'report.pdf');
+      return { file: PDF_FILE, from: ev.state, to: ev.state, payload: { resumed: missing.map((e) => e.checked.file) }, pdf: pdf ? { path: join(reportDir, PDF_FILE), sha256: pdf.sha256, signed: staged!.signed } : null, audit: entries };
+    });
   });
 }
 
@@ -193,36 +290,38 @@ export async function closeDeviation(reportDir: string, deviationId: string, dis
     const recordHash = loaded.recordHash!;
     const deviation = record.deviations.find((d) => d.id === deviationId);
     if (!deviation) throw new UsageError('DEVIATION_UNKNOWN', `the report ${rel} has no deviation ${deviationId}; it has ${record.deviations.map((d) => d.id).join(', ') || 'none'}`);
-    const files = readReportEnvelopes(reportDir);
-    const before = evaluateReport(record, recordHash, registry, files, ctx.now);
-    if (before.state === 'approved') throw new ApprovalError('RECORD_CLOSED', `the report ${rel} is approved; its deviations can no longer be dispositioned`);
-    if (before.dispositions.some((d) => d.verdict.valid && d.payload?.deviation.id === deviationId)) throw new UsageError('DEVIATION_CLOSED', `${deviationId} of ${rel} is already dispositioned (${DISPOSITIONS_DIR}/${deviationId}.dsse.json)`);
-    if (before.executors.has(signer.id)) throw new ApprovalError('SIGN_REFUSED', `"${signer.id}" executed the record and cannot disposition its deviations`);
-    const unlocked = await unlockKey(signer, at, ctx.env, ctx.passphrase);
-    const payload: DispositionPayload = {
-      schema: DISPOSITION_SCHEMA,
-      subject: reportSubject(record, recordHash),
-      deviation: { id: deviation.id, caseId: deviation.caseId, stepId: deviation.stepId },
-      disposition: disposition.trim(),
-      signer: claim(signer),
-      meaning: 'dispositioned',
-      time: at,
-      key: { fingerprint: unlocked.key.fingerprint, algorithm: unlocked.key.algorithm },
-      tool: { name: TOOL_NAME, version: TOOL_VERSION },
-    };
-    const candidate: SignedFile = { file: `${DISPOSITIONS_DIR}/${deviation.id}.dsse.json`, bytes: envelopeBytes(DISPOSITION_PAYLOAD_TYPE, payload, unlocked) };
-    const after = evaluateReport(record, recordHash, registry, { signatures: files.signatures, dispositions: [...files.dispositions.filter((f) => f.file !== candidate.file), candidate] }, ctx.now);
-    const mine = after.dispositions.find((d) => d.checked.file === candidate.file)!;
-    if (!mine.verdict.valid) throw new ApprovalError('SIGN_REFUSED', `"${signer.id}" cannot disposition ${deviationId}: ${mine.verdict.reasons.join('; ')}`);
-    if (!createFileExclusive(join(reportDir, candidate.file), candidate.bytes)) {
-      throw new UsageError('DEVIATION_CLOSED', `${candidate.file} already exists in ${rel}; a deviation is dispositioned once`);
-    }
-    const entry = await appendAuditEntry(root, {
-      at, who, action: 'deviation.close', host, object: { type: 'report', id: record.reportId, path: rel }, field: `deviations.${deviation.id}.status`, old: 'open', new: 'closed',
-      why: payload.disposition, ref: { path: candidate.file, sha256: sha256Hex(candidate.bytes) },
+    return withReportLock(root, record.reportId, async () => {
+      removeStagedRenderings(reportDir);
+      const files = readReportEnvelopes(reportDir);
+      const before = evaluateReport(record, recordHash, registry, files, ctx.now);
+      if (before.state === 'approved') throw new ApprovalError('RECORD_CLOSED', `the report ${rel} is approved; its deviations can no longer be dispositioned`);
+      if (before.dispositions.some((d) => d.verdict.valid && d.payload?.deviation.id === deviationId)) throw new UsageError('DEVIATION_CLOSED', `${deviationId} of ${rel} is already dispositioned (${DISPOSITIONS_DIR}/${deviationId}.dsse.json)`);
+      if (before.executors.has(signer.id)) throw new ApprovalError('SIGN_REFUSED', `"${signer.id}" executed the record and cannot disposition its deviations`);
+      const unlocked = await unlockKey(signer, at, ctx.env, ctx.passphrase, root);
+      const payload: DispositionPayload = {
+        schema: DISPOSITION_SCHEMA,
+        subject: reportSubject(record, recordHash),
+        deviation: { id: deviation.id, caseId: deviation.caseId, stepId: deviation.stepId },
+        disposition: disposition.trim(),
+        signer: claim(signer),
+        meaning: 'dispositioned',
+        time: at,
+        key: { fingerprint: unlocked.key.fingerprint, algorithm: unlocked.key.algorithm },
+        tool: { name: TOOL_NAME, version: TOOL_VERSION },
+      };
+      const candidate: SignedFile = { file: `${DISPOSITIONS_DIR}/${deviation.id}.dsse.json`, bytes: envelopeBytes(DISPOSITION_PAYLOAD_TYPE, payload, unlocked) };
+      const after = evaluateReport(record, recordHash, registry, { signatures: files.signatures, dispositions: [...files.dispositions.filter((f) => f.file !== candidate.file), candidate] }, ctx.now);
+      const mine = after.dispositions.find((d) => d.checked.file === candidate.file)!;
+      if (!mine.verdict.valid) throw new ApprovalError('SIGN_REFUSED', `"${signer.id}" cannot disposition ${deviationId}: ${mine.verdict.reasons.join('; ')}`);
+      if (existsSync(join(reportDir, candidate.file))) throw new UsageError('DEVIATION_CLOSED', `${candidate.file} already exists in ${rel}; a deviation is dispositioned once`);
+      const staged = await stageFor(reportDir, after, recordHash, ctx, host, null, registry);
+      const signEntry: AuditEntryInput = {
+        at, who, action: 'deviation.close', host, object: { type: 'report', id: record.reportId, path: rel }, field: `deviations.${deviation.id}.status`, old: 'open', new: 'closed',
+        why: payload.disposition, ref: { path: candidate.file, sha256: sha256Hex(candidate.bytes) },
+      };
+      const done = await commitSignature({ root, dir: reportDir, rel, reportId: record.reportId, candidate, signEntry, staged, approval: false, host, who, at, renderWhy: `rendered again with the disposition ${candidate.file}` });
+      return { file: candidate.file, from: 'open', to: 'closed', payload, pdf: done.pdf, audit: done.entries };
     });
-    const rendered = await renderAfter(root, reportDir, after, recordHash, ctx, host, null, registry, who, record.reportId);
-    return { file: candidate.file, from: 'open', to: 'closed', payload, pdf: rendered.pdf, audit: [entry, ...(rendered.entry ? [rendered.entry] : [])] };
   });
 }
 
@@ -242,7 +341,7 @@ export async function signDocument(file: string, signerId: string, meaning: Sign
     const broken = existing.filter((e) => !e.verdict.valid);
     if (broken.length) throw new IntegrityError('RECORD_NOT_VERIFIED', `the signatures of ${doc.documentId} revision ${doc.revision ?? '(none)'} do not verify, so no signature can be added:\n  ${broken.map((e) => `${e.verdict.file}: ${e.verdict.reasons.join('; ')}`).join('\n  ')}`);
     const before = documentApprovalState(root, doc, { now: ctx.now, registry });
-    const unlocked = await unlockKey(signer, at, ctx.env, ctx.passphrase);
+    const unlocked = await unlockKey(signer, at, ctx.env, ctx.passphrase, root);
     const folder = approvalFolder(doc.documentId, doc.revision);
     const payload: SignaturePayload = {
       schema: SIGNATURE_SCHEMA,
@@ -287,7 +386,7 @@ export async function attestReport(reportDir: string, signerId: string, ctx: Sig
     const record = loaded.record!;
     const statement = buildStatement(record, loaded.recordHash!, `${rel}/report.json`);
     if (statement.subject.length === 0) throw new UsageError('ATTEST_NO_SUBJECT', `the record ${rel} names no image by registry digest (repo@sha256:...), so there is nothing to attest`);
-    const unlocked = await unlockKey(signer, at, ctx.env, ctx.passphrase);
+    const unlocked = await unlockKey(signer, at, ctx.env, ctx.passphrase, root);
     const bytes = envelopeBytes(INTOTO_PAYLOAD_TYPE, statement, unlocked);
     if (!createFileExclusive(join(reportDir, ATTESTATION_FILE), bytes)) throw new UsageError('ATTESTATION_EXISTS', `${rel}/${ATTESTATION_FILE} exists already; an attestation is written once`);
     const entry = await appendAuditEntry(root, {

@@ -240,8 +240,19 @@ function validateRegistry<N>(root: N, t: Tree<N>, file: string): { registry: Sig
           add(kfield('certificate'), 'SIGNER_KEY_NOT_ISSUED', `the certificate of key ${short(facts.fingerprint)} of signer "${id}" was not issued by the registry's CA "${ca?.name}"`);
           continue;
         }
-        const notBefore = normTime(k.notBefore) ?? facts.notBefore;
-        const notAfter = normTime(k.notAfter) ?? facts.notAfter;
+        // The certificate is authoritative for the key's validity: signers.yaml may narrow it, never widen it.
+        const statedBefore = normTime(k.notBefore);
+        const statedAfter = normTime(k.notAfter);
+        if (statedAfter && Date.parse(statedAfter) > Date.parse(facts.notAfter)) {
+          add(kfield('notAfter'), 'SIGNER_KEY_VALIDITY', `notAfter ${statedAfter} of key ${short(facts.fingerprint)} of signer "${id}" is later than its certificate's (${facts.notAfter}): the certificate says when the key expires`);
+          continue;
+        }
+        if (statedBefore && Date.parse(statedBefore) < Date.parse(facts.notBefore)) {
+          add(kfield('notBefore'), 'SIGNER_KEY_VALIDITY', `notBefore ${statedBefore} of key ${short(facts.fingerprint)} of signer "${id}" is earlier than its certificate's (${facts.notBefore}): the certificate says when the key becomes valid`);
+          continue;
+        }
+        const notBefore = statedBefore ?? facts.notBefore;
+        const notAfter = statedAfter ?? facts.notAfter;
         let revoked: KeyRevocation | undefined;
         if (k.revoked !== undefined && k.revoked !== null) {
           const r = k.revoked as Record<string, unknown>;

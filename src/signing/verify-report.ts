@@ -5,7 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Report } from '../model/report.js';
-import { QualifyError } from '../model/errors.js';
+import { DocumentError, QualifyError } from '../model/errors.js';
 import { auditFindings, readAuditTrail, type AuditTrail } from './audit.js';
 import { buildStatement, STATEMENT_TYPE } from './attest.js';
 import { documentApprovalState } from './documents.js';
@@ -14,6 +14,7 @@ import { canonicalHash, sha256Hex } from './hash.js';
 import { DISPOSITION_PAYLOAD_TYPE, INTOTO_PAYLOAD_TYPE, readDispositionPayload, REPORT_MEANINGS, type DispositionPayload } from './payload.js';
 import { inspectPdf, type PdfInspection } from './pdf-inspect.js';
 import { ATTESTATION_FILE, checkEvidence, loadRecord, PDF_FILE, RECORD_FILE, readReportEnvelopes, recordView } from './report-record.js';
+import { recordTrailFindings, signersBefore } from './record-trail.js';
 import { findQmsRoot, loadSignerRegistry, repoRelative } from './repo.js';
 import { checkSignatureFolder, settle, verdictFor, type FolderEntry, type SignedFile } from './signature-folder.js';
 import { rolePermits, short, type SignerRegistry } from './signers.js';
@@ -45,7 +46,10 @@ export interface ReportEvaluation {
  */
 export function evaluateReport(record: Report, recordHash: string, registry: SignerRegistry | null, files: { signatures: SignedFile[]; dispositions: SignedFile[] }, now: Date): ReportEvaluation {
   const entries = checkSignatureFolder(files.signatures, registry, { now, meanings: REPORT_MEANINGS });
-  const executorEnrolled = registry?.signer(record.executor?.id ?? '') !== undefined;
+  // Whether the executor was an enrolled signer when the run wrote the record (the run recorded their
+  // printed name from signers.yaml): judged from the record, not from today's registry, so that enrolling
+  // that id later does not change the verdict on records signed before.
+  const executorEnrolled = typeof record.executor?.name === 'string' && record.executor.name !== '';
   // Executors first: dispositions and reviews are judged against them.
   const executors = new Set<string>(record.executor?.id ? [record.executor.id] : []);
   for (const e of entries) if (e.payload?.meaning === 'executed' && e.verdict.reasons.length === 0) executors.add(e.payload.signer.id);
@@ -120,10 +124,17 @@ export function evaluateReport(record: Report, recordHash: string, registry: Sig
   return { signatures: entries, dispositions, state, view, approval, executors };
 }
 
+/** The record of a view: deviations as the run recorded them (the view applies dispositions to them). */
+function recordWithout(view: Report): Report {
+  return { ...view, deviations: view.deviations.map((d) => (d.disposition?.signature ? { ...d, status: 'open' as const, disposition: null } : d)) };
+}
+
 /** State shared when verifying many reports of one repository: the registry, the audit trail, approvals. */
 export interface VerifySession {
   root: string;
   registry: SignerRegistry | null;
+  /** Why signers.yaml could not be used (it is invalid: altered), or null. */
+  registryProblem: string | null;
   now: Date;
   audit(): AuditTrail;
   protocolApproval(documentId: string, revision: string, sha256: string): { approvedAt: string | null; by: string[] };
@@ -131,12 +142,21 @@ export interface VerifySession {
 
 /** Creates a session for the repository at `root` (registry and audit trail read once). */
 export function createVerifySession(root: string, now: Date): VerifySession {
-  const registry = loadSignerRegistry(root);
+  let registry: SignerRegistry | null = null;
+  let registryProblem: string | null = null;
+  try {
+    registry = loadSignerRegistry(root);
+  } catch (err) {
+    // An invalid identity store is an integrity failure of everything signed against it (exit 4, not 2).
+    if (!(err instanceof DocumentError)) throw err;
+    registryProblem = err.message;
+  }
   let trail: AuditTrail | null = null;
   const approvals = new Map<string, { approvedAt: string | null; by: string[] }>();
   return {
     root,
     registry,
+    registryProblem,
     now,
     audit: () => (trail ??= readAuditTrail(root)),
     protocolApproval(documentId, revision, sha256) {
@@ -171,14 +191,23 @@ export async function pdfFindings(bytes: Buffer | null, ev: ReportEvaluation, re
     try {
       h = canonicalHash(JSON.parse(embedded.toString('utf8')));
     } catch { /* unreadable */ }
-    const viewHash = canonicalHash(ev.view);
+    // An approved PDF embeds the record with the dispositions its approval listed (by envelope hash): that
+    // is what it is compared with, whatever else the folder holds now.
+    const listed = ev.approval ? new Set(ev.approval.payload!.dispositions.map((d) => d.sha256)) : null;
+    const view = listed ? recordView(recordWithout(ev.view), ev.dispositions.filter((d) => d.payload && listed.has(d.checked.envelopeHash ?? '')).map((d) => ({ file: d.checked.file, payload: d.payload! }))) : ev.view;
+    const viewHash = canonicalHash(view);
     if (h === recordHash || h === viewHash) passed.push(`${PDF_FILE}: embedded report.json matches the record${h === viewHash && h !== recordHash ? ' (with its dispositions)' : ''}`);
     else findings.push({ code: 'PDF_RECORD_MISMATCH', file: PDF_FILE, message: `${PDF_FILE} embeds a report.json with sha256 ${h ? short(h) : '(unreadable)'}, the record is ${short(recordHash)}: the PDF is stale or was altered` });
   }
+  // qualify writes report.pdf in one revision; anything appended later (an incremental update, signed or
+  // not) is content the record's signatures never saw.
+  if (pdf.revisions > 1) findings.push({ code: 'PDF_INCREMENTAL_UPDATE', file: PDF_FILE, message: `${PDF_FILE} has ${pdf.revisions} revisions: ${pdf.revisions - 1} incremental update(s) were appended after qualify wrote it` });
+  const approvalKey = ev.approval?.payload!.key.fingerprint ?? null;
+  let approvalSigned = false;
   pdf.signatures.forEach((s, i) => {
     const label = `${PDF_FILE} signature ${i + 1}${s.name ? ` (${s.name})` : ''}`;
     for (const p of s.problems) findings.push({ code: 'PDF_SIGNATURE_INVALID', file: PDF_FILE, message: `${label}: ${p}` });
-    if (s.byteRange[0] === 0 && s.bytesAfter > 0 && i === pdf.signatures.length - 1) findings.push({ code: 'PDF_CONTENT_APPENDED', file: PDF_FILE, message: `${label}: ${s.bytesAfter} bytes were appended after the signed range` });
+    if (s.byteRange[0] === 0 && s.bytesAfter > 0) findings.push({ code: 'PDF_CONTENT_APPENDED', file: PDF_FILE, message: `${label}: ${s.bytesAfter} bytes were appended after the signed range` });
     const enrolled = s.keyFingerprint ? registry?.key(s.keyFingerprint) : undefined;
     if (s.signatureValid && !enrolled) findings.push({ code: 'PDF_SIGNER_UNKNOWN', file: PDF_FILE, message: `${label}: signed with key ${s.keyFingerprint ? short(s.keyFingerprint) : '?'}, not enrolled in the signer registry` });
     if (enrolled) {
@@ -186,12 +215,17 @@ export async function pdfFindings(bytes: Buffer | null, ev: ReportEvaluation, re
       const known = [enrolled.cert.x509.raw, ...(registry?.caCert ? [registry.caCert.raw] : [])];
       if (s.certificates.some((c) => !known.some((k) => k.equals(c.raw)))) findings.push({ code: 'PDF_SIGNATURE_INVALID', file: PDF_FILE, message: `${label}: the signature carries a certificate that is neither the enrolled certificate of "${enrolled.signer.id}" nor the registry's CA: the signature container was altered` });
     }
-    if (!s.problems.length && s.coversWholeFile && enrolled) passed.push(`${label}: valid, covers the whole file, key ${short(s.keyFingerprint!)} of "${enrolled.signer.id}"`);
+    // The one PDF signature a record has is its approval's: any other, even by an enrolled key, was added
+    // outside the signing process (a reviewer's or executor's key can sign a PDF, not approve a record).
+    const isApproval = approvalKey !== null && i === 0 && s.keyFingerprint === approvalKey;
+    if (approvalKey !== null && !isApproval) findings.push({ code: 'PDF_SIGNATURE_EXTRA', file: PDF_FILE, message: `${label}: ${s.keyFingerprint && enrolled ? `signed with the key of "${enrolled.signer.id}"` : 'a signature'} that is not the record's approval: the approved PDF carries exactly one PDF signature, the approver's, covering the whole file` });
+    if (isApproval && s.signatureValid && !s.problems.length) approvalSigned = true;
+    if (!s.problems.length && s.coversWholeFile && enrolled && isApproval) passed.push(`${label}: valid, covers the whole file, key ${short(s.keyFingerprint!)} of "${enrolled.signer.id}"`);
   });
   if (ev.approval) {
     const fp = ev.approval.payload!.key.fingerprint;
-    if (!pdf.signatures.some((s) => s.keyFingerprint === fp && s.signatureValid)) {
-      findings.push({ code: 'PDF_NOT_SIGNED', file: PDF_FILE, message: `the record is approved (${ev.approval.checked.file}) but ${PDF_FILE} carries no valid PDF signature by the approver's key ${short(fp)}` });
+    if (!approvalSigned) {
+      findings.push({ code: 'PDF_NOT_SIGNED', file: PDF_FILE, message: `the record is approved (${ev.approval.checked.file}) but ${PDF_FILE} carries no valid PDF signature by the approver's key ${short(fp)} as its first and only signature` });
     }
   } else if (pdf.signatures.length) {
     findings.push({ code: 'PDF_SIGNATURE_UNBACKED', file: PDF_FILE, message: `${PDF_FILE} carries a PDF signature but the record has no valid approval` });
@@ -224,7 +258,7 @@ function attestationVerdict(dir: string, ev: ReportEvaluation, record: Report, r
  * Verifies one report folder. Never throws for a content problem: everything found is in the result
  * (`ok` false when anything fails).
  */
-export async function verifyReport(dir: string, options: { now: Date; session?: VerifySession; target?: string; pdf?: boolean }): Promise<VerifyResult> {
+export async function verifyReport(dir: string, options: { now: Date; session?: VerifySession; target?: string; pdf?: boolean; renderings?: boolean }): Promise<VerifyResult> {
   const root = options.session?.root ?? findQmsRoot(dir);
   const session = options.session ?? createVerifySession(root, options.now);
   const rel = repoRelative(root, dir);
@@ -237,14 +271,20 @@ export async function verifyReport(dir: string, options: { now: Date; session?: 
   result.id = record.reportId;
   result.sha256 = recordHash;
   if (!loaded.findings.length) result.passed.push(`record report.json: canonical sha256 ${recordHash}`);
+  if (session.registryProblem) result.findings.push({ code: 'SIGNERS_INVALID', message: `${session.registryProblem.split('\n').join('; ')}: the signer registry was altered, no signature can be checked against it` });
 
   try {
+    // The record is the one its run wrote (the trail's run entry), and its renderings the ones qualify wrote.
+    const bound = recordTrailFindings(session.audit(), dir, record, loaded.fileSha256!, { renderings: options.renderings !== false && options.pdf !== false });
+    result.findings.push(...bound.findings);
+    result.passed.push(...bound.passed);
+
     const evidence = checkEvidence(dir, record);
     result.findings.push(...evidence.findings);
     if (!evidence.findings.length) result.passed.push(`evidence: ${evidence.checked} file(s), every sha256 matches the record`);
 
     const files = readReportEnvelopes(dir);
-    if (!session.registry && (files.signatures.length || files.dispositions.length)) {
+    if (!session.registry && !session.registryProblem && (files.signatures.length || files.dispositions.length) && !session.audit().entries.some((e) => e.action === 'keys.create')) {
       result.findings.push({ code: 'SIGNERS_MISSING', message: 'the report carries signatures but the repository has no signer registry (signers.yaml) to check them' });
     }
     const ev = evaluateReport(record, recordHash, session.registry, files, session.now);
@@ -273,8 +313,14 @@ export async function verifyReport(dir: string, options: { now: Date; session?: 
       if (!pa.approvedAt) result.findings.push({ code: 'PROTOCOL_NOT_APPROVED', message: `the record says protocol ${record.protocol.documentId} revision ${record.protocol.revision} (sha256 ${short(record.protocol.sha256)}) was approved by signature, but no valid approval signature covers those bytes` });
       else if (approvedAfter(pa.approvedAt, record.started)) result.findings.push({ code: 'PROTOCOL_APPROVED_AFTER_RUN', message: `protocol ${record.protocol.documentId} was approved at ${pa.approvedAt}, after the run started (${record.started})` });
       else result.passed.push(`protocol ${record.protocol.documentId} revision ${record.protocol.revision}: approved by ${pa.by.join(', ')} at ${pa.approvedAt}, before the run`);
-    } else if (record.protocol?.approval === 'front-matter') {
-      result.notes.push(`approval not signed: protocol ${record.protocol.documentId} was approved in its front matter only`);
+    } else if (record.protocol?.approval === 'front-matter' && !record.dryRun) {
+      // Once a repository has signers, only signed approvals count, for ever: a record whose run relied on
+      // the front matter after signers were enrolled bypassed the gate (signers.yaml moved aside).
+      if (bound.run && signersBefore(session.audit(), bound.run)) result.findings.push({ code: 'PROTOCOL_APPROVAL_UNSIGNED', message: `the record relies on the front-matter approval of protocol ${record.protocol.documentId} revision ${record.protocol.revision}, but the repository had enrolled signers before the run (audit trail): only a signed approval counts, and no run may fall back to the front matter` });
+      else result.notes.push(`approval not signed: protocol ${record.protocol.documentId} was approved in its front matter only`);
+    }
+    if (!session.registry && !session.registryProblem && session.audit().entries.some((e) => e.action === 'keys.create')) {
+      result.findings.push({ code: 'SIGNERS_MISSING', message: 'the repository has had enrolled signers (audit trail) but its signer registry (signers.yaml) is missing: it was moved or removed' });
     }
 
     const signed = [...files.signatures, ...files.dispositions, ...(att.file ? [att.file] : [])];

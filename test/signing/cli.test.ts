@@ -67,6 +67,9 @@ describe('qualify keys / sign / verify / attest / audit', () => {
     expect(weak.stderr).toContain('PASSPHRASE_WEAK');
     const noTerminal = await cli(['keys', 'create', '--as', 'zed', '--name', 'Zed', '--email', 'z@example.invalid', '--role', 'executor'], undefined, T.keys);
     expect(noTerminal.stderr).toContain('PASSPHRASE_REQUIRED: there is no terminal to ask the passphrase on: pass --passphrase-stdin');
+    // QA approves the protocol the records below were run against (a repository with signers needs it).
+    const approved = await cli(['sign', 'protocols/QP-0001.md', '--as', 'quinn', '--meaning', 'approved', '--passphrase-stdin'], 'quinn passphrase long\n', T.protocolApproved);
+    expect(approved.code, approved.stderr).toBe(0);
   });
 
   it('signs a report executed → reviewed → approved; pdfsig validates the PDF; verify is green', async () => {
@@ -89,7 +92,7 @@ describe('qualify keys / sign / verify / attest / audit', () => {
     expect(r.stderr).toBe('');
     expect(r.stdout).toContain('pdf          reports/QP-0001/QP-0001-20261008T090000Z-a1b2/report.pdf rendered and PDF-signed');
     expect(r.stdout).toMatch(/committed [0-9a-f]{12}: qualify sign: .* approved by quinn/);
-    expect(git(repo.dir, 'show', '--name-only', '--format=%s', 'HEAD').split('\n')).toEqual([`qualify sign: ${rel} approved by quinn`, '', 'audit/.gitignore', 'audit/trail.jsonl', `${rel}/report.pdf`, `${rel}/signatures/03-approved-quinn.dsse.json`]);
+    expect(git(repo.dir, 'show', '--name-only', '--format=%s', 'HEAD').split('\n')).toEqual([`qualify sign: ${rel} approved by quinn`, '', 'audit/.gitignore', 'audit/trail.jsonl', `${rel}/report.md`, `${rel}/report.pdf`, `${rel}/signatures/03-approved-quinn.dsse.json`]);
 
     const out = execFileSync('pdfsig', [join(dir, 'report.pdf')], { encoding: 'utf8' });
     expect(out).toContain('Signature Validation: Signature is Valid.');
@@ -190,8 +193,9 @@ describe('qualify keys / sign / verify / attest / audit', () => {
     const json = JSON.parse((await cli(['audit', '--json', '--object', 'QP-0001-20261008T090000Z-a1b2'], undefined, T.verify)).stdout) as { entries: Array<{ action: string }> };
     // Renders follow signatures when the report engine is in the build; the approval always renders (PDF signature).
     const actions = json.entries.map((e) => e.action);
-    expect(actions.filter((a) => a !== 'render')).toEqual(['sign', 'sign', 'sign.refused', 'deviation.close', 'sign', 'attest']);
-    expect(actions.slice(-3)).toEqual(['sign', 'render', 'attest']);
+    expect(actions.filter((a) => a !== 'render')).toEqual(['run', 'sign', 'sign', 'sign.refused', 'deviation.close', 'sign', 'attest']);
+    // The approved PDF (and report.md) are in place and recorded before the approval itself.
+    expect(actions.slice(-4)).toEqual(['render', 'render', 'sign', 'attest']);
     // Rewrite the whole chain consistently after the commit: only git history can tell.
     const trailPath = join(repo.dir, 'audit/trail.jsonl');
     const { checkAuditChain } = await import('../../src/signing/audit.js');

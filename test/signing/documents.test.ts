@@ -11,7 +11,7 @@ import { verifyReport } from '../../src/signing/verify-report.js';
 import { buildReport, ctxFor, withCopy, enrolledRepo, PROTOCOL, sha256, SOP, T, writeReport, type Enrolled } from './fixture.js';
 
 let base: Enrolled;
-beforeAll(async () => { base = await enrolledRepo(); });
+beforeAll(async () => { base = await enrolledRepo({ approveProtocol: false }); });
 afterAll(() => base?.cleanup());
 
 const withRepo = (fn: (repo: Enrolled) => Promise<void>) => withCopy(base, fn);

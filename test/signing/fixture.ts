@@ -4,7 +4,9 @@
 import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createHash, type KeyObject } from 'node:crypto';
 import type { SignatureMeaning } from '../../src/model/signature.js';
-import { appendAuditEntry } from '../../src/signing/audit.js';
+import { appendAuditEntries, appendAuditEntry } from '../../src/signing/audit.js';
+import { runAuditEntries } from '../../src/runner/qualify.js';
+import { renderJunit } from '../../src/report/junit.js';
 import { keySigner, signEnvelope } from '../../src/signing/dsse.js';
 import { canonicalJson } from '../../src/signing/hash.js';
 import { serializeJson } from '../../src/signing/json-file.js';
@@ -14,7 +16,7 @@ import { loadRecord, readReportEnvelopes } from '../../src/signing/report-record
 import { loadSignerRegistry } from '../../src/signing/repo.js';
 import { privateKeyPath } from '../../src/signing/store.js';
 import { evaluateReport } from '../../src/signing/verify-report.js';
-import { join } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import { PDFDocument, StandardFonts } from 'pdf-lib';
 import { REPORT_SCHEMA, type Report, type Deviation } from '../../src/model/report.js';
 import type { PdfRenderer } from '../../src/signing/pdf-render.js';
@@ -58,6 +60,7 @@ Release by promoting images built by CI.
 
 export const T = {
   keys: new Date('2026-10-01T08:00:00Z'),
+  protocolApproved: new Date('2026-10-02T08:00:00Z'),
   runStart: '2026-10-08T09:00:00Z',
   runEnd: '2026-10-08T09:00:05Z',
   executed: new Date('2026-10-08T10:00:00Z'),
@@ -106,7 +109,7 @@ export function buildReport(options: { reportId?: string; deviation?: boolean; e
     reportId,
     dryRun: false,
     incomplete: false,
-    protocol: { documentId: 'QP-0001', title: 'Deployment Qualification Protocol', revision: '01', path: 'protocols/QP-0001.md', sha256: options.protocolSha ?? sha256(PROTOCOL), gitCommit: null, status: 'effective', approval: 'front-matter' },
+    protocol: { documentId: 'QP-0001', title: 'Deployment Qualification Protocol', revision: '01', path: 'protocols/QP-0001.md', sha256: options.protocolSha ?? sha256(PROTOCOL), gitCommit: null, status: 'effective', approval: 'signed' },
     parameters: { service: 'web', release: '1.4.2', image: `127.0.0.1:5000/app@sha256:${IMAGE_HEX}` },
     executor: { id: options.executor ?? 'eve', name: 'Eve Executor', host: 'build-host' },
     tool: { name: 'qualify', version: '0.1.0', node: 'v20.20.2' },
@@ -127,7 +130,7 @@ export function buildReport(options: { reportId?: string; deviation?: boolean; e
     },
     summary: { cases: options.small ? 1 : 2, steps: options.small ? 1 : 2, passed: fail ? 1 : options.small ? 1 : 2, failed: fail ? 1 : 0, errored: 0, skipped: 0, deviations: deviations.length },
     conclusion: fail ? 'fail' : 'pass',
-    warnings: ['approval not signed'],
+    warnings: [],
     redaction: { count: 0, salt: '0123456789abcdef0123', algorithm: 'hmac-sha256(salt, value)[0:16]', entries: [] },
   };
   return { report, evidence };
@@ -144,15 +147,23 @@ export const testRenderer: PdfRenderer = async (report, markdown, { signatures }
   return doc.save({ useObjectStreams: false });
 };
 
-/** Writes a report folder (record, evidence, manifest, report.md, report.pdf) under `root`; returns its path. */
-export async function writeReport(root: string, built = buildReport(), folder?: string, options: { pdf?: boolean } = {}): Promise<string> {
+/**
+ * Writes a report folder (record, evidence, manifest, report.md, report.pdf) under `root` and records it in
+ * the audit trail as `qualify run` does (unless `audit: false`); returns its path.
+ */
+export async function writeReport(root: string, built = buildReport(), folder?: string, options: { pdf?: boolean; audit?: boolean; junit?: boolean } = {}): Promise<string> {
   const dir = join(root, folder ?? `reports/QP-0001/${built.report.reportId}`);
   mkdirSync(dir, { recursive: true });
   const files: Record<string, string | Uint8Array> = { ...built.evidence, 'report.json': `${JSON.stringify(built.report, null, 2)}\n`, 'report.md': `# ${built.report.reportId}\n\nConclusion: ${built.report.conclusion}\n` };
   const refs = built.report.cases.flatMap((c) => c.steps.flatMap((s) => s.evidence.map((e) => ({ path: e.path, step: s.id, sha256: e.sha256, bytes: e.bytes, mediaType: e.mediaType, description: e.description }))));
-  if (refs.length) files['evidence/manifest.json'] = `${JSON.stringify({ files: refs.sort((a, b) => (a.path < b.path ? -1 : 1)) }, null, 2)}\n`;
+  files['evidence/manifest.json'] = `${JSON.stringify({ files: refs.sort((a, b) => (a.path < b.path ? -1 : 1)) }, null, 2)}\n`;
   if (options.pdf !== false) files['report.pdf'] = await testRenderer(built.report, files['report.md'] as string, { signatures: [] });
+  if (options.junit) files['junit.xml'] = renderJunit(built.report);
   writeTree(dir, files);
+  if (options.audit !== false) {
+    const list = Object.entries(files).map(([path, v]) => ({ path, bytes: typeof v === 'string' ? Buffer.from(v) : v }));
+    await appendAuditEntries(root, runAuditEntries(built.report, list, relative(root, dir).split(sep).join('/')).map((e) => ({ ...e, host: 'build-host' })));
+  }
   return dir;
 }
 
@@ -163,14 +174,21 @@ export interface Enrolled {
   cleanup(): void;
 }
 
-/** A QMS repository (git) with qualify.yaml, the protocol and SOP, and the four signers enrolled. */
-export async function enrolledRepo(): Promise<Enrolled> {
+/**
+ * A QMS repository (git) with qualify.yaml, the protocol and SOP, and the four signers enrolled; the
+ * protocol approved by quinn (signed) before the runs, unless `approveProtocol: false`.
+ */
+export async function enrolledRepo(options: { approveProtocol?: boolean } = {}): Promise<Enrolled> {
   const repo = makeTempDir('qualify-sign-');
   const homeDir = makeTempDir('qualify-home-');
   makeGitRepo(repo.dir, { 'qualify.yaml': 'signers: signers.yaml\n', 'protocols/QP-0001.md': PROTOCOL, 'sops/SOP-0013.md': SOP });
   const env = { QUALIFY_HOME: homeDir.dir };
   for (const s of SIGNERS) {
     await createSignerKey(repo.dir, { ...s, passphrase: PASSPHRASES[s.id]!, now: T.keys, env, host: 'test-host' });
+  }
+  if (options.approveProtocol !== false) {
+    const { signDocument } = await import('../../src/signing/sign.js');
+    await signDocument(join(repo.dir, 'protocols/QP-0001.md'), 'quinn', 'approved', null, { now: T.protocolApproved, env, passphrase: async () => PASSPHRASES.quinn!, host: 'test-host' });
   }
   return { root: repo.dir, home: homeDir.dir, env, cleanup: () => { repo.cleanup(); homeDir.cleanup(); } };
 }

@@ -36,7 +36,12 @@ describe('report signing flow', () => {
       expect(out).toContain('Quinn Approver');
       const trail = readAuditTrail(repo.root);
       expect(trail.problems).toEqual([]);
-      expect(trail.entries.map((e) => e.action)).toEqual(['keys.create', 'keys.create', 'keys.create', 'keys.create', 'sign', 'render', 'sign', 'render', 'sign', 'render']);
+      // The run and its renderings; each signature then its renderings; the approval's renderings (the signed
+      // PDF) before the approval itself.
+      expect(trail.entries.map((e) => `${e.action}${e.action === 'render' ? `:${e.field}` : ''}`)).toEqual([
+        'keys.create', 'keys.create', 'keys.create', 'keys.create', 'sign', 'run', 'render:report.md', 'render:report.pdf',
+        'sign', 'render:report.md', 'render:report.pdf', 'sign', 'render:report.md', 'render:report.pdf', 'render:report.md', 'render:report.pdf', 'sign',
+      ]);
       const pdfText = execFileSync('pdftotext', [join(dir, 'report.pdf'), '-'], { encoding: 'utf8' });
       expect(pdfText).toContain('Rita Reviewer (rita) reviewed 2026-10-08T11:00:00Z');
       expect(readFileSync(join(dir, 'signatures/03-approved-quinn.dsse.json'), 'utf8')).toContain('application/vnd.qualify.signature+json');

@@ -26,9 +26,9 @@ beforeAll(async () => {
   const fp = registry.signer('eve')!.keys.at(-1)!.fingerprint;
   const key = { privateKey: decryptPrivateKey(readFileSync(privateKeyPath(repo.home, 'eve', fp), 'utf8'), PASSPHRASES.eve!), fingerprint: fp };
   // The fixture signs exactly as `qualify sign` does (RSA PKCS#1 v1.5 is deterministic): checked on one record.
-  const probe = await writeReport(repo.root, buildReport({ reportId: 'QP-0001-20261008T090000Z-0ff0', small: true }), 'reports/probe/a');
+  const probe = await writeReport(repo.root, buildReport({ reportId: 'QP-0001-20261008T090000Z-0ff0', small: true }), 'reports/probe-a/QP-0001-20261008T090000Z-0ff0');
   await signReport(probe, 'eve', 'executed', null, ctxFor(repo, 'eve', T.executed, null));
-  const twin = await writeReport(repo.root, buildReport({ reportId: 'QP-0001-20261008T090000Z-0ff0', small: true }), 'reports/probe/b');
+  const twin = await writeReport(repo.root, buildReport({ reportId: 'QP-0001-20261008T090000Z-0ff0', small: true }), 'reports/probe-b/QP-0001-20261008T090000Z-0ff0', { audit: false });
   await forgeSignature(repo, twin, 'eve', 'executed', T.executed, () => {}, key);
   const file = 'signatures/01-executed-eve.dsse.json';
   expect(readFileSync(join(twin, file)).equals(readFileSync(join(probe, file)))).toBe(true);

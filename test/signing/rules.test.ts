@@ -101,7 +101,7 @@ describe('signing rules', () => {
     const p = join(dir, 'evidence/IQ-01.1-inspect.json');
     const { writeFileSync } = await import('node:fs');
     writeFileSync(p, readFileSync(p, 'utf8').replace('running', 'exited!'));
-    await refused(signReport(dir, 'eve', 'executed', null, ctxFor(repo, 'eve', T.executed)), 'RECORD_NOT_VERIFIED', /does not verify, so it cannot be signed:\n {2}evidence\/IQ-01\.1-inspect\.json \(step IQ-01\.1\) has sha256/);
+    await refused(signReport(dir, 'eve', 'executed', null, ctxFor(repo, 'eve', T.executed)), 'RECORD_NOT_VERIFIED', /does not verify, so it cannot be signed:\n {2}EVIDENCE_ALTERED evidence\/IQ-01\.1-inspect\.json \(step IQ-01\.1\) has sha256/);
   }));
 
   it('refuses a dry run', () => withRepo(async (repo) => {

@@ -76,7 +76,9 @@ describe('tamper matrix', () => {
     expect(r.all).toMatch(/RECORD_EDITED report\.json: its content is intact but the file was edited: .* at line 2, column 2/);
   });
 
-  it('re-ordered keys in report.json still verify (canonical form)', async () => {
+  // Was "still verify (canonical form)": the record is now bound to the bytes its run wrote (issue 9 item 2),
+  // so a re-serialized record, same content or not, is not the one the run wrote.
+  it('re-ordered keys in report.json: the canonical content holds, the bytes are not the run\'s', async () => {
     const r = await tampered((dir) => {
       const p = join(dir, 'report.json');
       const rec = JSON.parse(readFileSync(p, 'utf8')) as Record<string, unknown>;
@@ -85,7 +87,9 @@ describe('tamper matrix', () => {
       writeFileSync(p, `${JSON.stringify(reversed, null, 2)}\n`);
       expect(readFileSync(p, 'utf8').startsWith('{\n  "redaction"')).toBe(true);
     });
-    expect(r.code).toBe(0);
+    expect(r.code).toBe(4);
+    expect(r.all).toContain('RECORD_NOT_AS_RUN');
+    expect(r.all).not.toContain('the signature belongs to another record');
   });
 
   it('one byte in an evidence file', async () => {

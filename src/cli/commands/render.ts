@@ -49,7 +49,9 @@ async function renderReportDir(dir: string, out: string | null, ctx: CliContext,
   const root = findQmsRoot(dir);
   const ev = evaluateReport(loaded.record, loaded.recordHash, loadSignerRegistry(root), readReportEnvelopes(dir), ctx.now());
   if (ev.state === 'approved' && !out) {
-    throw new ApprovalError('RECORD_CLOSED', `${display(ctx, dir)} is approved and its report.pdf carries the approver's PDF signature; it is not rewritten. Render a copy with --out FILE`);
+    const approver = ev.approval!.payload!.signer.id;
+    const rel = relative(root, dir).split(sep).join('/');
+    throw new ApprovalError('RECORD_CLOSED', `${display(ctx, dir)} is approved: its report.pdf is the one the approver PDF-signed and render does not rewrite it. Render a copy with --out FILE. If report.pdf is missing or does not verify (an interrupted approval), its approver restores it: qualify sign ${rel} --resume --as ${approver}`);
   }
   const signatures: SignatureManifestation[] = ev.signatures.filter((e) => e.verdict.valid).map(manifestationOf);
   const markdown = renderReportMarkdown(ev.view, { signatures });
@@ -58,24 +60,25 @@ async function renderReportDir(dir: string, out: string | null, ctx: CliContext,
     writeAtomic(out, pdf);
     return [out];
   }
-  writeAtomic(join(dir, 'report.md'), markdown);
-  writeAtomic(join(dir, 'report.pdf'), pdf);
+  // Both files flushed before either is in place; then the trail records the bytes of each.
+  const { stageFile } = await import('../../signing/store.js');
+  const staged = [stageFile(join(dir, 'report.md'), markdown)];
   try {
-    const { appendAuditEntry } = await import('../../signing/audit.js');
-    const { createHash } = await import('node:crypto');
-    await appendAuditEntry(root, {
-      at: ctx.now().toISOString().replace(/\.\d{3}Z$/, 'Z'),
-      who: { id: ctx.env.QUALIFY_USER ?? ctx.env.USER ?? 'unknown', name: null },
-      action: 'render',
-      object: { type: 'report', id: loaded.record.reportId, path: relative(root, dir).split(sep).join('/') },
-      field: 'report.pdf',
-      new: createHash('sha256').update(pdf).digest('hex'),
-      why: 'report.md and report.pdf rendered again from report.json',
-      ref: { path: 'report.pdf', sha256: createHash('sha256').update(pdf).digest('hex') },
-    });
+    staged.push(stageFile(join(dir, 'report.pdf'), pdf));
   } catch (err) {
-    ctx.stderr.write(`qualify render: warning: the audit trail could not be appended: ${(err as Error).message}\n`);
+    staged.forEach((f) => f.abort());
+    throw err;
   }
+  staged.forEach((f) => f.commit());
+  const { appendAuditEntries } = await import('../../signing/audit.js');
+  const { createHash } = await import('node:crypto');
+  const at = ctx.now().toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const who = { id: ctx.env.QUALIFY_USER ?? ctx.env.USER ?? 'unknown', name: null };
+  const object = { type: 'report', id: loaded.record.reportId, path: relative(root, dir).split(sep).join('/') };
+  await appendAuditEntries(root, [['report.md', markdown], ['report.pdf', pdf] as const].map(([field, bytes]) => {
+    const sha = createHash('sha256').update(bytes).digest('hex');
+    return { at, who, action: 'render', object, field, new: sha, why: 'report.md and report.pdf rendered again from report.json', ref: { path: field, sha256: sha } };
+  }));
   return [join(dir, 'report.md'), join(dir, 'report.pdf')];
 }
 

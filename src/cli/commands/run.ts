@@ -107,8 +107,14 @@ export const command: Command = {
       const errors = repo.issues.filter((i) => resolve(ctx.cwd, i.file) === protocolFile && i.severity === 'error');
       if (errors.length) throw new DocumentError('PROTOCOL_INVALID', `${args.positionals[0]} has ${errors.length} error${errors.length === 1 ? '' : 's'}; fix them (qualify lint) before running:\n${errors.map(formatIssue).join('\n')}`);
 
-      // The gate: only an approved, effective protocol produces a GxP record.
+      // The gate: only an approved, effective protocol produces a GxP record. A repository that has had
+      // signers never falls back to the front matter, even with signers.yaml moved aside.
       const status = repo.status.get(protocol)!;
+      if (!dryRun && !(await signing)[1].loadSignerRegistry(root)) {
+        const { signersEvidence } = await import('../../signing/signers-history.js');
+        const evidence = await signersEvidence(root);
+        if (evidence) throw new ApprovalError('SIGNERS_MISSING', `the signer registry is missing, but this repository has had electronic signatures (${evidence}): only signed approvals count, the front matter of ${protocol.path} is not an approval. Restore signers.yaml.`);
+      }
       if (!status.effective && !dryRun) {
         throw new ApprovalError('PROTOCOL_NOT_EFFECTIVE', `${protocol.path} (${status.documentId} revision ${status.revision ?? '?'}) is ${status.computedStatus}, not effective${status.notes.length ? ` (${status.notes.join('; ')})` : ''}; only an approved, effective protocol can be executed for a record. Use --dry-run to try it (NOT A GxP RECORD).`);
       }
@@ -142,7 +148,8 @@ export const command: Command = {
         reporter: (mask) => (progress = createProgressReporter({ out: ctx.stderr, live, color: ctx.color && live, mask })),
         reportsDir,
         junit: formats.has('junit') || typeof args.flags.junit === 'string',
-        audit: async (entry) => (await signing)[0].appendAuditEntry(root, entry),
+        audit: async (entries) => (await signing)[0].appendAuditEntries(root, entries),
+        recorded: async (reportId, sha256) => (await signing)[0].readAuditTrail(root).entries.some((e) => e.action === 'run' && e.object.id === reportId && e.ref?.sha256 === sha256),
         renderPdf: args.flags['no-pdf'] ? undefined : async (report, markdown) => (await import('../../report/pdf.js')).renderReportPdf(report, markdown, { pageSize: config.defaults.pageSize }),
         warnings,
         secretKeys: [...Object.entries(protocol.parameters).filter(([, spec]) => spec.secret).map(([name]) => name), ...config.secrets],

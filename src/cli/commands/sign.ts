@@ -2,13 +2,13 @@
 import type { Command } from '../command.js';
 import { UsageError } from '../../model/errors.js';
 import type { SignatureMeaning } from '../../model/signature.js';
-import { signDocument, signReport } from '../../signing/sign.js';
+import { resumeReport, signDocument, signReport } from '../../signing/sign.js';
 import { findQmsRoot, repoRelative } from '../../signing/repo.js';
 import { MEANINGS } from '../../signing/payload.js';
 import { commitIfAsked, passphraseReader, printSignResult, reportDirOf, requireFlag, targetArg } from '../signing-args.js';
 
 export const command: Command = {
-  usage: 'sign <report-dir | document.md> --as ID --meaning executed|reviewed|approved|authored [--comment TEXT] [--passphrase-stdin]',
+  usage: 'sign <report-dir | document.md> --as ID --meaning executed|reviewed|approved|authored [--comment TEXT] [--passphrase-stdin]\n       sign <report-dir> --resume --as ID [--passphrase-stdin]',
   description: [
     'Signs a report (executed → reviewed → approved) or a controlled document (authored, reviewed, approved).',
     'The signature is a DSSE envelope over the canonical record hash (or the document file hash) with your id,',
@@ -16,11 +16,15 @@ export const command: Command = {
     'is asked every time. Reports: written to signatures/NN-<meaning>-<id>.dsse.json and report.pdf is',
     'rendered again; the approved PDF carries a PDF digital signature. Documents: written to',
     'approvals/<document_id>/<revision>/. Every signature (and every refusal) is in audit/trail.jsonl.',
+    '--resume completes a report after an interruption (a killed process, a full disk): renders report.md and',
+    'report.pdf again from the valid signatures, re-applies the approval\'s PDF signature (as its approver),',
+    'and records in the audit trail your signatures that it is missing.',
   ].join('\n'),
   flags: {
     as: { kind: 'string', value: 'ID', description: 'your signer id in signers.yaml' },
     meaning: { kind: 'string', value: 'MEANING', description: `what the signature means: ${MEANINGS.join(', ')}` },
     comment: { kind: 'string', value: 'TEXT', description: 'a comment kept inside the signature' },
+    resume: { kind: 'boolean', description: 'complete an interrupted signing: render again, re-apply the approval PDF signature, record what the trail misses' },
     'passphrase-stdin': { kind: 'boolean', description: 'read the passphrase from standard input (automation)' },
     commit: { kind: 'boolean', description: 'commit the signature, PDF and audit trail with git' },
     json: { kind: 'boolean', description: 'print the result as JSON' },
@@ -28,6 +32,22 @@ export const command: Command = {
   async run(args, ctx) {
     const target = targetArg(args, ctx, 'sign', 'report folder or document');
     const signer = requireFlag(args, 'as', 'sign', 'ID');
+    if (args.flags.resume) {
+      const reportDir = reportDirOf(target);
+      if (!reportDir) throw new UsageError('TARGET_UNKNOWN', `qualify sign --resume: ${args.positionals[0]} is not a report folder (with report.json)`);
+      if (args.flags.meaning !== undefined) throw new UsageError('FLAG_CONFLICT', 'qualify sign: --resume signs nothing new; leave out --meaning');
+      const root = findQmsRoot(reportDir);
+      const r = await resumeReport(reportDir, signer, { now: ctx.now(), env: ctx.env, passphrase: passphraseReader(ctx, args, signer) });
+      const rel = repoRelative(root, reportDir);
+      const resumed = (r.payload as { resumed: string[] }).resumed;
+      printSignResult(ctx, args, r, [
+        `resumed ${rel} (${r.to})`,
+        `  pdf          ${r.pdf ? `${rel}/report.pdf rendered again${r.pdf.signed ? ' and PDF-signed' : ''}` : 'not rendered'}`,
+        `  recorded     ${resumed.length ? resumed.join(', ') : 'nothing missing from the audit trail'}`,
+      ]);
+      await commitIfAsked(args, ctx, root, [...(r.pdf ? [`${rel}/report.pdf`, `${rel}/report.md`] : [])], `qualify sign --resume: ${rel} by ${signer}`);
+      return 0;
+    }
     const meaning = requireFlag(args, 'meaning', 'sign', 'MEANING') as SignatureMeaning;
     if (!MEANINGS.includes(meaning)) throw new UsageError('MEANING_INVALID', `qualify sign: --meaning must be one of ${MEANINGS.join(', ')}; found "${meaning}"`);
     const comment = typeof args.flags.comment === 'string' ? args.flags.comment : null;
@@ -45,7 +65,7 @@ export const command: Command = {
         `  status       ${r.from} → ${r.to}`,
         `  pdf          ${r.pdf ? `${rel}/report.pdf rendered${r.pdf.signed ? ' and PDF-signed' : ''}` : 'not rendered (no report renderer or report.md in this build)'}`,
       ]);
-      await commitIfAsked(args, ctx, root, [`${rel}/${r.file}`, ...(r.pdf ? [`${rel}/report.pdf`] : [])], `qualify sign: ${rel} ${meaning} by ${signer}`);
+      await commitIfAsked(args, ctx, root, [`${rel}/${r.file}`, ...(r.pdf ? [`${rel}/report.pdf`, `${rel}/report.md`] : [])], `qualify sign: ${rel} ${meaning} by ${signer}`);
       return 0;
     }
     if (target.endsWith('.md')) {
