@@ -36,7 +36,7 @@ describe('qualify lint on invalid fixtures', () => {
 
   it('messages say what was expected and what was found', async () => {
     const r = await runCli(['lint', '.'], { cwd: invalidDir });
-    expect(r.stdout).toContain('bad-dates.md:8:16 DATE_INVALID field "approval_date" must be a real calendar date YYYY-MM-DD; found text "2026-02-30"');
+    expect(r.stdout).toContain('bad-dates.md:7:16 DATE_INVALID field "approval_date" must be a real calendar date YYYY-MM-DD; found text "2026-02-30"');
     expect(r.stdout).toContain('effective_date 2026-06-01 is before approval_date 2026-06-10');
     expect(r.stdout).toMatch(/STATUS_INVALID field "status" must be one of draft, .*; found text "released"/);
   });

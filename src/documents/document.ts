@@ -9,7 +9,9 @@ import {
   type Issue,
   type Position,
 } from '../model/index.js';
-import { describeValue, parseFrontMatter } from './front-matter.js';
+import { parseFrontMatter } from '../markdown/front-matter.js';
+import { parseMarkdown } from '../markdown/parse.js';
+import { describeValue } from '../markdown/yaml.js';
 import { toIsoDate } from './dates.js';
 
 const DOCUMENT_TYPES: DocumentType[] = ['sop', 'protocol', 'requirements', 'work-instruction', 'document'];
@@ -54,7 +56,8 @@ export function parseDocument(content: Uint8Array | string, file: string, option
   let text = bytes.toString('utf8');
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
 
-  const fm = parseFrontMatter(text, file);
+  // Literal: an approved document's front matter must say what it means where it says it (no anchors).
+  const fm = parseFrontMatter(text, file, { literal: true });
   issues.push(...fm.issues);
   if (!fm.hasFrontMatter) {
     problem(undefined, 'FRONT_MATTER_MISSING', 'no front matter; expected a "---" line, document-control fields (document_id, title, revision, status...) and a closing "---"');
@@ -174,6 +177,7 @@ export function parseDocument(content: Uint8Array | string, file: string, option
     meta,
     body: fm.body,
     bodyStartLine: fm.bodyStartLine,
+    tree: parseMarkdown(fm.body, { line: fm.bodyStartLine, offset: fm.bodyOffset }),
     hasFrontMatter: fm.hasFrontMatter,
   };
   return { document, issues };

@@ -18,7 +18,7 @@ import {
 import { parseDocument } from './document.js';
 import { parseProtocol, type CheckCatalog } from './protocol.js';
 import { computeDocumentStatus, NO_SIGNATURES, type ApprovalProvider } from './status.js';
-import { describeValue, parseYamlWithPositions } from './front-matter.js';
+import { describeValue, parseYamlWithPositions } from '../markdown/yaml.js';
 import { isoDay } from './dates.js';
 import { mapLimit } from '../map-limit.js';
 

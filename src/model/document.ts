@@ -1,4 +1,5 @@
 // Controlled documents (SOPs, protocols) as plain data.
+import type { Root } from 'mdast';
 
 export type DocumentType = 'sop' | 'protocol' | 'requirements' | 'work-instruction' | 'document';
 
@@ -46,6 +47,12 @@ export interface ControlledDocument {
   body: string;
   /** Line number in the file of the body's first line (1-based). */
   bodyStartLine: number;
+  /**
+   * The body parsed once by the one Markdown pipeline (src/markdown/parse.ts): every consumer (lint,
+   * the protocol's cases and check blocks, status, the PDF) reads this tree. Its positions are file
+   * positions: lines and columns of the file, offsets into the file's text (decoded, without a BOM).
+   */
+  tree: Root;
   hasFrontMatter: boolean;
 }
 

@@ -15,7 +15,7 @@ import type { DocumentStatusInfo, ManualAsk } from '../../model/check.js';
 import type { Protocol } from '../../model/document.js';
 import type { Report } from '../../model/report.js';
 import { createDocumentLookup, DOCUMENT_FOLDERS, findRepoRoot, loadConfig, loadRepository } from '../../documents/index.js';
-import { parseYamlValue } from '../../documents/yaml-lib.js';
+import { parseYamlValue } from '../../markdown/yaml.js';
 import { builtinChecks, createCheckRegistry } from '../../checks/index.js';
 import { createProbes, type GitState } from '../../probes/index.js';
 import { loadApprovals, loadCatalog } from '../repo.js';
