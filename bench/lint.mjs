@@ -45,7 +45,7 @@ for (let i = 0; i < 5; i++) {
   cli.push(performance.now() - t);
   if (r.status !== 0) { console.error(r.stdout.slice(0, 2000), r.stderr); process.exit(1); }
 }
-rmSync(dir, { recursive: true, force: true });
+if (!process.env.KEEP) rmSync(dir, { recursive: true, force: true }); else console.log(dir);
 console.log(`documents: 1000 (800 SOPs, 200 protocols with 6 checks), issues: ${issues}`);
 console.log(`in-process loadRepository: median ${median(inproc).toFixed(0)} ms (runs: ${inproc.map((x) => x.toFixed(0)).join(', ')})`);
 console.log(`CLI qualify lint end to end: median ${median(cli).toFixed(0)} ms (runs: ${cli.map((x) => x.toFixed(0)).join(', ')})`);

@@ -177,9 +177,19 @@ export function parseDocument(content: Uint8Array | string, file: string, option
     meta,
     body: fm.body,
     bodyStartLine: fm.bodyStartLine,
-    tree: parseMarkdown(fm.body, { line: fm.bodyStartLine, offset: fm.bodyOffset }),
+    tree: undefined as unknown as ControlledDocument['tree'], // defined below: parsed on first read
     hasFrontMatter: fm.hasFrontMatter,
   };
+  // The body is parsed once, when something first reads the tree (a protocol's cases, the PDF): lint
+  // and status of an SOP never read its body, and a run reads the protocol's. Enumerable, so a spread
+  // copy of the document carries the same tree object.
+  let tree: ControlledDocument['tree'] | undefined;
+  Object.defineProperty(document, 'tree', {
+    enumerable: true,
+    configurable: true,
+    get: () => (tree ??= parseMarkdown(fm.body, { line: fm.bodyStartLine, offset: fm.bodyOffset })),
+    set: (value: ControlledDocument['tree']) => { tree = value; },
+  });
   return { document, issues };
 }
 

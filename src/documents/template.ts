@@ -18,6 +18,17 @@ const handlebars = Handlebars.create();
  */
 export function templateNames(template: string): string[] {
   if (!template.includes('{{')) return [];
+  let names = namesOf.get(template);
+  if (!names) {
+    names = readNames(template);
+    namesOf.set(template, names);
+  }
+  return [...names];
+}
+
+const namesOf = new Map<string, string[]>();
+
+function readNames(template: string): string[] {
   const names = new Set<string>();
   const visit = (node: unknown, helperPosition = false): void => {
     if (!node || typeof node !== 'object') return;

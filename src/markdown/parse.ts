@@ -2,11 +2,9 @@
 // parsed here, once, into mdast with positions. Lint, the protocol's check blocks, computed status,
 // the PDF typesetter and the HTML site all read this tree, so what QA approves is what runs.
 import type { Root } from 'mdast';
-import type { Point } from 'unist';
 import remarkGfm from 'remark-gfm';
 import remarkParse from 'remark-parse';
 import { unified } from 'unified';
-import { visit } from 'unist-util-visit';
 import { remarkHeadingWithoutSpace } from './heading-without-space.js';
 
 /** remark-parse + remark-gfm + our plugins for what real documents mean (see each plugin). */
@@ -22,19 +20,14 @@ export interface ParseOrigin {
 
 /**
  * Parses Markdown (front matter already removed) into mdast with positions. With `origin`, the
- * positions are those of the file the text was cut from (lines and offsets shifted; columns are
- * unchanged because a body starts at the beginning of a line).
+ * positions are those of the file the text was cut from: the text is parsed behind blank lines that
+ * stand for what precedes it (a line of blanks is no Markdown), so lines, columns and offsets are
+ * the file's without rewriting every node.
  */
 export function parseMarkdown(text: string, origin?: ParseOrigin): Root {
-  const tree = processor.runSync(processor.parse(text), text) as Root;
-  if (origin && (origin.line !== 1 || origin.offset !== 0)) shiftPositions(tree, origin.line - 1, origin.offset);
-  return tree;
-}
-
-function shiftPositions(tree: Root, lines: number, offset: number): void {
-  // New point objects: a point shared by two nodes must not be shifted twice.
-  const shift = (p: Point): Point => ({ line: p.line + lines, column: p.column, offset: p.offset === undefined ? undefined : p.offset + offset });
-  visit(tree, (node) => {
-    if (node.position) node.position = { start: shift(node.position.start), end: shift(node.position.end) };
-  });
+  const lines = origin ? origin.line - 1 : 0;
+  const padding = origin ? origin.offset - lines : 0;
+  if (lines < 0 || padding < 0 || (padding > 0 && lines === 0)) throw new RangeError(`parseMarkdown: origin line ${origin?.line} offset ${origin?.offset} cannot precede a text that starts a line`);
+  const source = lines > 0 ? `${' '.repeat(padding)}${'\n'.repeat(lines)}${text}` : text;
+  return processor.runSync(processor.parse(source), source) as Root;
 }

@@ -58,7 +58,8 @@ export function parseYamlWithPositions(
     const first = err.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
     issues.push({ file, ...at(err.pos[0]), code, severity: 'error', message: `invalid YAML: ${first}` });
   }
-  if (options.literal) issues.push(...literalProblems(document, file, at, code));
+  // Anchors (&), aliases (*) and merge keys (<<) cannot hide in a text that has none of these characters.
+  if (options.literal && /[&*]|<</.test(source)) issues.push(...literalProblems(document, file, at, code));
 
   const keyPositions: Record<string, Position> = {};
   const valuePositions: Record<string, Position> = {};
