@@ -59,7 +59,7 @@ export function parseYamlWithPositions(
     issues.push({ file, ...at(err.pos[0]), code, severity: 'error', message: `invalid YAML: ${first}` });
   }
   // Anchors (&), aliases (*) and merge keys (<<) cannot hide in a text that has none of these characters.
-  if (options.literal && /[&*]|<</.test(source)) issues.push(...literalProblems(document, file, at, code));
+  if (options.literal && /[&*]|<</.test(source)) issues.push(...literalProblems(document, source, file, at, code));
 
   const keyPositions: Record<string, Position> = {};
   const valuePositions: Record<string, Position> = {};
@@ -89,10 +89,12 @@ export function parseYamlWithPositions(
 }
 
 /** Anchors, aliases and merge keys of a document read literally, each a located error. */
-function literalProblems(document: YAML.Document.Parsed, file: string, at: (offset: number) => Position, code: string): Issue[] {
+function literalProblems(document: YAML.Document.Parsed, source: string, file: string, at: (offset: number) => Position, code: string): Issue[] {
   const issues: Issue[] = [];
-  const problem = (node: YAML.Node | null | undefined, message: string) => {
-    const offset = node?.range?.[0] ?? 0;
+  const problem = (node: YAML.Node | null | undefined, message: string, anchor?: string) => {
+    let offset = node?.range?.[0] ?? 0;
+    // A node's range starts after its anchor (`&name value`): point at the anchor the reader sees.
+    if (anchor !== undefined) offset = Math.max(0, source.lastIndexOf(`&${anchor}`, offset));
     issues.push({ file, ...at(offset), code, severity: 'error', message });
   };
   YAML.visit(document, {
@@ -106,8 +108,7 @@ function literalProblems(document: YAML.Document.Parsed, file: string, at: (offs
     },
     Node(_, node) {
       if (node.anchor) {
-        // The anchor's own text (`&name`) precedes the node's range; point at the node itself.
-        problem(node, `YAML anchor "&${node.anchor}" is not allowed in a controlled document; write the value out where it is used (an approved document must read literally)`);
+        problem(node, `YAML anchor "&${node.anchor}" is not allowed in a controlled document; write the value out where it is used (an approved document must read literally)`, node.anchor);
       }
     },
   });
