@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { makeReportId } from '../../report/record.js';
 import { fileURLToPath } from 'node:url';
 import { runCli } from '../../../test/helpers/cli.js';
 import { makeTempDir } from '../../../test/helpers/tmp.js';
@@ -58,6 +60,23 @@ describe('qualify init', () => {
     expect(r.stdout).toContain('Next steps:');
     expect(r.stdout).toContain('cd qms');
     expect(r.stdout).toContain('--dry-run');
+  });
+
+  it('scaffolds a .gitignore that keeps dry runs out of git and real reports in', async () => {
+    const cwd = tempDir();
+    expect((await runCli(['init', 'qms'], { cwd })).code).toBe(0);
+    const root = join(cwd, 'qms');
+    execFileSync('git', ['init', '-q'], { cwd: root });
+    const dry = makeReportId('QP-0001', new Date('2026-10-08T09:00:00Z'), { dryRun: true, suffix: 'a1b2' });
+    const real = makeReportId('QP-0001', new Date('2026-10-08T09:00:00Z'), { suffix: 'a1b2' });
+    for (const id of [dry, real]) {
+      mkdirSync(join(root, 'reports/QP-0001', id), { recursive: true });
+      writeFileSync(join(root, 'reports/QP-0001', id, 'report.json'), '{}\n');
+    }
+    const status = execFileSync('git', ['status', '--porcelain', '--untracked-files=all'], { cwd: root, encoding: 'utf8' });
+    expect(status).toContain(`reports/QP-0001/${real}/report.json`);
+    expect(status).not.toContain('DRYRUN');
+    expect(execFileSync('git', ['check-ignore', `reports/QP-0001/${dry}/report.json`], { cwd: root, encoding: 'utf8' }).trim()).toBe(`reports/QP-0001/${dry}/report.json`);
   });
 
   it('scaffolds documents that lint clean and are listed as drafts', async () => {
