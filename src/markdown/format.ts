@@ -57,7 +57,7 @@ function formatFrontMatter(document: YAML.Document.Parsed): string {
     items.sort((a, b) => rank(a.pair) - rank(b.pair) || a.index - b.index);
     contents.items = items.map((x) => x.pair);
   }
-  const yaml = document.toString({ lineWidth: 0 });
+  const yaml = document.toString({ lineWidth: 0, flowCollectionPadding: false });
   return `---\n${yaml}---\n`;
 }
 

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { runCli } from '../../../test/helpers/cli.js';
 import { makeTempDir } from '../../../test/helpers/tmp.js';
 import { INIT_TEMPLATES_DIR, readScaffold, scaffold } from './init.js';
+import { formatDocument } from '../../markdown/format.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -60,6 +61,14 @@ describe('qualify init', () => {
     expect(r.stdout).toContain('Next steps:');
     expect(r.stdout).toContain('cd qms');
     expect(r.stdout).toContain('--dry-run');
+  });
+
+  it('scaffolds documents that qualify fmt --check accepts as they are', async () => {
+    const cwd = tempDir();
+    expect((await runCli(['init', 'qms'], { cwd })).code).toBe(0);
+    const r = await runCli(['fmt', '--check'], { cwd: join(cwd, 'qms') });
+    expect(r.stdout).toBe('');
+    expect(r.code).toBe(0);
   });
 
   it('scaffolds a .gitignore that keeps dry runs out of git and real reports in', async () => {
@@ -223,7 +232,8 @@ describe('init templates', () => {
       'sops/SOP-0103-electronic-records-and-signatures.md',
     ]);
     for (const doc of docs) {
-      const expected = draftOf(readFileSync(join(REPO_ROOT, doc.path), 'utf8'));
+      // Formatted as `qualify fmt` writes drafts: a fresh scaffold passes `qualify fmt --check`.
+      const expected = formatDocument(draftOf(readFileSync(join(REPO_ROOT, doc.path), 'utf8')), doc.path).text;
       if (process.env.QUALIFY_UPDATE_GOLDENS === '1') writeFileSync(join(INIT_TEMPLATES_DIR, doc.path), expected);
       else expect(doc.content.toString('utf8'), `templates/init/${doc.path} is out of date with ${doc.path}; run with QUALIFY_UPDATE_GOLDENS=1`).toBe(expected);
     }
