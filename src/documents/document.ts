@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto';
 import {
   DOCUMENT_STATUSES,
+  FRONT_MATTER_FIELDS,
   type ControlledDocument,
   type DocumentMeta,
   type DocumentStatus,
@@ -16,13 +17,8 @@ import { toIsoDate } from './dates.js';
 
 const DOCUMENT_TYPES: DocumentType[] = ['sop', 'protocol', 'requirements', 'work-instruction', 'document'];
 
-/** Front-matter fields we understand; `repository`, `folder`, `content_type` come from real imported SOPs (mdn_qms). */
-export const KNOWN_FIELDS = new Set([
-  'document_id', 'title', 'description', 'type', 'revision', 'status',
-  'authors', 'reviewers', 'approvers', 'approval_date', 'effective_date',
-  'review_period_months', 'supersedes', 'change_control', 'training_required',
-  'parameters', 'repository', 'folder', 'content_type', 'owner', 'change_summary', 'training_audience',
-]);
+/** Front-matter fields we understand (the others are warned about, and kept). */
+export const KNOWN_FIELDS: ReadonlySet<string> = new Set(FRONT_MATTER_FIELDS);
 
 export interface ParsedFile {
   document: ControlledDocument | null;

@@ -5,18 +5,13 @@
 // same front matter data, same mdast (positions aside), or nothing is written.
 import type { Root } from 'mdast';
 import * as YAML from 'yaml';
-import type { Issue } from '../model/index.js';
+import { FRONT_MATTER_FIELDS, type Issue } from '../model/index.js';
 import { parseFrontMatter } from './front-matter.js';
 import { parseMarkdown } from './parse.js';
 import { stringifyMarkdown } from './stringify.js';
 
-/** Front-matter keys in the order of design.md's field table, then the other fields we know. */
-export const FIELD_ORDER = [
-  'document_id', 'title', 'description', 'type', 'revision', 'status',
-  'authors', 'reviewers', 'approvers', 'approval_date', 'effective_date',
-  'review_period_months', 'supersedes', 'change_control', 'training_required',
-  'owner', 'change_summary', 'training_audience', 'repository', 'folder', 'content_type', 'parameters',
-];
+/** Front-matter keys in the order `qualify fmt` writes them (design.md's field table first). */
+export const FIELD_ORDER: readonly string[] = FRONT_MATTER_FIELDS;
 
 export interface FormatResult {
   /** The normalised text; equal to the input when nothing changes (or when it cannot be formatted). */

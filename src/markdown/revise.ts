@@ -7,7 +7,7 @@ import type { Heading, Root, RootContent, Table } from 'mdast';
 import * as YAML from 'yaml';
 import type { Issue } from '../model/index.js';
 import { headingText } from './check-blocks.js';
-import { FIELD_ORDER } from './format.js';
+import { FRONT_MATTER_FIELDS } from '../model/index.js';
 import { parseFrontMatter } from './front-matter.js';
 import { parseMarkdown } from './parse.js';
 
@@ -113,8 +113,8 @@ export function reviseDocument(input: string, file: string, options: ReviseOptio
       return;
     }
     // A new key goes after the present key that comes closest before it in the field order.
-    const rank = FIELD_ORDER.indexOf(key);
-    const rankOf = (p: YAML.Pair) => (YAML.isScalar(p.key) ? FIELD_ORDER.indexOf(String(p.key.value)) : -1);
+    const rank = (FRONT_MATTER_FIELDS as readonly string[]).indexOf(key);
+    const rankOf = (p: YAML.Pair) => (YAML.isScalar(p.key) ? (FRONT_MATTER_FIELDS as readonly string[]).indexOf(String(p.key.value)) : -1);
     const before = map.items.filter((p) => rankOf(p) !== -1 && rankOf(p) < rank).sort((a, b) => rankOf(a) - rankOf(b));
     const anchor = before.at(-1) ?? map.items.at(-1)!;
     const at = afterLineOf(anchor);
