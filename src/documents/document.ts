@@ -179,11 +179,14 @@ export function parseDocument(content: Uint8Array | string, file: string, option
   // The body is parsed once, when something first reads the tree (a protocol's cases, the PDF): lint
   // and status of an SOP never read its body, and a run reads the protocol's. Enumerable, so a spread
   // copy of the document carries the same tree object.
+  // The getter holds only what it needs (not the front matter's YAML document).
   let tree: ControlledDocument['tree'] | undefined;
+  const origin = { line: fm.bodyStartLine, offset: fm.bodyOffset };
+  const body = fm.body;
   Object.defineProperty(document, 'tree', {
     enumerable: true,
     configurable: true,
-    get: () => (tree ??= parseMarkdown(fm.body, { line: fm.bodyStartLine, offset: fm.bodyOffset })),
+    get: () => (tree ??= parseMarkdown(body, origin)),
     set: (value: ControlledDocument['tree']) => { tree = value; },
   });
   return { document, issues };

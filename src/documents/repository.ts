@@ -21,7 +21,6 @@ import { parseProtocol, type CheckCatalog } from './protocol.js';
 import { computeDocumentStatus, NO_SIGNATURES, type ApprovalProvider } from './status.js';
 import { describeValue, parseYamlWithPositions } from '../markdown/yaml.js';
 import { isoDay } from './dates.js';
-import { mapLimit } from '../map-limit.js';
 
 /** Folders holding controlled documents by default. */
 export const DOCUMENT_FOLDERS = ['sops', 'protocols'];
@@ -133,11 +132,11 @@ export async function loadRepository(options: LoadOptions): Promise<LoadedReposi
 
   const documents: ControlledDocument[] = [];
   const protocols: Protocol[] = [];
-  const parsed = await mapLimit(found.files, 64, async (f) => {
+  const parsed = found.files.map((f) => {
     const shown = display(f.found);
     let bytes: Buffer;
     try {
-      bytes = await readRegularFile(f.path);
+      bytes = readRegularFile(f.path);
     } catch (err) {
       const why = err instanceof NotRegularFileError ? `it is ${err.kind}, not a regular file` : (err as NodeJS.ErrnoException).code ?? (err as Error).message;
       return { issues: [{ file: shown, line: 1, column: 1, code: err instanceof NotRegularFileError ? 'FILE_NOT_REGULAR' : 'FILE_UNREADABLE', severity: 'error', message: `cannot read the file: ${why}` } as Issue], document: null };

@@ -47,7 +47,7 @@ export async function readDocumentRef(root: string, file: string): Promise<Docum
     const rootReal = await realpath(root);
     const rel = relative(rootReal, target);
     if (rel.startsWith('..') || isAbsolute(rel)) throw new DocumentError('DOCUMENT_OUTSIDE_REPOSITORY', `${file} is a symbolic link to ${target}, outside the repository; a controlled document lives in the repository`);
-    bytes = await readRegularFile(target);
+    bytes = readRegularFile(target);
   } catch (err) {
     if (err instanceof DocumentError) throw err;
     const why = err instanceof NotRegularFileError ? `: it is ${err.kind}, not a regular file` : '';

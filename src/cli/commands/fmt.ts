@@ -42,7 +42,7 @@ export const command: Command = {
       const name = shown(file.found);
       let bytes: Buffer;
       try {
-        bytes = await readRegularFile(file.path);
+        bytes = readRegularFile(file.path);
       } catch (err) {
         problems.push({ file: name, line: 1, column: 1, code: err instanceof NotRegularFileError ? 'FILE_NOT_REGULAR' : 'FILE_UNREADABLE', severity: 'error', message: `cannot read the file: ${(err as Error).message}` });
         continue;

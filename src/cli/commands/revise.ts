@@ -34,7 +34,7 @@ export const command: Command = {
     const name = relative(ctx.cwd, path).split(sep).join('/');
     let bytes: Buffer;
     try {
-      bytes = await readRegularFile(path);
+      bytes = readRegularFile(path);
     } catch (err) {
       const why = err instanceof NotRegularFileError ? `it is ${err.kind}, not a regular file` : (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message;
       throw new UsageError('DOCUMENT_UNREADABLE', `qualify revise: cannot read ${name}: ${why}`);
