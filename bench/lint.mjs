@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Lint benchmark: 1,000 generated controlled documents (800 SOPs, 200 protocols with 6 checks each).
 // Prints the in-process time of loadRepository and the CLI end to end (`qualify lint`), median of 5.
-// Target: under 2 s for 1,000 documents. Usage: npm run build && node bench/lint.mjs
+// Target (issue 10): under 3 s for 1,000 documents, the CLI end to end. Usage: npm run build && node bench/lint.mjs
 import { mkdtempSync, mkdirSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -49,4 +49,4 @@ rmSync(dir, { recursive: true, force: true });
 console.log(`documents: 1000 (800 SOPs, 200 protocols with 6 checks), issues: ${issues}`);
 console.log(`in-process loadRepository: median ${median(inproc).toFixed(0)} ms (runs: ${inproc.map((x) => x.toFixed(0)).join(', ')})`);
 console.log(`CLI qualify lint end to end: median ${median(cli).toFixed(0)} ms (runs: ${cli.map((x) => x.toFixed(0)).join(', ')})`);
-console.log(`target 2000 ms: ${median(cli) < 2000 ? 'met' : 'NOT met'} (${(2000 / median(cli)).toFixed(1)}x headroom)`);
+console.log(`target 3000 ms: ${median(cli) < 3000 ? "met" : "NOT met"} (${(3000 / median(cli)).toFixed(1)}x headroom)`);

@@ -1,5 +1,5 @@
 // The benchmark protocol: 50 checks, ten of each of five kinds (running state, image id, configured
-// user, boot log, version endpoint), as bench/run.mjs executes it and bench/yaml.mjs and bench/blocks.mjs parse it.
+// user, boot log, version endpoint), as bench/run.mjs executes it.
 
 /** The protocol's Markdown for an application answering on `port` from the image `imageId`. */
 export function benchProtocol(port, imageId) {

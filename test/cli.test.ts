@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { makeTempDir } from './helpers/tmp.js';
 
 const repo = fileURLToPath(new URL('..', import.meta.url));
-const COMMANDS = ['init', 'lint', 'docs', 'checks', 'run', 'render', 'keys', 'sign', 'deviation', 'verify', 'audit', 'attest'];
+const COMMANDS = ['init', 'lint', 'docs', 'fmt', 'revise', 'checks', 'run', 'render', 'keys', 'sign', 'deviation', 'verify', 'audit', 'attest'];
 
 describe('qualify CLI', () => {
   it('prints help listing every command', async () => {
@@ -41,6 +41,7 @@ describe('qualify CLI', () => {
       const lint = run(['lint']);
       expect([lint.code, lint.stderr]).toEqual([0, expect.stringContaining('0 errors')]);
       expect(run(['docs']).stdout).toContain('SOP-0101');
+      expect(run(['fmt', '--check']).code).toBe(0);
       expect(run(['checks']).stdout).toContain('container.running');
       const doc = run(['render', 'sops/SOP-0101-docker-release-and-operations.md']);
       expect(doc.code).toBe(0);

@@ -1,6 +1,7 @@
 // qualify lint / docs end to end on fixture files, the shared corpus and the seeds.
 import { describe, expect, it } from 'vitest';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runCli } from './helpers/cli.js';
@@ -36,7 +37,7 @@ describe('qualify lint on invalid fixtures', () => {
 
   it('messages say what was expected and what was found', async () => {
     const r = await runCli(['lint', '.'], { cwd: invalidDir });
-    expect(r.stdout).toContain('bad-dates.md:8:16 DATE_INVALID field "approval_date" must be a real calendar date YYYY-MM-DD; found text "2026-02-30"');
+    expect(r.stdout).toContain('bad-dates.md:7:16 DATE_INVALID field "approval_date" must be a real calendar date YYYY-MM-DD; found text "2026-02-30"');
     expect(r.stdout).toContain('effective_date 2026-06-01 is before approval_date 2026-06-10');
     expect(r.stdout).toMatch(/STATUS_INVALID field "status" must be one of draft, .*; found text "released"/);
   });
@@ -105,6 +106,88 @@ describe('qualify docs', () => {
       expect(r.stdout).toContain('SOP-0002 rev 01: approval recorded but not signed; not effective before 2026-12-01');
     } finally {
       cleanup();
+    }
+  });
+});
+
+describe('defects found tried as a new user would (issue 9)', () => {
+  const SOP = (id: string, eol = '\n') => ['---', `document_id: ${id}`, 'title: Line endings', 'revision: "01"', 'status: draft', 'training_required: true', '---', '# Purpose', '', 'Text.', ''].join(eol);
+
+  it('12: a CRLF document lints as valid as its LF twin (no "found text \\"draft\\"")', async () => {
+    const { dir, cleanup } = makeTempDir();
+    try {
+      writeTree(dir, { 'qualify.yaml': '', 'sops/SOP-0001.md': SOP('SOP-0001', '\r\n'), 'sops/SOP-0002.md': SOP('SOP-0002') });
+      const r = await runCli(['lint'], { cwd: dir });
+      expect(r.stdout).toBe('');
+      expect(r.code).toBe(0);
+    } finally {
+      cleanup();
+    }
+  });
+
+  it('13: a step that depends on itself, or steps that wait for each other, are located lint errors', async () => {
+    const { dir, cleanup } = makeTempDir();
+    const check = (id: string, deps: string) => ['```check', `id: ${id}`, 'type: manual', 'instruction: Look.', 'expect: { observation: ok }', `depends_on: ${deps}`, '```', ''].join('\n');
+    try {
+      writeTree(dir, {
+        'qualify.yaml': '',
+        'protocols/QP-0001.md': ['---', 'document_id: QP-0001', 'title: Cycles', 'revision: "01"', 'status: draft', '---', '### IQ-01 Self', '', check('A', 'A'), '### IQ-02 Pair', '', check('B', 'C'), check('C', '[B]'), '### IQ-03 Through a case', '', check('D', 'IQ-04'), '### IQ-04 Back', '', check('E', 'IQ-03'), '### IQ-05 Fine', '', check('F', 'B'), ''].join('\n'),
+      });
+      const r = await runCli(['lint'], { cwd: dir });
+      expect(r.code).toBe(2);
+      const cycles = r.stdout.split('\n').filter((l) => l.includes('CHECK_DEPENDS_CYCLE'));
+      expect(cycles.map((l) => l.split(' ')[0])).toEqual(['protocols/QP-0001.md:14:1', 'protocols/QP-0001.md:24:1', 'protocols/QP-0001.md:32:1', 'protocols/QP-0001.md:42:1', 'protocols/QP-0001.md:52:1']);
+      expect(cycles[0]).toContain('step A depends on itself');
+      expect(cycles[1]).toContain('(B, C wait for each other)');
+      expect(r.stdout).not.toMatch(/QP-0001.md:6\d:1 CHECK_DEPENDS_CYCLE/); // F depends on B without a cycle
+    } finally {
+      cleanup();
+    }
+  });
+
+  it('14: YAML anchors, aliases and merge keys in a document are located errors, as the docs say', async () => {
+    const { dir, cleanup } = makeTempDir();
+    try {
+      writeTree(dir, { 'qualify.yaml': 'defaults: &d { environment: null }\n', 'sops/SOP-0001.md': '---\ndocument_id: SOP-0001\ntitle: &t Anchored\nrevision: "01"\nstatus: draft\ndescription: *t\n---\nx\n' });
+      const r = await runCli(['lint'], { cwd: dir });
+      expect(r.code).toBe(2);
+      expect(r.stdout).toContain('sops/SOP-0001.md:3:8 FRONT_MATTER_INVALID YAML anchor "&t" is not allowed in a controlled document');
+      expect(r.stdout).toContain('sops/SOP-0001.md:6:14 FRONT_MATTER_INVALID YAML alias "*t" is not allowed');
+      const docs = readFileSync(join(repo, 'docs/writing-protocols.md'), 'utf8');
+      expect(docs).toMatch(/anchor \(`&name`\), an alias \(`\*name`\) or a merge\s+key \(`<<:`\) is a lint error/);
+    } finally {
+      cleanup();
+    }
+  });
+
+  it('15: a FIFO, a folder or a link named *.md is reported; a FIFO never blocks; a link out of the repository is not followed', async () => {
+    const { dir, cleanup } = makeTempDir();
+    const outside = makeTempDir();
+    try {
+      writeTree(dir, { 'qualify.yaml': '', 'sops/SOP-0001.md': SOP('SOP-0001'), 'sops/folder.md/SOP-0002.md': SOP('SOP-0002') });
+      writeTree(outside.dir, { 'SOP-0009.md': SOP('SOP-0009') });
+      execFileSync('mkfifo', [join(dir, 'sops/pipe.md')]);
+      symlinkSync(join(outside.dir, 'SOP-0009.md'), join(dir, 'sops/out.md'));
+      symlinkSync('missing.md', join(dir, 'sops/broken.md'));
+      const r = await runCli(['lint'], { cwd: dir });
+      expect(r.code).toBe(2);
+      expect(r.stdout).toContain('sops/pipe.md:1:1 FILE_NOT_REGULAR is a FIFO (named pipe), not a file');
+      expect(r.stdout).toContain('sops/folder.md:1:1 PATH_IS_FOLDER (warning) is a folder named like a Markdown file');
+      expect(r.stdout).toContain('sops/out.md:1:1 SYMLINK_OUTSIDE_REPOSITORY is a symbolic link to');
+      expect(r.stdout).toContain('sops/broken.md:1:1 SYMLINK_BROKEN');
+      expect(r.stdout.split('\n').filter((l) => l.startsWith('sops/out.md'))).toHaveLength(1); // its target is never read
+      const direct = await runCli(['lint', 'sops/pipe.md'], { cwd: dir });
+      expect(direct.code).toBe(2);
+      expect(direct.stdout).toContain('FILE_NOT_REGULAR');
+      const verify = await runCli(['verify', 'sops/pipe.md'], { cwd: dir });
+      expect(verify.code).toBe(2);
+      expect(verify.stderr).toContain('it is a FIFO (named pipe), not a regular file');
+      const verifyOut = await runCli(['verify', 'sops/out.md'], { cwd: dir });
+      expect(verifyOut.code).toBe(2);
+      expect(verifyOut.stderr).toContain('DOCUMENT_OUTSIDE_REPOSITORY');
+    } finally {
+      cleanup();
+      outside.cleanup();
     }
   });
 });

@@ -10,7 +10,7 @@
 //     ssh: { identity: keys/deploy, known_hosts: keys/known_hosts }
 
 import { DocumentError, type DockerEngineConfig } from '../model/index.js';
-import { describeValue } from './front-matter.js';
+import { describeValue } from '../markdown/yaml.js';
 
 const DOCKER_KEYS = ['host', 'tls', 'ssh'];
 const TLS_KEYS = ['ca', 'cert', 'key', 'verify'];

@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto';
 import {
   DOCUMENT_STATUSES,
+  FRONT_MATTER_FIELDS,
   type ControlledDocument,
   type DocumentMeta,
   type DocumentStatus,
@@ -9,18 +10,15 @@ import {
   type Issue,
   type Position,
 } from '../model/index.js';
-import { describeValue, parseFrontMatter } from './front-matter.js';
+import { parseFrontMatter } from '../markdown/front-matter.js';
+import { parseMarkdown } from '../markdown/parse.js';
+import { describeValue } from '../markdown/yaml.js';
 import { toIsoDate } from './dates.js';
 
 const DOCUMENT_TYPES: DocumentType[] = ['sop', 'protocol', 'requirements', 'work-instruction', 'document'];
 
-/** Front-matter fields we understand; `repository`, `folder`, `content_type` come from real imported SOPs (mdn_qms). */
-export const KNOWN_FIELDS = new Set([
-  'document_id', 'title', 'description', 'type', 'revision', 'status',
-  'authors', 'reviewers', 'approvers', 'approval_date', 'effective_date',
-  'review_period_months', 'supersedes', 'change_control', 'training_required',
-  'parameters', 'repository', 'folder', 'content_type', 'owner', 'change_summary', 'training_audience',
-]);
+/** Front-matter fields we understand (the others are warned about, and kept). */
+export const KNOWN_FIELDS: ReadonlySet<string> = new Set(FRONT_MATTER_FIELDS);
 
 export interface ParsedFile {
   document: ControlledDocument | null;
@@ -54,7 +52,8 @@ export function parseDocument(content: Uint8Array | string, file: string, option
   let text = bytes.toString('utf8');
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
 
-  const fm = parseFrontMatter(text, file);
+  // Literal: an approved document's front matter must say what it means where it says it (no anchors).
+  const fm = parseFrontMatter(text, file, { literal: true });
   issues.push(...fm.issues);
   if (!fm.hasFrontMatter) {
     problem(undefined, 'FRONT_MATTER_MISSING', 'no front matter; expected a "---" line, document-control fields (document_id, title, revision, status...) and a closing "---"');
@@ -174,8 +173,22 @@ export function parseDocument(content: Uint8Array | string, file: string, option
     meta,
     body: fm.body,
     bodyStartLine: fm.bodyStartLine,
+    tree: undefined as unknown as ControlledDocument['tree'], // defined below: parsed on first read
     hasFrontMatter: fm.hasFrontMatter,
   };
+  // The body is parsed once, when something first reads the tree (a protocol's cases, the PDF): lint
+  // and status of an SOP never read its body, and a run reads the protocol's. Enumerable, so a spread
+  // copy of the document carries the same tree object.
+  // The getter holds only what it needs (not the front matter's YAML document).
+  let tree: ControlledDocument['tree'] | undefined;
+  const origin = { line: fm.bodyStartLine, offset: fm.bodyOffset };
+  const body = fm.body;
+  Object.defineProperty(document, 'tree', {
+    enumerable: true,
+    configurable: true,
+    get: () => (tree ??= parseMarkdown(body, origin)),
+    set: (value: ControlledDocument['tree']) => { tree = value; },
+  });
   return { document, issues };
 }
 

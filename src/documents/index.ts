@@ -1,7 +1,9 @@
 // Controlled documents: front-mattered Markdown → model, lint rules with file:line:col, computed status.
 export { parseDocument, KNOWN_FIELDS, type ParsedFile, type ParseOptions } from './document.js';
 export { parseProtocol, type CheckCatalog } from './protocol.js';
-export { parseFrontMatter, parseYamlWithPositions, describeValue } from './front-matter.js';
+export { parseFrontMatter } from '../markdown/front-matter.js';
+export { parseYamlWithPositions, describeValue } from '../markdown/yaml.js';
+export { checkBlocks, protocolBlocks, headingText } from '../markdown/check-blocks.js';
 export { computeDocumentStatus, NO_SIGNATURES, APPROVAL_NOT_SIGNED, type ApprovalState, type ApprovalProvider } from './status.js';
 export { findRepoRoot, loadConfig, loadRepository, compareRevisions, DOCUMENT_FOLDERS, type LoadOptions, type LoadedRepository } from './repository.js';
 export { createDocumentLookup } from './lookup.js';

@@ -11,10 +11,10 @@ import type {
   Stage,
   TestCase,
 } from '../model/index.js';
-import { describeValue, parseYamlWithPositions } from './front-matter.js';
+import { protocolBlocks, headingText, type ProtocolBlock } from '../markdown/check-blocks.js';
+import { describeValue, parseYamlWithPositions } from '../markdown/yaml.js';
 import { parseDuration } from './duration.js';
 import { RESERVED_PARAMS, templateNames } from './template.js';
-import { scanBlocks, type TopBlock } from './blocks.js';
 
 /** What protocol lint needs to know of the check catalog (injected: documents/ does not import checks/). */
 export interface CheckCatalog {
@@ -37,12 +37,11 @@ export function parseProtocol(doc: ControlledDocument, catalog?: CheckCatalog): 
     issues.push({ file, line: pos.line, column: pos.column, code, severity, message });
 
   const parameters = parseParameters(doc, problem);
-  // Only top-level headings and fenced blocks matter: a line scanner finds them as remark-parse would,
-  // without loading unified and micromark (~25 ms of every lint and run).
-  const blocks = scanBlocks(doc.body);
-  const lineOffset = doc.bodyStartLine - 1;
-  const filePos = (node: TopBlock): Position => ({ line: node.position.start.line + lineOffset, column: node.position.start.column });
-  const bodyLines = doc.body.split('\n');
+  // The tree's positions are file positions; the body's lines are numbered from bodyStartLine.
+  const bodyLines = doc.body.split(/\r\n|\r|\n/);
+  const bodyLineCount = bodyLines.length;
+  const toBodyLine = (fileLine: number) => fileLine - doc.bodyStartLine + 1;
+  const filePos = (node: ProtocolBlock): Position => ({ line: node.position!.start.line, column: node.position!.start.column });
 
   const cases: TestCase[] = [];
   let current: { tc: TestCase; depth: number; startLine: number; fences: Array<[number, number]> } | null = null;
@@ -54,11 +53,11 @@ export function parseProtocol(doc: ControlledDocument, catalog?: CheckCatalog): 
   };
   const seenCase = new Map<string, Position>();
 
-  for (const node of blocks) {
+  for (const node of protocolBlocks(doc.tree)) {
     if (node.type === 'heading') {
-      const text = node.text.trim();
+      const text = headingText(node).trim();
       const m = CASE_ID.exec(text);
-      if (current && (m || node.depth <= current.depth)) close(node.position.start.line - 1);
+      if (current && (m || node.depth <= current.depth)) close(toBodyLine(node.position!.start.line) - 1);
       if (m) {
         const id = m[1]!;
         const pos = filePos(node);
@@ -76,21 +75,22 @@ export function parseProtocol(doc: ControlledDocument, catalog?: CheckCatalog): 
           checks: [],
           position: pos,
         };
-        current = { tc, depth: node.depth, startLine: node.position.end.line, fences: [] };
+        current = { tc, depth: node.depth, startLine: toBodyLine(node.position!.end.line), fences: [] };
         cases.push(tc);
       }
       continue;
     }
-    if (node.lang !== 'check' && node.lang !== 'case') continue;
     const fencePos = filePos(node);
     if (!current) {
       problem(fencePos, node.lang === 'check' ? 'CHECK_OUTSIDE_CASE' : 'CASE_OUTSIDE_CASE', `a \`${node.lang}\` block must follow a test case heading such as "### IQ-01 Title"; found one before any test case`);
       continue;
     }
     const cur = current as { tc: TestCase; fences: Array<[number, number]> };
-    cur.fences.push([node.position.start.line, node.position.end.line]);
-    const indent = node.position.start.column - 1;
-    const yaml = parseYamlWithPositions(node.value, file, fencePos.line, indent, node.lang === 'check' ? 'CHECK_YAML_INVALID' : 'CASE_YAML_INVALID');
+    cur.fences.push([toBodyLine(node.position!.start.line), toBodyLine(node.position!.end.line)]);
+    const indent = fencePos.column - 1;
+    // The block's YAML starts on the line after the fence; read literally (no anchors, aliases, merges).
+    const code = node.lang === 'check' ? 'CHECK_YAML_INVALID' : 'CASE_YAML_INVALID';
+    const yaml = parseYamlWithPositions(node.value, file, fencePos.line, indent, code, { literal: true });
     issues.push(...yaml.issues);
     if (!yaml.ok) { brokenBlocks.add(cur.tc); continue; }
     const value = yaml.value;
@@ -106,7 +106,7 @@ export function parseProtocol(doc: ControlledDocument, catalog?: CheckCatalog): 
       if (spec) cur.tc.checks.push(spec);
     }
   }
-  close(bodyLines.length);
+  close(bodyLineCount);
 
   for (const f of finished) f.tc.objective = objectiveText(bodyLines, f.startLine, f.endLine, f.fences);
   crossCheck(cases, parameters, problem, doc, brokenBlocks);
@@ -306,8 +306,64 @@ function crossCheck(cases: TestCase[], parameters: Record<string, ParameterSpec>
       }
     }
   }
+  dependencyCycles(cases, problem);
   for (const name of Object.keys(parameters)) {
     if (!used.has(name)) problem(doc.fieldPositions.parameters ?? { line: 1, column: 1 }, 'PARAMETER_UNUSED', `parameter "${name}" is declared but no check uses {{${name}}}`, 'warning');
+  }
+}
+
+/**
+ * `depends_on` that can never be satisfied: a step naming itself, or steps that wait for each other
+ * (directly or through cases; a case id means every other step of that case, as the runner reads it).
+ * The runner would skip every step of such a cycle; lint says so before anything runs.
+ */
+function dependencyCycles(cases: TestCase[], problem: (pos: Position, code: string, message: string, severity?: Issue['severity']) => void): void {
+  const steps = cases.flatMap((c) => c.checks);
+  const stepsOfCase = new Map(cases.map((c) => [c.id, c.checks.map((s) => s.id)]));
+  const byId = new Map(steps.map((s) => [s.id, s]));
+  const edges = new Map<string, string[]>();
+  for (const step of steps) {
+    const out = new Set<string>();
+    for (const dep of step.dependsOn) {
+      if (dep === step.id) {
+        problem(step.keyPositions.depends_on ?? step.position, 'CHECK_DEPENDS_CYCLE', `step ${step.id} depends on itself; it could never run`);
+        continue;
+      }
+      for (const id of stepsOfCase.get(dep) ?? (byId.has(dep) ? [dep] : [])) if (id !== step.id) out.add(id);
+    }
+    edges.set(step.id, [...out]);
+  }
+  // Tarjan's strongly connected components: every component of two or more steps is a cycle.
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const stack: string[] = [];
+  const onStack = new Set<string>();
+  let counter = 0;
+  const components: string[][] = [];
+  const connect = (v: string): void => {
+    index.set(v, counter);
+    low.set(v, counter++);
+    stack.push(v);
+    onStack.add(v);
+    for (const w of edges.get(v) ?? []) {
+      if (!index.has(w)) { connect(w); low.set(v, Math.min(low.get(v)!, low.get(w)!)); }
+      else if (onStack.has(w)) low.set(v, Math.min(low.get(v)!, index.get(w)!));
+    }
+    if (low.get(v) === index.get(v)) {
+      const component: string[] = [];
+      let w: string;
+      do { w = stack.pop()!; onStack.delete(w); component.push(w); } while (w !== v);
+      if (component.length > 1) components.push(component);
+    }
+  };
+  for (const step of steps) if (!index.has(step.id)) connect(step.id);
+  const order = new Map(steps.map((s, i) => [s.id, i]));
+  for (const component of components) {
+    const members = component.sort((a, b) => order.get(a)! - order.get(b)!);
+    for (const id of members) {
+      const step = byId.get(id)!;
+      problem(step.keyPositions.depends_on ?? step.position, 'CHECK_DEPENDS_CYCLE', `depends_on of ${id} is part of a cycle (${members.join(', ')} wait for each other); none of them could ever run`);
+    }
   }
 }
 

@@ -1,6 +1,6 @@
 // The QMS repository on disk: root discovery, qualify.yaml, and every controlled document with
 // cross-file rules (unique ids, one effective revision) and computed status.
-import { readFile, readdir, stat } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import {
@@ -16,12 +16,12 @@ import {
   type QualifyConfig,
 } from '../model/index.js';
 import { parseDocument } from './document.js';
+import { findDocumentFiles, NotRegularFileError, readRegularFile } from './files.js';
 import { parseProtocol, type CheckCatalog } from './protocol.js';
 import { computeDocumentStatus, NO_SIGNATURES, type ApprovalProvider } from './status.js';
-import { describeValue, parseYamlWithPositions } from './front-matter.js';
+import { describeValue, parseYamlWithPositions } from '../markdown/yaml.js';
 import { parseDockerConfig } from './docker-config.js';
 import { isoDay } from './dates.js';
-import { mapLimit } from '../map-limit.js';
 
 /** Folders holding controlled documents by default. */
 export const DOCUMENT_FOLDERS = ['sops', 'protocols'];
@@ -144,33 +144,24 @@ export async function loadRepository(options: LoadOptions): Promise<LoadedReposi
   const cwd = resolve(options.cwd ?? root);
   const issues: Issue[] = [];
   const display = (abs: string) => toSlash(relative(cwd, abs) || '.');
-  const targets = options.paths?.length ? options.paths.map((p) => resolve(cwd, p)) : DOCUMENT_FOLDERS.map((f) => join(root, f)).filter((p) => existsSync(p));
-  const files: string[] = [];
-  for (const target of targets) {
-    let info;
-    try {
-      info = await stat(target);
-    } catch {
-      issues.push({ file: display(target), line: 1, column: 1, code: 'PATH_NOT_FOUND', severity: 'error', message: 'no such file or folder; expected a Markdown document or a folder of them' });
-      continue;
-    }
-    if (info.isDirectory()) files.push(...(await listMarkdown(target)));
-    else files.push(target);
-  }
-  const unique = [...new Set(files)].sort();
+  const targets = options.paths?.length ? options.paths : DOCUMENT_FOLDERS.map((f) => join(root, f)).filter((p) => existsSync(p));
+  const found = await findDocumentFiles(targets, { root, cwd });
+  issues.push(...found.issues);
+  const unique = found.files.map((f) => f.found);
 
   const documents: ControlledDocument[] = [];
   const protocols: Protocol[] = [];
-  const parsed = await mapLimit(unique, 64, async (abs) => {
-    const shown = display(abs);
+  const parsed = found.files.map((f) => {
+    const shown = display(f.found);
     let bytes: Buffer;
     try {
-      bytes = await readFile(abs);
+      bytes = readRegularFile(f.path);
     } catch (err) {
-      return { issues: [{ file: shown, line: 1, column: 1, code: 'FILE_UNREADABLE', severity: 'error', message: `cannot read the file: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}` } as Issue], document: null };
+      const why = err instanceof NotRegularFileError ? `it is ${err.kind}, not a regular file` : (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+      return { issues: [{ file: shown, line: 1, column: 1, code: err instanceof NotRegularFileError ? 'FILE_NOT_REGULAR' : 'FILE_UNREADABLE', severity: 'error', message: `cannot read the file: ${why}` } as Issue], document: null };
     }
-    const result = parseDocument(bytes, shown, { folderType: folderType(relative(root, abs)) });
-    if (result.document) result.document.path = toSlash(relative(root, abs));
+    const result = parseDocument(bytes, shown, { folderType: folderType(relative(root, f.found)) });
+    if (result.document) result.document.path = toSlash(relative(root, f.found));
     return result;
   });
   const shownOf = new Map<ControlledDocument, string>();
@@ -210,7 +201,9 @@ export async function loadRepository(options: LoadOptions): Promise<LoadedReposi
     }
   }
   issues.sort(compareIssues);
-  return { root, files: unique.length, documents, protocols, status, issues };
+  // Files counted: those read, and the paths found that could not be read as one (a FIFO, a bad link).
+  const unreadable = new Set(found.issues.map((i) => i.file)).size;
+  return { root, files: unique.length + unreadable, documents, protocols, status, issues };
 }
 
 /** Rules across files: an id+revision exists once; at most one revision of an id claims effective. */
@@ -272,19 +265,6 @@ function folderType(rel: string): DocumentType | undefined {
   if (parts.includes('sops')) return 'sop';
   return undefined;
 }
-
-async function listMarkdown(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  const entries = await readdir(dir, { withFileTypes: true });
-  for (const e of entries) {
-    if (e.name.startsWith('.') || e.name === 'node_modules') continue;
-    const p = join(dir, e.name);
-    if (e.isDirectory()) out.push(...(await listMarkdown(p)));
-    else if (e.isFile() && /\.(md|markdown)$/i.test(e.name)) out.push(p);
-  }
-  return out;
-}
-
 
 function toSlash(p: string): string {
   return sep === '/' ? p : p.split(sep).join('/');

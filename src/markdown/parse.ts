@@ -5,10 +5,29 @@ import type { Root } from 'mdast';
 import remarkGfm from 'remark-gfm';
 import remarkParse from 'remark-parse';
 import { unified } from 'unified';
+import { remarkHeadingWithoutSpace } from './heading-without-space.js';
 
-const processor = unified().use(remarkParse).use(remarkGfm).freeze();
+/** remark-parse + remark-gfm + our plugins for what real documents mean (see each plugin). */
+const processor = unified().use(remarkParse).use(remarkGfm).use(remarkHeadingWithoutSpace).freeze();
 
-/** Parses a Markdown body (front matter already removed) into mdast with positions. */
-export function parseMarkdown(text: string): Root {
-  return processor.parse(text) as Root;
+/** Where the text starts in its file, when it is a part of one (a body after front matter). */
+export interface ParseOrigin {
+  /** File line (1-based) of the text's first line. */
+  line: number;
+  /** Offset of the text in the file's text. */
+  offset: number;
+}
+
+/**
+ * Parses Markdown (front matter already removed) into mdast with positions. With `origin`, the
+ * positions are those of the file the text was cut from: the text is parsed behind blank lines that
+ * stand for what precedes it (a line of blanks is no Markdown), so lines, columns and offsets are
+ * the file's without rewriting every node.
+ */
+export function parseMarkdown(text: string, origin?: ParseOrigin): Root {
+  const lines = origin ? origin.line - 1 : 0;
+  const padding = origin ? origin.offset - lines : 0;
+  if (lines < 0 || padding < 0 || (padding > 0 && lines === 0)) throw new RangeError(`parseMarkdown: origin line ${origin?.line} offset ${origin?.offset} cannot precede a text that starts a line`);
+  const source = lines > 0 ? `${' '.repeat(padding)}${'\n'.repeat(lines)}${text}` : text;
+  return processor.runSync(processor.parse(source), source) as Root;
 }

@@ -1,9 +1,22 @@
 // Controlled documents (SOPs, protocols) as plain data.
+import type { Root } from 'mdast';
 
 export type DocumentType = 'sop' | 'protocol' | 'requirements' | 'work-instruction' | 'document';
 
 export const DOCUMENT_STATUSES = ['draft', 'in-review', 'approved', 'effective', 'superseded', 'obsolete'] as const;
 export type DocumentStatus = (typeof DOCUMENT_STATUSES)[number];
+
+/**
+ * Front-matter fields, in the order of design.md's field table and then the other fields a document
+ * may carry (`repository`, `folder`, `content_type` come from real imported SOPs, mdn_qms). Lint
+ * knows these; `qualify fmt` writes them in this order.
+ */
+export const FRONT_MATTER_FIELDS = [
+  'document_id', 'title', 'description', 'type', 'revision', 'status',
+  'authors', 'reviewers', 'approvers', 'approval_date', 'effective_date',
+  'review_period_months', 'supersedes', 'change_control', 'training_required',
+  'owner', 'change_summary', 'training_audience', 'repository', 'folder', 'content_type', 'parameters',
+] as const;
 
 /** A position in the source file (1-based). */
 export interface Position {
@@ -46,6 +59,12 @@ export interface ControlledDocument {
   body: string;
   /** Line number in the file of the body's first line (1-based). */
   bodyStartLine: number;
+  /**
+   * The body parsed once by the one Markdown pipeline (src/markdown/parse.ts): every consumer (lint,
+   * the protocol's cases and check blocks, status, the PDF) reads this tree. Its positions are file
+   * positions: lines and columns of the file, offsets into the file's text (decoded, without a BOM).
+   */
+  tree: Root;
   hasFrontMatter: boolean;
 }
 

@@ -11,7 +11,9 @@
 // Ordering only waits for the previous step to finish; it never skips (that is `depends_on`).
 
 import type { CheckSpec, Protocol, TestCase } from '../model/document.js';
+import { QualifyError } from '../model/errors.js';
 import { interpolateDeep } from '../documents/template.js';
+import { checkBlocks } from '../markdown/check-blocks.js';
 
 /** Values a template can name: the run parameters plus the reserved `run` object. */
 export type TemplateScope = Record<string, unknown> & { run: { id: string; started: string } };
@@ -57,8 +59,23 @@ export interface PlanOptions {
   defaultTimeoutMs?: number;
 }
 
+/**
+ * The invariant between what QA approved and what runs: the steps are exactly the protocol's check
+ * blocks (the root-level `check` code nodes of its tree, which the PDF prints), in document order.
+ * A protocol assembled without its tree (a library user's own) has nothing to compare with.
+ */
+export function assertStepsAreCheckBlocks(protocol: Pick<Protocol, 'cases'> & Partial<Pick<Protocol, 'tree' | 'path'>>): void {
+  if (!protocol.tree) return;
+  const blocks = checkBlocks(protocol.tree).map((b) => `${b.position?.start.line}:${b.position?.start.column}`);
+  const steps = protocol.cases.flatMap((c) => c.checks.map((s) => `${s.position.line}:${s.position.column}`));
+  if (blocks.length !== steps.length || blocks.some((b, i) => b !== steps[i])) {
+    throw new QualifyError('internal', 'STEPS_NOT_CHECK_BLOCKS', `${protocol.path ?? 'the protocol'}: the steps to run (at ${steps.join(', ') || 'none'}) are not the check blocks of the document (at ${blocks.join(', ') || 'none'}); nothing was run`);
+  }
+}
+
 /** Builds the plan of a run. Pure: same protocol and scope, same plan. */
-export function planRun(protocol: Pick<Protocol, 'cases'>, options: PlanOptions): RunPlan {
+export function planRun(protocol: Pick<Protocol, 'cases'> & Partial<Pick<Protocol, 'tree' | 'path'>>, options: PlanOptions): RunPlan {
+  assertStepsAreCheckBlocks(protocol);
   const defaultTimeout = options.defaultTimeoutMs ?? DEFAULT_STEP_TIMEOUT_MS;
   const stepsOfCase = new Map<string, string[]>();
   for (const c of protocol.cases) stepsOfCase.set(c.id, c.checks.map((s) => s.id));

@@ -1,6 +1,7 @@
 // The few facts the signing layer needs of a controlled document: its bytes' sha256 and the front
 // matter's id, revision, claimed status and approvers (parsed by src/documents, never executed).
-import { readFileSync } from 'node:fs';
+import { realpath } from 'node:fs/promises';
+import { isAbsolute, relative } from 'node:path';
 import { DocumentError } from '../model/errors.js';
 import type { ControlledDocument } from '../model/document.js';
 import { formatIssue } from '../model/issue.js';
@@ -36,15 +37,23 @@ export function documentRef(doc: Pick<ControlledDocument, 'path' | 'sha256' | 'm
 
 /** Reads a document file (front-mattered Markdown) of the repository at `root` with the document parser. */
 export async function readDocumentRef(root: string, file: string): Promise<DocumentRef> {
+  // Loaded on use: verifying a report never needs the Markdown parser.
+  const [{ parseDocument }, { readRegularFile, NotRegularFileError }] = await Promise.all([import('../documents/document.js'), import('../documents/files.js')]);
   let bytes: Buffer;
   try {
-    bytes = readFileSync(file);
-  } catch {
-    throw new DocumentError('DOCUMENT_UNREADABLE', `cannot read ${file}`);
+    // A link is followed only inside the repository; the type is checked on the open file, so a
+    // FIFO named *.md is refused instead of blocking for ever.
+    const target = await realpath(file);
+    const rootReal = await realpath(root);
+    const rel = relative(rootReal, target);
+    if (rel.startsWith('..') || isAbsolute(rel)) throw new DocumentError('DOCUMENT_OUTSIDE_REPOSITORY', `${file} is a symbolic link to ${target}, outside the repository; a controlled document lives in the repository`);
+    bytes = readRegularFile(target);
+  } catch (err) {
+    if (err instanceof DocumentError) throw err;
+    const why = err instanceof NotRegularFileError ? `: it is ${err.kind}, not a regular file` : '';
+    throw new DocumentError('DOCUMENT_UNREADABLE', `cannot read ${file}${why}`);
   }
   const rel = repoRelative(root, file);
-  // Loaded on use: verifying a report never needs the Markdown parser.
-  const { parseDocument } = await import('../documents/document.js');
   const { document, issues } = parseDocument(bytes, rel);
   if (!document) {
     throw new DocumentError('DOCUMENT_INVALID', `${rel} cannot be read as a controlled document:\n${issues.filter((i) => i.severity === 'error').map(formatIssue).join('\n')}`);

@@ -6,7 +6,7 @@ import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { hostname } from 'node:os';
-import { yamlLib } from '../documents/yaml-lib.js';
+import { yamlLib } from '../markdown/yaml.js';
 import { UsageError } from '../model/errors.js';
 import { appendAuditEntry, type AuditEntry } from './audit.js';
 import { sha256Hex } from './hash.js';

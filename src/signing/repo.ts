@@ -2,7 +2,7 @@
 // the approvals folder and the audit trail. File access of the signing layer goes through here and store.ts.
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
-import { parseYamlValue } from '../documents/yaml-lib.js';
+import { parseYamlValue } from '../markdown/yaml.js';
 import { DocumentError, UsageError } from '../model/errors.js';
 import { formatIssue } from '../model/issue.js';
 import { parseSignerRegistry, type SignerRegistry } from './signers.js';

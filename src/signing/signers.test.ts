@@ -4,7 +4,6 @@ import { formatIssue } from '../model/issue.js';
 import { keyFingerprint } from './keys.js';
 import { keyProblemAt, parseSignerRegistry, rolePermits, serializeSignerRegistry, type SignerRecord } from './signers.js';
 import { certificateFacts } from './certificate.js';
-import { parseYamlFast } from '../documents/yaml-fast.js';
 import { createCaCertificate, issueSignerCertificate } from './x509.js';
 
 const now = new Date('2026-01-01T00:00:00Z');
@@ -28,18 +27,6 @@ describe('signer registry', () => {
     expect(issues).toEqual([]);
     expect(registry!.key(quinn.keys[0]!.fingerprint)!.signer.name).toBe('Name quinn');
     expect(registry!.signer('eve')!.roles).toEqual(['executor']);
-  });
-
-  it('reads a registry the same by the fast reader and by yaml (a document marker sends it to yaml)', () => {
-    const text = serializeSignerRegistry({ ca, signers: [eve, quinn] });
-    expect(parseYamlFast(text)).not.toBeNull();
-    expect(parseYamlFast(`---\n${text}`)).toBeNull();
-    const fast = parseSignerRegistry(text, 'signers.yaml');
-    const slow = parseSignerRegistry(`---\n${text}`, 'signers.yaml');
-    expect(fast.issues).toEqual([]);
-    expect(slow.issues).toEqual([]);
-    expect(fast.registry!.signers).toEqual(slow.registry!.signers);
-    expect(fast.registry!.ca).toEqual(slow.registry!.ca);
   });
 
   it('reports every problem with its line and column', () => {

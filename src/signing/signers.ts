@@ -2,8 +2,7 @@
 // (id, printed name, email, roles) to their enrolled public keys/certificates, and keeps revoked keys
 // listed so that signatures made before a revocation stay verifiable.
 import type { Node as YamlNode } from 'yaml';
-import { yamlLib } from '../documents/yaml-lib.js';
-import { parseYamlFast } from '../documents/yaml-fast.js';
+import { yamlLib } from '../markdown/yaml.js';
 import { X509Certificate } from 'node:crypto';
 import type { Issue } from '../model/issue.js';
 import type { SignatureMeaning } from '../model/signature.js';
@@ -98,7 +97,7 @@ function normTime(v: unknown): string | null {
   return null;
 }
 
-/** How the validation walks a parsed signers.yaml: `yaml` nodes (with positions) or plain values. */
+/** How the validation walks a parsed signers.yaml: `yaml` nodes, with positions. */
 interface Tree<N> {
   isMap(n: N | undefined): boolean;
   isSeq(n: N | undefined): boolean;
@@ -108,30 +107,11 @@ interface Tree<N> {
   pos(n: N | undefined): { line: number; column: number };
 }
 
-const isPlainMap = (v: unknown): boolean => v !== null && typeof v === 'object' && !Array.isArray(v);
-
-/** Plain values from the fast reader: no positions (any issue is reported again from `yaml`, located). */
-const PLAIN: Tree<unknown> = {
-  isMap: isPlainMap,
-  isSeq: Array.isArray,
-  get: (map, key) => (isPlainMap(map) && Object.prototype.hasOwnProperty.call(map, key) ? (map as Record<string, unknown>)[key] : undefined),
-  items: (seq) => seq as unknown[],
-  js: (n) => n,
-  pos: () => ({ line: 1, column: 1 }),
-};
-
 /**
  * Parses signers.yaml text. Every problem is returned as an issue with line and column; the registry is
  * null when any error was found (an identity store is used whole or not at all).
  */
 export function parseSignerRegistry(text: string, file: string): { registry: SignerRegistry | null; issues: Issue[] } {
-  // Read by the fast reader when the text is in its subset (a run reads the registry; loading `yaml`
-  // costs ~25 ms); any issue is reported from `yaml`'s reading, which knows every field's position.
-  const fast = parseYamlFast(text);
-  if (fast) {
-    const plain = validateRegistry(fast.value, PLAIN, file);
-    if (plain.issues.length === 0) return plain;
-  }
   const { LineCounter, parseDocument, isMap, isSeq } = yamlLib();
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, strict: true });

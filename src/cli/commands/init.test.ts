@@ -1,10 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { makeReportId } from '../../report/record.js';
 import { fileURLToPath } from 'node:url';
 import { runCli } from '../../../test/helpers/cli.js';
 import { makeTempDir } from '../../../test/helpers/tmp.js';
 import { INIT_TEMPLATES_DIR, readScaffold, scaffold } from './init.js';
+import { formatDocument } from '../../markdown/format.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -58,6 +61,31 @@ describe('qualify init', () => {
     expect(r.stdout).toContain('Next steps:');
     expect(r.stdout).toContain('cd qms');
     expect(r.stdout).toContain('--dry-run');
+  });
+
+  it('scaffolds documents that qualify fmt --check accepts as they are', async () => {
+    const cwd = tempDir();
+    expect((await runCli(['init', 'qms'], { cwd })).code).toBe(0);
+    const r = await runCli(['fmt', '--check'], { cwd: join(cwd, 'qms') });
+    expect(r.stdout).toBe('');
+    expect(r.code).toBe(0);
+  });
+
+  it('scaffolds a .gitignore that keeps dry runs out of git and real reports in', async () => {
+    const cwd = tempDir();
+    expect((await runCli(['init', 'qms'], { cwd })).code).toBe(0);
+    const root = join(cwd, 'qms');
+    execFileSync('git', ['init', '-q'], { cwd: root });
+    const dry = makeReportId('QP-0001', new Date('2026-10-08T09:00:00Z'), { dryRun: true, suffix: 'a1b2' });
+    const real = makeReportId('QP-0001', new Date('2026-10-08T09:00:00Z'), { suffix: 'a1b2' });
+    for (const id of [dry, real]) {
+      mkdirSync(join(root, 'reports/QP-0001', id), { recursive: true });
+      writeFileSync(join(root, 'reports/QP-0001', id, 'report.json'), '{}\n');
+    }
+    const status = execFileSync('git', ['status', '--porcelain', '--untracked-files=all'], { cwd: root, encoding: 'utf8' });
+    expect(status).toContain(`reports/QP-0001/${real}/report.json`);
+    expect(status).not.toContain('DRYRUN');
+    expect(execFileSync('git', ['check-ignore', `reports/QP-0001/${dry}/report.json`], { cwd: root, encoding: 'utf8' }).trim()).toBe(`reports/QP-0001/${dry}/report.json`);
   });
 
   it('scaffolds documents that lint clean and are listed as drafts', async () => {
@@ -204,7 +232,8 @@ describe('init templates', () => {
       'sops/SOP-0103-electronic-records-and-signatures.md',
     ]);
     for (const doc of docs) {
-      const expected = draftOf(readFileSync(join(REPO_ROOT, doc.path), 'utf8'));
+      // Formatted as `qualify fmt` writes drafts: a fresh scaffold passes `qualify fmt --check`.
+      const expected = formatDocument(draftOf(readFileSync(join(REPO_ROOT, doc.path), 'utf8')), doc.path).text;
       if (process.env.QUALIFY_UPDATE_GOLDENS === '1') writeFileSync(join(INIT_TEMPLATES_DIR, doc.path), expected);
       else expect(doc.content.toString('utf8'), `templates/init/${doc.path} is out of date with ${doc.path}; run with QUALIFY_UPDATE_GOLDENS=1`).toBe(expected);
     }
