@@ -134,10 +134,9 @@ async function readDocument(abs: string, root: string): Promise<ControlledDocume
   return parsed.document;
 }
 
-/** The mdast of a document's body, the tree the runner and lint read (the one place a render gets it). */
+/** The mdast of a document's body: the very tree the runner and lint read (parsed once, with file positions). */
 async function documentTree(doc: ControlledDocument): Promise<Root> {
-  const { parseMarkdown } = await import('../../markdown/parse.js');
-  return parseMarkdown(doc.body);
+  return doc.tree;
 }
 
 function markdownFiles(dir: string): string[] {
