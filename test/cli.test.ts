@@ -2,7 +2,9 @@
 import { describe, expect, it } from 'vitest';
 import { spawnCli, runCli } from './helpers/cli.js';
 import { fileURLToPath } from 'node:url';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { makeTempDir } from './helpers/tmp.js';
 
@@ -63,5 +65,22 @@ describe('qualify CLI', () => {
     const r = spawnCli(['--version'], { cwd: repo });
     expect(r.code).toBe(0);
     expect(r.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+  });
+
+  it('runs from the bundle through a per-command code cache; a damaged cache is refused and written again', () => {
+    const flags = ['--no-deprecation']; // its own cache key: the key includes the flags
+    const bundle = readFileSync(join(repo, 'dist/bundle/qualify.cjs'), 'utf8');
+    const key = createHash('sha256').update(bundle).update(`\0${process.version}\0${process.arch}\0${flags.join(' ')}`).digest('hex').slice(0, 16);
+    const file = join(repo, 'dist/bundle/.cache', `checks-${key}.bin`);
+    const checks = () => spawnSync(process.execPath, [...flags, join(repo, 'bin/qualify.js'), 'checks'], { cwd: repo, encoding: 'utf8' });
+    const first = checks();
+    expect(first.status).toBe(0);
+    const written = readFileSync(file);
+    expect(checks().stdout).toBe(first.stdout);
+    expect(readFileSync(file).equals(written)).toBe(true); // accepted as it is, not written again
+    writeFileSync(file, Buffer.alloc(4096, 7));
+    const damaged = checks();
+    expect([damaged.status, damaged.stdout, damaged.stderr]).toEqual([0, first.stdout, '']);
+    expect(readFileSync(file).length).toBeGreaterThan(4096);
   });
 });

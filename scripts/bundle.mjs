@@ -1,0 +1,46 @@
+#!/usr/bin/env node
+// Packages the CLI as one CommonJS file, dist/bundle/qualify.cjs, with esbuild (after tsc; `npm run build`).
+// Why: the unified/remark, dockerode and pdf-lib ecosystems are hundreds of small files; Node 20's ES
+// module loader spends ~0.5 ms on each (a `qualify run` loaded ~900 of them, ~520 ms), and compiles
+// them again in every process. bin/qualify.js compiles the one bundle from a V8 code cache (Node 20 has
+// no compile cache for ES modules). The libraries are the same code; only their packaging changes.
+// Left outside, loaded from node_modules when used: packages with native or optional parts (ssh2), the
+// signing ones and the font packages (their files are read at run time).
+import { build } from 'esbuild';
+import { readFile, rm } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const dist = join(root, 'dist');
+const outdir = join(dist, 'bundle');
+
+/** Modules find files next to themselves (templates, schemas, package.json): each keeps its own URL. */
+const ownUrl = {
+  name: 'own-import-meta-url',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]dist[\\/].*\.js$/ }, async (args) => {
+      const text = await readFile(args.path, 'utf8');
+      if (!text.includes('import.meta.url')) return { contents: text, loader: 'js' };
+      const rel = relative(outdir, args.path).split('\\').join('/');
+      return { contents: text.replaceAll('import.meta.url', `__qualifyUrl(${JSON.stringify(rel)})`), loader: 'js' };
+    });
+  },
+};
+
+await rm(outdir, { recursive: true, force: true });
+await build({
+  entryPoints: [join(dist, 'cli/main.js')],
+  outfile: join(outdir, 'qualify.cjs'),
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20',
+  // import() of a module becomes require(): the bundle runs as a script, with no ES module loader behind it.
+  supported: { 'dynamic-import': false },
+  logLevel: 'warning',
+  legalComments: 'none',
+  external: ['ssh2', 'cpu-features', '@signpdf/*', 'node-forge', 'ajv', 'ajv-formats', 'ajv/*', 'dejavu-fonts-ttf', '@expo-google-fonts/*'],
+  banner: { js: "const __qualifyUrl = (rel) => require('node:url').pathToFileURL(require('node:path').join(__dirname, rel)).href;" },
+  plugins: [ownUrl],
+});
