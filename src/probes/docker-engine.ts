@@ -5,6 +5,9 @@
 
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
+import { connect as netConnect, isIP } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { connect as tlsConnect } from 'node:tls';
 import Docker from 'dockerode';
 import { EnvironmentError } from '../model/errors.js';
 import type { DockerEndpoint } from './docker-endpoint.js';
@@ -20,6 +23,13 @@ export interface DockerEngine {
   /** Default deadline of one engine call (ms). */
   timeoutMs: number;
   now: () => Date;
+  /** The environment programs reaching this engine run with (ssh, docker-compose). */
+  env: Record<string, string | undefined>;
+  /**
+   * A raw byte stream to the engine's API over its transport (the socket, TCP with its TLS, or one ssh
+   * process running `docker system dial-stdio`), for a program that speaks the API itself (docker-compose).
+   */
+  connect(): Duplex;
   /** Closes the keep-alive connections (and stops the ssh processes of an ssh engine). */
   close(): void;
 }
@@ -77,7 +87,20 @@ export function openDockerEngine(endpoint: DockerEndpoint, options: { timeoutMs:
       break;
   }
   const docker = withoutModemVariables(() => new Docker(modemOptions as Docker.DockerOptions));
-  return { endpoint, docker, timeoutMs: options.timeoutMs, now: options.now, close: () => agent.destroy() };
+  const connect = (): Duplex => {
+    switch (endpoint.kind) {
+      case 'unix':
+        return netConnect({ path: endpoint.socketPath });
+      case 'tcp': {
+        const tls = endpoint.tls;
+        if (!tls) return netConnect({ host: endpoint.host, port: endpoint.port });
+        return tlsConnect({ host: endpoint.host, port: endpoint.port, ca: tls.ca ?? undefined, cert: tls.cert ?? undefined, key: tls.key ?? undefined, rejectUnauthorized: tls.verify, ...(isIP(endpoint.host) ? {} : { servername: endpoint.host }) });
+      }
+      case 'ssh':
+        return (agent as unknown as { createConnection: () => Duplex }).createConnection();
+    }
+  };
+  return { endpoint, docker, timeoutMs: options.timeoutMs, now: options.now, env: options.env ?? {}, connect, close: () => agent.destroy() };
 }
 
 /** A transport or API failure of dockerode as docker-modem reports it. */

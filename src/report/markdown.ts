@@ -15,7 +15,7 @@ import type { PhrasingContent, Root } from 'mdast';
 import remarkGfm from 'remark-gfm';
 import remarkStringify from 'remark-stringify';
 import { unified } from 'unified';
-import type { Assertion, Report, StepResult } from '../model/report.js';
+import type { Assertion, EngineInfo, Report, StepResult } from '../model/report.js';
 import type { SignatureManifestation } from '../model/signature.js';
 
 /** The template shipped with the tool. */
@@ -173,6 +173,10 @@ function inline(md: string): string {
 
 interface Row {
   step: string;
+  /** True in a case with a fanned-out step: the table has a Target column. */
+  fanned: boolean;
+  /** Where the step ran: `eu-1`, `eu-1 / orders.2`, `orders.2`; `—` for a step of this machine. */
+  target: string;
   type: string;
   item: string;
   /** Markdown built by expectedText (escaped values inside). */
@@ -181,10 +185,19 @@ interface Row {
   result: string;
 }
 
+/** Where a fanned-out step ran, as its Target cell shows it. */
+export function targetText(step: Pick<StepResult, 'fanout'>): string {
+  const f = step.fanout;
+  if (!f) return '—';
+  return [f.target, f.replica?.name].filter(Boolean).join(' / ') || '—';
+}
+
 /** Table rows of a step: one per assertion, or one saying why nothing was judged. */
-export function stepRows(step: StepResult): Row[] {
+export function stepRows(step: StepResult, fanned = false): Row[] {
+  const where = { fanned: fanned === true, target: targetText(step) };
   if (step.assertions.length > 0) {
     return step.assertions.map((a) => ({
+      ...where,
       step: step.id,
       type: step.type,
       item: a.path,
@@ -195,7 +208,7 @@ export function stepRows(step: StepResult): Row[] {
   }
   const expected = step.expected && Object.keys(step.expected).length > 0 ? inline(valueMd(step.expected)) : '—';
   const actual = step.status === 'skipped' ? 'not run' : 'not observed';
-  return [{ step: step.id, type: step.type, item: '—', expected: new MarkdownText(expected), actual: new MarkdownText(actual), result: step.status.toUpperCase() }];
+  return [{ ...where, step: step.id, type: step.type, item: '—', expected: new MarkdownText(expected), actual: new MarkdownText(actual), result: step.status.toUpperCase() }];
 }
 
 const md = (markdown: string): MarkdownText => new MarkdownText(markdown);
@@ -211,7 +224,12 @@ function createEngine(): typeof Handlebars {
   hb.registerHelper('codeOrDash', (v: unknown) => md(blank(v) ? '—' : codeSpan(v)));
   hb.registerHelper('upper', (v: unknown) => String(v).toUpperCase());
   hb.registerHelper('join', (list: unknown, sep: unknown) => md(Array.isArray(list) ? list.map(cellText).join(String(sep)) : ''));
-  hb.registerHelper('rows', (step: StepResult) => stepRows(step));
+  hb.registerHelper('rows', (step: StepResult, fanned: unknown) => stepRows(step, fanned === true));
+  hb.registerHelper('swarmText', (v: unknown) => {
+    const s = v as EngineInfo['swarm'] | undefined;
+    if (!s) return md('—');
+    return md(s.role === 'none' ? 'none' : `${s.role}${s.nodeId ? ` (node ${codeSpan(s.nodeId)})` : ''}`);
+  });
   hb.registerHelper('eq', (a: unknown, b: unknown) => a === b);
   hb.registerHelper('gt', (a: unknown, b: unknown) => Number(a) > Number(b));
   hb.registerHelper('hasKeys', (o: unknown) => Boolean(o && typeof o === 'object' && Object.keys(o).length > 0));
@@ -283,10 +301,25 @@ export function renderReportMarkdown(report: Report, options: MarkdownOptions = 
     compiled.set(source, template);
   }
   const evidence = report.cases.flatMap((c) => c.steps.flatMap((s) => s.evidence.map((e) => ({ ...e, step: s.id }))));
+  // A fleet (named targets): the subject and target tables name the target; a fanned-out case has a Target column.
+  // (A template may be given a partial record: what it lacks stays missing, for strict mode to name.)
+  const fleet = report.targets?.some((t) => t.name !== undefined) ?? false;
   const context = {
     ...report,
+    fleet,
+    ...(report.targets ? { targets: report.targets.map((t) => ({ ...t, name: t.name ?? null, engineId: t.engineId ?? null, swarm: t.swarm ?? null })) } : {}),
+    ...(report.subject
+      ? {
+          subject: {
+            ...report.subject,
+            images: report.subject.images?.map((i) => ({ ...i, target: i.target ?? null, replica: i.replica ?? null })),
+            tasks: (report.subject.tasks ?? []).map((t) => ({ ...t, target: t.target ?? null })),
+          },
+        }
+      : {}),
     cases: report.cases.map((c) => ({
       ...c,
+      fanned: c.steps.some((s) => s.fanout !== undefined),
       objective: c.objective.trim(),
       steps: c.steps.map((s) => ({ ...s, observedBy: s.observedBy ?? null })),
     })),
