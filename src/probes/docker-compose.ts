@@ -110,6 +110,8 @@ export async function composeConfigHashes(engine: DockerEngine, file: string, pr
     const tried: string[] = [];
     for (const program of PROGRAMS) {
       const argv = [...program, '--file', file, '--project-name', project, 'config', '--hash=*'];
+      // The version is asked at the same time (each start of Compose costs a Python start-up).
+      const version = runProgram([...program, 'version', '--short'], { cwd: dirname(file), env, signal }).catch(() => null);
       const ran = await runProgram(argv, { cwd: dirname(file), env, signal }).catch((err: unknown) => {
         if (signal.aborted && !options.signal?.aborted) throw new EnvironmentError('COMPOSE_TIMEOUT', `${program.join(' ')} config --hash did not finish in time against the Docker engine at ${display}`, { cause: err });
         throw err;
@@ -127,8 +129,8 @@ export async function composeConfigHashes(engine: DockerEngine, file: string, pr
         const said = ran.stderr.trim().split(/\r?\n/).slice(-3).join(' ');
         throw new EnvironmentError('COMPOSE_FAILED', `${program.join(' ')} could not compute the config hashes of ${file} (project ${project}) against the Docker engine at ${display}: exit ${ran.code}${said ? `: ${said}` : ''}`, { final: true });
       }
-      const version = await runProgram([...program, 'version', '--short'], { cwd: dirname(file), env, signal }).catch(() => null);
-      return { program: program.join(' '), version: version?.code === 0 ? version.stdout.trim() || null : null, hashes: parseHashes(ran.stdout) };
+      const v = await version;
+      return { program: program.join(' '), version: v?.code === 0 ? v.stdout.trim() || null : null, hashes: parseHashes(ran.stdout) };
     }
     throw new EnvironmentError('COMPOSE_NOT_FOUND', `computing Compose config hashes needs docker-compose (or the docker compose plugin) on this machine; tried ${tried.join(', ')}: not found. Install it (Debian: apt-get install docker-compose)`, { final: true });
   } finally {

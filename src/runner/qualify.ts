@@ -210,6 +210,7 @@ export async function runQualification(options: QualificationOptions): Promise<Q
     targetFacts(options),
     needsEngine ? seedSecrets(redactor, probes, options.signal) : Promise.resolve(),
   ]);
+  performance.mark('qualify:observed');
 
   const planned = planRun(protocol, {
     scope: { ...options.parameters, run: { id: reportId, started: startedAt.toISOString() } },
@@ -220,6 +221,7 @@ export async function runQualification(options: QualificationOptions): Promise<Q
   });
   // `each: replica` steps become one step per replica, from each target's snapshot (taken once).
   const plan = await expandReplicas(protocol, planned, (target) => probes.forTarget(target).docker.snapshot({ signal: options.signal }));
+  performance.mark('qualify:planned');
   const context: BaseCheckContext = { probes, repoRoot: options.repoRoot, now, documents: options.documents };
   const outcome = await executeRun<BaseCheckContext>({
     plan,
