@@ -248,8 +248,9 @@ function parseCheckBlock(
   const params: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(block)) {
     if (RESERVED_CHECK_KEYS.has(k)) continue;
-    // With each: replica the selector key chooses the replicas; the check gets each replica's container.
-    if (block.each !== undefined && (REPLICA_SELECTORS as readonly string[]).includes(k)) continue;
+    // With each: replica the selector key chooses the replicas; the check gets each replica's container
+    // (a type without a container keeps its own parameter of that name: lint says each does not apply).
+    if (block.each !== undefined && (REPLICA_SELECTORS as readonly string[]).includes(k) && (!catalog || catalog.types.get(type)?.params.container)) continue;
     params[k] = v;
   }
 
