@@ -79,9 +79,20 @@ function asText(content: string | Uint8Array): string | null {
 /** Teaches the redactor every secret found in a piece of evidence (run before masking anything). */
 export function learnEvidence(redactor: Redactor, input: EvidenceInput): void {
   if (!isText(input.mediaType) && typeof input.content !== 'string') return;
+  // The same observation behind several steps (a fleet's container inspect read by each check of that
+  // replica) teaches nothing new the second time.
+  let seen = learnt.get(redactor);
+  if (!seen) learnt.set(redactor, (seen = new Set()));
+  if (typeof input.content === 'string') {
+    if (seen.has(input.content)) return;
+    seen.add(input.content);
+  }
   const text = asText(input.content);
   if (text !== null) redactor.learn(text);
 }
+
+/** Text evidence each redactor has learnt from already. */
+const learnt = new WeakMap<Redactor, Set<string>>();
 
 /**
  * Largest evidence file kept, in bytes of masked content (1 MiB). A longer observation is masked whole

@@ -7,6 +7,7 @@ import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { connect as netConnect, isIP } from 'node:net';
 import type { Duplex } from 'node:stream';
+import { inspect } from 'node:util';
 import { connect as tlsConnect } from 'node:tls';
 import Docker from 'dockerode';
 import { EnvironmentError } from '../model/errors.js';
@@ -86,6 +87,10 @@ export function openDockerEngine(endpoint: DockerEndpoint, options: { timeoutMs:
       modemOptions = { ...base, host: endpoint.ssh.host, port: endpoint.ssh.port ?? 22, protocol: 'http', agent };
       break;
   }
+  // docker-modem formats every request's options for its debug log (util.inspect, hidden fields, no depth
+  // limit) even when that log is off; the options hold this agent, whose sockets, requests and TLS
+  // material made that formatting the largest cost of a fleet run. The agent shows itself as one line.
+  Object.defineProperty(agent, inspect.custom, { value: () => `[Agent ${endpoint.display}]`, enumerable: false });
   const docker = withoutModemVariables(() => new Docker(modemOptions as Docker.DockerOptions));
   const connect = (): Duplex => {
     switch (endpoint.kind) {

@@ -181,8 +181,12 @@ function linkPlan(protocol: Pick<Protocol, 'cases'> & Partial<Pick<Protocol, 'tr
   const ofCase = new Map<string, PlannedStep[]>();
   const ofBlock = new Map<string, PlannedStep[]>();
   for (const s of steps) {
-    ofCase.set(s.caseId, [...(ofCase.get(s.caseId) ?? []), s]);
-    ofBlock.set(s.checkId, [...(ofBlock.get(s.checkId) ?? []), s]);
+    let c = ofCase.get(s.caseId);
+    if (!c) ofCase.set(s.caseId, (c = []));
+    c.push(s);
+    let b = ofBlock.get(s.checkId);
+    if (!b) ofBlock.set(s.checkId, (b = []));
+    b.push(s);
   }
   let lastManual: string | null = null;
   const lastCommand = new Map<string, string>();
