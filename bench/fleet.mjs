@@ -106,7 +106,7 @@ try {
   };
   const phasesFile = join(dir, 'phases.json');
   const runOurs = (env) => {
-    const prof = process.env.BENCH_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROF}`, `--cpu-prof-name=${env}-${Date.now()}.cpuprofile`] : [];
+    const prof = process.env.BENCH_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROF}`, `--cpu-prof-name=${env}.cpuprofile`] : [];
     const r = time(process.execPath, [...prof, '--require', join(root, 'bench/phases.cjs'), join(root, 'bin/qualify.js'), 'run', 'protocols/QP-0901-fleet.md', '--env', env, '--param', `release=${release}`, '--no-pdf'], { cwd: dir, env: { ...process.env, CI: 'true', NO_COLOR: '1', BENCH_PHASES: phasesFile } });
     if (r.status !== 0) throw new Error(`qualify run --env ${env} exited ${r.status}:\n${r.stderr.slice(-3000)}`);
     const m = JSON.parse(readFileSync(phasesFile, 'utf8'));
