@@ -85,18 +85,10 @@ function lastReport(): { report: Report; folder: string } {
 /** Runs the fleet protocol against production; remembers the report folder it wrote. */
 async function run(...extra: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   const before = new Set(reportFolders(join(dir, 'reports', 'QP-0300')));
-  const t0 = Date.now();
   const r = await runCli(['run', 'protocols/QP-0300-fleet.md', '--env', 'production', '--param', `image=${digestA}`, '--param', 'release=1.0.0', ...extra], { cwd: dir, env: ENV });
   const made = reportFolders(join(dir, 'reports', 'QP-0300')).filter((f) => !before.has(f));
   expect(made, r.stderr).toHaveLength(1);
   latest = made[0]!;
-  if (process.env.FLEET_TIMING) {
-    const marks = performance.getEntriesByType('mark').filter((m) => m.name.startsWith('qualify:') && m.startTime >= performance.now() - (Date.now() - t0));
-    console.log(`run ${extra.join(' ')}: ${Date.now() - t0} ms; ${marks.map((m) => `${m.name.slice(8)} +${Math.round(m.startTime - (performance.now() - (Date.now() - t0)))}`).join(' ')}`);
-    performance.clearMarks();
-    const rec = JSON.parse(readFileSync(join(latest, 'report.json'), 'utf8')) as Report;
-    console.log(steps(rec).map((x) => `${x.id} ${x.durationMs}`).join('\n'));
-  }
   return r;
 }
 
@@ -117,8 +109,6 @@ const healthy = (engine: ExtraEngine, name: string) =>
   waitFor(`${name} to be healthy`, async () => (await engine.docker('inspect', '--format', '{{.State.Health.Status}}', name).catch(() => '')) === 'healthy', 20_000);
 
 beforeAll(async () => {
-  const t0 = Date.now();
-  const mark = (what: string) => process.env.FLEET_TIMING && console.log(`${what}: ${Date.now() - t0} ms`);
   // Two releases of the application in the local registry: A approved, B another digest.
   await buildExampleImage({ tag: `${repo}:1.0.0`, version: '1.0.0', revision: 'fleet-a' });
   await buildExampleImage({ tag: `${repo}:1.0.1`, version: '1.0.1', revision: 'fleet-b' });
@@ -134,7 +124,6 @@ beforeAll(async () => {
   for (const e of [eu1, eu2]) for (const n of ['orders-1', 'orders-2']) await startReplica(e, n, digestA);
 
   // The Swarm: three replicas, each on its own port (host network), health checked every 500 ms.
-  mark('engines and replicas');
   swarmNode = (await sw.initSwarm()).nodeId;
   const base = String(20 + (process.pid % 40)) + String(Math.floor(Math.random() * 90) + 10);
   await sw.docker('service', 'create', '--detach', '--name', 'orders', '--replicas', '3', '--network', 'host', '--health-interval', '500ms', '--stop-grace-period', '1s', '--env', `PORT=${base}{{.Task.Slot}}`, digestA);
@@ -168,16 +157,12 @@ beforeAll(async () => {
   copyFileSync(sshd.knownHosts, join(dir, 'keys', 'known_hosts'));
   await exec('docker-compose', ['--file', join(dir, 'deploy/docker-compose.yml'), '--project-name', 'shop', 'up', '-d', '--quiet-pull'], { env: { ...ENV, DOCKER_HOST: eu1.unix } });
 
-  mark('compose up');
   await Promise.all([...['orders-1', 'orders-2'].flatMap((n) => [healthy(eu1, n), healthy(eu2, n)])]);
   await waitFor('the Swarm service to run 3 healthy replicas', async () => (await swarmReplicas()).filter((l) => l.includes(digestA.split('@')[1]!) && l.endsWith(' healthy')).length === 3, 40_000);
-  mark('ready');
 }, 180_000);
 
 afterAll(async () => {
-  const t0 = Date.now();
   for (const c of cleanups.reverse()) await c();
-  if (process.env.FLEET_TIMING) console.log(`cleanup: ${Date.now() - t0} ms`);
 }, 90_000);
 
 describe('a fleet of three targets (unix, TLS, ssh) with a Swarm service and a Compose project', () => {
