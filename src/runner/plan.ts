@@ -263,7 +263,7 @@ function targetsOf(spec: CheckSpec, testCase: TestCase, options: PlanOptions): R
       return t.role === null || t.role === undefined;
     });
     if (picked.length > 0) return picked.map((t) => ({ name: t.name, named: t.named, error: null }));
-    const roles = all.map((t) => `${t.named ? `${t.name}: ` : ''}${t.role}`).join(', ');
+    const roles = all.map((t) => `${t.named ? t.name : 'its engine'}: ${t.role}`).join(', ');
     return [{ name: null, named: false, error: `SWARM_NOT_MANAGER: no target of ${options.environment ? `environment "${options.environment}"` : 'the environment'} is a Swarm manager (${roles}); a service check observes a Swarm through a manager` }];
   }
   return selection.map((name) => {
