@@ -2,14 +2,15 @@
 // a target of one environment — eu-1 on a unix socket, eu-2 behind mutual TLS on 127.0.0.1, and swarm
 // reached over ssh (sshd on 127.0.0.1, `docker system dial-stdio`), a single-node Swarm manager running
 // a 3-replica service. Images come from the local registry (127.0.0.1:5000), so every replica and task
-// has a real digest. eu-1 also runs a Compose project (docker-compose 1.29 through DOCKER_HOST).
+// has a real digest. eu-1 also runs a Compose project (docker-compose 1.29 through DOCKER_HOST), checked
+// by its own protocol.
 // The engines are shared by the tests of this file, which run in order: the fleet passes; one stopped
 // replica, one replica on another digest and one Swarm task on another digest each fail exactly their
 // steps with a deviation naming target and replica; an engine stopped gives error steps for that target
 // only; `qualify targets` reports each target, the unreachable one included.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chmodSync, copyFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { join } from 'node:path';
@@ -66,8 +67,13 @@ const PROTOCOL = [
   check('type: service.running\nservice: orders\nexpect:\n  replicas: 3'),
   check('type: service.image\nservice: orders\nexpect:\n  digest: "{{image}}"'),
   check('type: container.image\neach: replica\nservice: orders\ntargets: [swarm]\nexpect:\n  digest: "{{image}}"'),
-  '### IQ-04 The Compose project shop',
   '',
+].join('\n');
+
+/** The Compose project, in a protocol of its own (Compose is a Python program: one start-up per run is enough). */
+const COMPOSE_PROTOCOL = [
+  '---', 'document_id: QP-0302', 'type: protocol', 'title: Compose project', 'revision: "01"', 'status: effective', 'approvers: [quinn]', 'approval_date: 2020-01-01', 'effective_date: 2020-01-02', '---', '',
+  '### IQ-04 The Compose project shop runs as its file says', '',
   check('type: compose.project\nfile: deploy/docker-compose.yml\nproject: shop\ntargets: [eu-1]'),
   '',
 ].join('\n');
@@ -136,6 +142,7 @@ beforeAll(async () => {
   const compose = `version: "3.7"\nservices:\n  web:\n    image: ${digestA}\n    network_mode: host\n    environment: { PORT: "${p1}" }\n  worker:\n    image: ${digestA}\n    network_mode: host\n    environment: { PORT: "${p2}" }\n`;
   writeTree(dir, {
     'protocols/QP-0300-fleet.md': PROTOCOL,
+    'protocols/QP-0302-compose.md': COMPOSE_PROTOCOL,
     'deploy/docker-compose.yml': compose,
     'qualify.yaml': [
       'environments:',
@@ -178,7 +185,6 @@ describe('a fleet of three targets (unix, TLS, ssh) with a Swarm service and a C
       'IQ-02.1@eu-1/orders-1', 'IQ-02.1@eu-1/orders-2', 'IQ-02.1@eu-2/orders-1', 'IQ-02.1@eu-2/orders-2',
       'IQ-02.2@eu-1', 'IQ-02.2@eu-2', 'IQ-02.2@swarm',
       'IQ-03.1@swarm', 'IQ-03.2@swarm', 'IQ-03.3@swarm/orders.1', 'IQ-03.3@swarm/orders.2', 'IQ-03.3@swarm/orders.3',
-      'IQ-04.1@eu-1',
     ]);
     const one = steps(report).find((s) => s.id === 'IQ-02.1@eu-2/orders-2')!;
     expect(one.fanout).toEqual({ check: 'IQ-02.1', target: 'eu-2', replica: { name: 'orders-2', container: 'orders-2', containerId: expect.stringMatching(/^[0-9a-f]{64}$/) } });
@@ -194,14 +200,10 @@ describe('a fleet of three targets (unix, TLS, ssh) with a Swarm service and a C
     expect(report.targets[2]!.swarm!.nodeId).toBe(swarmNode);
     // The subject: every container per target with its digest, and every Swarm task.
     const subject = report.subject.images.filter((i) => i.container);
-    expect(subject.filter((i) => i.target === 'eu-1').map((i) => i.container).sort()).toEqual(['orders-1', 'orders-2', 'shop_web_1', 'shop_worker_1']);
+    expect(subject.filter((i) => i.target === 'eu-1').map((i) => i.container).sort()).toEqual(['orders-1', 'orders-2']);
     expect(subject.filter((i) => i.target === 'swarm').map((i) => i.replica).sort()).toEqual(['orders.1', 'orders.2', 'orders.3']);
     expect(new Set(subject.map((i) => i.digest))).toEqual(new Set([digestA]));
     expect(report.subject.tasks!.map((t) => [t.target, t.replica, t.state, t.digest, t.nodeId])).toEqual([1, 2, 3].map((n) => ['swarm', `orders.${n}`, 'running', digestA, swarmNode]));
-    // Compose: the config hashes Compose computes from the file equal the containers' labels.
-    const compose = steps(report).find((s) => s.id === 'IQ-04.1@eu-1')!;
-    expect(compose.actual).toMatchObject({ missing: [], extra: [], running: true, digests: { web: digestA, worker: digestA } });
-    expect(compose.assertions.map((a) => a.path)).toEqual(expect.arrayContaining(['web.1.config_hash', 'worker.1.config_hash', 'web.1.digest']));
     // report.md and the PDF: the fanned-out cases have a Target column; the subject names the targets.
     const md = readFileSync(join(folder, 'report.md'), 'utf8');
     expect(md).toContain('| Step | Target | Check | Item | Expected | Actual | Result |');
@@ -213,6 +215,35 @@ describe('a fleet of three targets (unix, TLS, ssh) with a Swarm service and a C
     expect(text).toContain(squash('eu-2 / orders-1'));
     expect(text).toContain(squash('Swarm tasks observed'));
   }, 90_000);
+
+  it('a Compose project: every service of the file running its declared digest with the config hash Compose computes; a changed file or a missing service fails', async () => {
+    const compose = async () => {
+      const r = await runCli(['run', 'protocols/QP-0302-compose.md', '--no-pdf'], { cwd: dir, env: ENV });
+      const folders = reportFolders(join(dir, 'reports', 'QP-0302'));
+      return { r, step: steps(checkReportFolder(folders[folders.length - 1]!))[0]! };
+    };
+    const good = await compose();
+    expect(good.r.code).toBe(0);
+    expect(good.step.id).toBe('IQ-04.1@eu-1');
+    expect(good.step.actual).toMatchObject({ project: 'shop', services: ['web', 'worker'], missing: [], extra: [], running: true, digests: { web: digestA, worker: digestA } });
+    expect(good.step.assertions.map((a) => a.path)).toEqual(['missing', 'extra', 'web.running', 'web.1.digest', 'web.1.config_hash', 'worker.running', 'worker.1.digest', 'worker.1.config_hash']);
+    expect(good.step.evidence.map((e) => e.description)).toEqual(expect.arrayContaining([expect.stringMatching(/^config hashes computed by docker-compose 1\.\d+\.\d+ for deploy\/docker-compose\.yml against unix:/)]));
+    // The file changed after the deployment (web's environment) and names a service never deployed.
+    const file = join(dir, 'deploy/docker-compose.yml');
+    const deployed = readFileSync(file, 'utf8');
+    writeFileSync(file, `${deployed.replace('PORT: "', 'MODE: changed, PORT: "')}  cache:\n    image: ${digestA}\n    network_mode: host\n`);
+    try {
+      const bad = await compose();
+      expect(bad.r.code).toBe(1);
+      expect(bad.step.status).toBe('fail');
+      expect(bad.step.assertions.filter((a) => !a.pass).map((a) => [a.path, a.message])).toEqual([
+        ['missing', 'services of the file without a container: cache'],
+        ['web.1.config_hash', expect.stringContaining('replica web.1 (shop_web_1) carries config hash')],
+      ]);
+    } finally {
+      writeFileSync(file, deployed);
+    }
+  }, 60_000);
 
   it('qualify targets reports each target: endpoint, engine version, Swarm role, reachable', async () => {
     const r = await runCli(['targets', '--json'], { cwd: dir, env: ENV });
