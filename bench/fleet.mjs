@@ -116,6 +116,11 @@ try {
       observe: m['qualify:planned'] - m['qualify:run'],
       checks: m['qualify:checked'] - m['qualify:planned'],
       record: m['qualify:done'] - m['qualify:checked'],
+      subject: m['qualify:subject'] - m['qualify:checked'],
+      assembled: m['qualify:assembled'] - m['qualify:subject'],
+      rendered: m['qualify:rendered'] - m['qualify:assembled'],
+      written: m['qualify:done'] - m['qualify:rendered'],
+      cpu: m['cpu:user'] + m['cpu:system'],
       summary: r.stderr.split('\n').find((l) => l.startsWith('PASS')),
     };
   };
@@ -147,10 +152,12 @@ try {
   console.log(`  bash script, docker -H ... and curl per target             ${ms(bashMs)}  [${bash[0].summary}]`);
   for (const [label, list] of [[`qualify run --no-pdf, ${ENGINES} targets`, fleet], ['qualify run --no-pdf, 1 target (the same protocol)', single]]) {
     console.log(`  ${label.padEnd(58)}${ms(q(list, 'total'))}  [${list[0].summary}]`);
+    console.log(`    CPU time of the process (user + system)                  ${ms(q(list, 'cpu'))}`);
     console.log(`    node, modules, documents (to the run)                    ${ms(q(list, 'startup'))}`);
     console.log(`    targets observed (engine facts, snapshots), plan          ${ms(q(list, 'observe'))}`);
     console.log(`    the steps                                                ${ms(q(list, 'checks'))}`);
     console.log(`    subject, record, evidence, report.md, audit trail        ${ms(q(list, 'record'))}`);
+    console.log(`      subject ${ms(q(list, 'subject'))}, record and evidence masked ${ms(q(list, 'assembled'))}, report.md ${ms(q(list, 'rendered'))}, written with the trail ${ms(q(list, 'written'))}`);
   }
   const faster = bashMs / fleetMs;
   const cost = fleetMs / singleMs;
