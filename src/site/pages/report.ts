@@ -1,0 +1,259 @@
+// One executed report: the verification verdict first, then header, subject, parameters, results with
+// expected and actual, evidence, deviations with dispositions, signatures, and the folder's files.
+import { createHash } from 'node:crypto';
+import type { EvidenceRef, Report, StepResult } from '../../model/report.js';
+import { parseMarkdown } from '../../markdown/parse.js';
+import { markdownToHast } from '../../render/html/index.js';
+import { badge, digest, facts, h, kids, link, renderPage, row, section, table, time, valueText, type Child } from '../html.js';
+import type { ReportEntry, SiteModel } from '../model.js';
+import { evidencePage, reportFile } from '../paths.js';
+import { dispositionsOf, verdictOf } from '../summary.js';
+import { conclusionBadge, none, stepBadge } from './common.js';
+
+/** Only links a reader can follow from the site: web, mail and in-page anchors. */
+const safeLinks = (url: string, kind: 'link' | 'image') => (kind === 'link' && /^(https?:|mailto:|#)/i.test(url) ? url : null);
+
+// Reports of one protocol share their objectives: each text is rendered once (the nodes are only read).
+const objectives = new Map<string, Child>();
+
+function markdown(text: string): Child {
+  if (!text.trim()) return null;
+  let html = objectives.get(text);
+  if (!html) {
+    html = h('div', { className: ['objective'] }, kids(markdownToHast(parseMarkdown(text), { resolveUrl: safeLinks }).children as never));
+    if (objectives.size > 5000) objectives.clear();
+    objectives.set(text, html);
+  }
+  return html;
+}
+
+function verificationBanner(entry: ReportEntry): Child {
+  const v = entry.verification;
+  if (!v) return h('section', { className: ['alert', 'alert-muted'], ariaLabelledBy: 'verdict' }, [h('h2', { id: 'verdict' }, 'Verification not computed for this view')]);
+  const verdict = verdictOf(entry);
+  if (verdict.state === 'verified') {
+    return h('section', { className: ['alert', 'alert-ok'], ariaLabelledBy: 'verdict' }, [
+      h('h2', { id: 'verdict' }, [badge('ok', '✓ VERIFIED'), ' Every hash, signature and rule holds']),
+      h('details', [h('summary', `What was checked (${v.passed.length})`), h('ul', v.passed.map((p) => h('li', p)))]),
+    ]);
+  }
+  const badSignatures = [...v.signatures, ...v.dispositions].filter((s) => !s.valid);
+  return h('section', { className: ['alert', 'alert-fail'], ariaLabelledBy: 'verdict' }, [
+    h('h2', { id: 'verdict' }, [badge('fail', '✗ FAILED'), ' Verification failed: this record cannot be trusted as it is']),
+    h('ul', { className: ['findings'] }, [
+      ...v.findings.map((f) => h('li', [h('strong', f.code), ' ', f.message])),
+      ...badSignatures.map((s) => h('li', [h('strong', 'SIGNATURE_INVALID'), ` ${s.file}: ${s.reasons.join('; ')}`])),
+    ]),
+    v.passed.length ? h('details', [h('summary', `What still holds (${v.passed.length})`), h('ul', v.passed.map((p) => h('li', p)))]) : null,
+  ]);
+}
+
+function header(path: string, model: SiteModel, entry: ReportEntry, r: Report): Child {
+  const protocol = model.documents.find((d) => d.doc.meta.documentId === r.protocol.documentId && d.doc.meta.revision === r.protocol.revision) ?? model.documents.find((d) => d.doc.path === r.protocol.path);
+  return facts([
+    ['Report', r.reportId],
+    ['Protocol', [protocol ? link(path, protocol.page, `${r.protocol.documentId} revision ${r.protocol.revision}`) : `${r.protocol.documentId} revision ${r.protocol.revision}`, ` ${r.protocol.title}`]],
+    ['Protocol sha256', digest(r.protocol.sha256, 64)],
+    ['Protocol approval at run time', `${r.protocol.status} (${r.protocol.approval === 'signed' ? 'signed' : r.protocol.approval === 'front-matter' ? 'front matter only: approval not signed' : 'none'})`],
+    ['Protocol read at commit', r.protocol.gitCommit ? h('code', r.protocol.gitCommit) : null],
+    ['Environment', r.environment ?? '(default)'],
+    ['Executed by', `${r.executor.name ?? r.executor.id} (${r.executor.id}) on ${r.executor.host}`],
+    ['Run', [time(r.started), ' to ', time(r.ended)]],
+    ['Result', [conclusionBadge(r.conclusion, r.dryRun), ` ${r.summary.passed} passed, ${r.summary.failed} failed, ${r.summary.errored} errored, ${r.summary.skipped} skipped of ${r.summary.steps} step(s) in ${r.summary.cases} case(s)`]],
+    ['Signature state', entry.verification?.state ?? '—'],
+    ['Record sha256', entry.verification?.sha256 ? digest(entry.verification.sha256, 64) : null],
+    ['Tool', `${r.tool.name} ${r.tool.version} (Node ${r.tool.node})`],
+    ['Folder', h('code', entry.path)],
+    ['Flags', [r.dryRun ? badge('warn', 'DRY RUN: NOT A GxP RECORD') : null, r.incomplete ? [' ', badge('fail', 'INCOMPLETE: the run was interrupted')] : null]],
+    ['Warnings', r.warnings.length ? h('ul', { className: ['notes'] }, r.warnings.map((w) => h('li', w))) : null],
+  ]);
+}
+
+function subject(r: Report): Child {
+  const images = r.subject.images.length
+    ? table({
+        caption: 'Images observed running (the subject of this qualification).',
+        head: ['Container', 'Repository', 'Tag', 'Digest', 'Image id'],
+        rows: r.subject.images.map((i) => row([i.container ?? '—', i.repository ?? '—', i.tag ?? '—', i.digest ? h('code', { className: ['wrap'] }, i.digest) : '—', h('code', { className: ['wrap'] }, i.imageId)])),
+      })
+    : none('No image was observed.');
+  const app = r.subject.application;
+  const targets = table({
+    caption: 'Docker engines (targets) the checks ran against.',
+    head: ['Endpoint', 'Host', 'Engine', 'API', 'OS/arch', 'Engine clock (UTC)', 'Error'],
+    rows: r.targets.map((t) => row([h('code', t.endpoint), t.hostname ?? '—', t.version ?? '—', t.apiVersion ?? '—', `${t.os ?? '?'}/${t.arch ?? '?'}`, time(t.time), t.error ?? '—'])),
+  });
+  return [images, app ? facts([['Application repository', h('code', app.repo)], ['Commit', app.commit ? h('code', app.commit) : '—'], ['Tag', app.tag ?? '—']]) : null, targets];
+}
+
+function parameters(r: Report): Child {
+  const entries = Object.entries(r.parameters);
+  if (!entries.length) return none('No parameters.');
+  return table({ caption: 'Run parameters (secrets masked).', head: ['Parameter', 'Value'], rows: entries.map(([k, v]) => row([h('code', k), h('code', { className: ['wrap'] }, v)])) });
+}
+
+function evidenceList(path: string, entry: ReportEntry, refs: EvidenceRef[], altered: Map<string, string>): Child {
+  if (!refs.length) return null;
+  return h('ul', { className: ['evidence'] }, refs.map((e) => h('li', [
+    link(path, evidencePage(entry.base, e.path), e.path),
+    altered.has(e.path) ? [' ', badge('fail', '✗ ALTERED', altered.get(e.path))] : null,
+    ` ${e.description} · ${e.mediaType} · ${e.bytes} bytes · sha256 `,
+    digest(e.sha256, 16),
+  ])));
+}
+
+function stepRows(path: string, entry: ReportEntry, s: StepResult, altered: Map<string, string>): ReturnType<typeof h>[] {
+  const rows: ReturnType<typeof h>[] = [];
+  const first = (extra: Child[]) => h('tr', { id: `step-${s.id}` }, [
+    h('th', { scope: 'row', rowSpan: Math.max(1, s.assertions.length) }, [h('code', s.id), h('br'), h('span', { className: ['muted'] }, s.type)]),
+    ...extra.map((c) => h('td', kids([c]))),
+  ]);
+  const evidence = evidenceList(path, entry, s.evidence, altered);
+  const observed = s.observedBy ? ` observed by ${s.observedBy.id} at ${s.observedBy.at}` : '';
+  if (!s.assertions.length) {
+    rows.push(first(['—', '—', s.actual ? h('code', { className: ['wrap'] }, valueText(s.actual)) : '—', [stepBadge(s.status), s.reason ? [' ', s.reason] : null, observed], evidence ?? '—']));
+    return rows;
+  }
+  s.assertions.forEach((a, i) => {
+    const cells: Child[] = [
+      h('code', a.path),
+      h('code', { className: ['wrap'] }, `${a.matcher === 'equals' ? '' : `${a.matcher} `}${valueText(a.expected)}`),
+      h('code', { className: ['wrap'] }, valueText(a.actual)),
+      [a.pass ? badge('ok', 'PASS') : badge('fail', 'FAIL'), a.message ? [' ', a.message] : null, i === 0 && s.reason && s.status !== 'pass' ? [' ', s.reason] : null, i === 0 ? observed : ''],
+    ];
+    if (i === 0) rows.push(first([...cells, evidence ?? '—']));
+    else rows.push(h('tr', cells.map((c) => h('td', kids([c])))));
+  });
+  // The evidence cell spans the assertions of the step.
+  const evCell = rows[0]!.children.at(-1) as ReturnType<typeof h>;
+  evCell.properties = { ...evCell.properties, rowSpan: Math.max(1, s.assertions.length) };
+  return rows;
+}
+
+function results(path: string, entry: ReportEntry, r: Report, altered: Map<string, string>): Child {
+  return r.cases.map((c) => h('section', { className: ['case'], ariaLabelledBy: `case-${c.id}` }, [
+    h('h3', { id: `case-${c.id}` }, [`${c.id} ${c.title} `, stepBadge(c.status)]),
+    h('p', { className: ['muted'] }, [`${c.stage}`, c.risk ? ` · risk ${c.risk}` : '', c.requirements.length ? ` · requirements ${c.requirements.join(', ')}` : '']),
+    markdown(c.objective),
+    table({
+      caption: `Steps of ${c.id}: expected and actual values.`,
+      captionHidden: true,
+      head: ['Step', 'Field', 'Expected', 'Actual', 'Outcome', 'Evidence'],
+      rows: c.steps.flatMap((s) => stepRows(path, entry, s, altered)),
+      className: ['steps'],
+    }),
+  ]));
+}
+
+function deviations(entry: ReportEntry, r: Report): Child {
+  if (!r.deviations.length) return none('No deviation was opened: every step passed.');
+  const closed = dispositionsOf(entry);
+  const invalid = new Map((entry.verification?.dispositions ?? []).filter((d) => !d.valid).map((d) => [d.file.slice(d.file.lastIndexOf('/') + 1).replace(/\.dsse\.json$/, ''), d]));
+  return table({
+    caption: 'Deviations opened by failed or errored steps, with their QA dispositions.',
+    head: ['Deviation', 'Step', 'Opened', 'What happened', 'Status', 'Disposition'],
+    rows: r.deviations.map((d) => {
+      const disp = closed.get(d.id);
+      const bad = invalid.get(d.id);
+      return row([d.id, h('code', d.stepId), time(d.opened), d.description, disp ? badge('ok', 'closed') : badge('warn', 'OPEN'),
+        disp ? [h('q', disp.comment ?? ''), ` by ${disp.name ?? disp.signerId} (${disp.signerId}), `, time(disp.time)] : bad ? [badge('fail', '✗ INVALID'), ` ${bad.reasons.join('; ')}`] : 'awaiting QA disposition'], { id: `dev-${d.id}` });
+    }),
+  });
+}
+
+function signatures(entry: ReportEntry): Child {
+  const v = entry.verification;
+  if (!v?.signatures.length) return none('No electronic signature yet.');
+  return table({
+    caption: 'Electronic signatures (Part 11): printed name, meaning and UTC time are inside the signed bytes.',
+    head: ['#', 'Printed name', 'Signer id', 'Meaning', 'Signed (UTC)', 'Key', 'Comment', 'Verdict'],
+    rows: v.signatures.map((s, i) => row([String(i + 1), s.name ?? '—', s.signerId ?? '—', s.meaning ?? '—', time(s.time), digest(s.keyFingerprint, 16), s.comment ?? '—',
+      s.valid ? [badge('ok', '✓ valid'), s.notes.length ? [' ', h('span', { className: ['muted'] }, s.notes.join('; '))] : null] : [badge('fail', '✗ INVALID'), ' ', h('span', { className: ['reason'] }, s.reasons.join('; '))]])),
+  });
+}
+
+function files(path: string, entry: ReportEntry, hashes: Map<string, string>): Child {
+  return table({
+    caption: 'Files of the report folder as they are now (sha256 computed when the site was built).',
+    head: ['File', 'sha256'],
+    rows: entry.files.map((f) => row([link(path, reportFile(entry.base, f), f), digest(hashes.get(f) ?? null, 16)])),
+  });
+}
+
+export function reportPage(model: SiteModel, entry: ReportEntry, hashes: Map<string, string>): string {
+  const path = `${entry.base}index.html`;
+  const r = entry.record;
+  const title = r ? `Report ${r.reportId}` : `Report folder ${entry.path}`;
+  const altered = new Map((entry.verification?.findings ?? []).filter((f) => f.file && f.code.startsWith('EVIDENCE')).map((f) => [f.file!, f.message]));
+  const pdf = entry.files.includes('report.pdf') ? link(path, reportFile(entry.base, 'report.pdf'), 'report.pdf (the signed archival PDF)') : null;
+  return renderPage(model, {
+    path,
+    title,
+    nav: 'reports',
+    main: [
+      h('nav', { className: ['crumbs'], ariaLabel: 'Breadcrumb' }, [link(path, 'index.html', 'Overview'), ' › ', link(path, 'reports/index.html', 'Reports'), ' › ', r?.reportId ?? entry.path]),
+      h('h1', [title, r ? [' ', h('span', { className: ['subtitle'] }, r.protocol.title)] : null]),
+      verificationBanner(entry),
+      r
+        ? [
+            section('header', 'Header', [header(path, model, entry, r), pdf ? h('p', [pdf]) : null]),
+            section('subject', 'Subject: what was deployed where', [subject(r)]),
+            section('parameters', 'Parameters', [parameters(r)]),
+            section('results', 'Results', [results(path, entry, r, altered)]),
+            section('deviations', 'Deviations', [deviations(entry, r)]),
+          ]
+        : h('p', { className: ['text-fail'] }, 'report.json cannot be read as a record; the files of the folder are listed below.'),
+      section('signatures', 'Signatures', [signatures(entry)]),
+      entry.verification?.notes.length ? section('notes', 'Notes from verification', [h('ul', entry.verification.notes.map((n) => h('li', n)))]) : null,
+      section('files', 'Files', [files(path, entry, hashes)]),
+    ],
+  });
+}
+
+/** How many bytes of a text evidence file are shown inline; the whole file is always linked. */
+export const INLINE_LIMIT = 2 * 1024 * 1024;
+
+const TEXT_TYPES = /^(text\/|application\/(json|x-ndjson|yaml|x-yaml|xml)|message\/http)/i;
+
+/** The page of one evidence file: what the record says about it, what it is now, and its text inline. */
+export function evidencePageHtml(model: SiteModel, entry: ReportEntry, ref: EvidenceRef & { step: string }, bytes: Buffer | null): string {
+  const path = evidencePage(entry.base, ref.path);
+  const actual = bytes ? createHash('sha256').update(bytes).digest('hex') : null;
+  const matches = actual === ref.sha256 && bytes?.length === ref.bytes;
+  const masked = entry.record?.redaction.entries.filter((e) => e.where === ref.path).reduce((n, e) => n + (e.count ?? 1), 0) ?? 0;
+  const isText = bytes !== null && (TEXT_TYPES.test(ref.mediaType) || !bytes.subarray(0, 8192).includes(0));
+  const shown = isText ? bytes!.subarray(0, INLINE_LIMIT).toString('utf8') : null;
+  return renderPage(model, {
+    path,
+    title: `${ref.path} of ${entry.record?.reportId ?? entry.path}`,
+    nav: 'reports',
+    main: [
+      h('nav', { className: ['crumbs'], ariaLabel: 'Breadcrumb' }, [link(path, 'reports/index.html', 'Reports'), ' › ', link(path, `${entry.base}index.html`, entry.record?.reportId ?? entry.path), ' › ', link(path, `${entry.base}index.html#step-${ref.step}`, ref.step), ' › ', ref.path]),
+      h('h1', ['Evidence ', h('code', ref.path)]),
+      bytes === null
+        ? h('p', { className: ['alert', 'alert-fail'] }, [badge('fail', '✗ MISSING'), ' The file named by the record is not in the report folder.'])
+        : matches
+          ? h('p', { className: ['alert', 'alert-ok'] }, [badge('ok', '✓ MATCHES THE RECORD'), ' The sha256 and size of this file are the ones the record (and its signatures) cover.'])
+          : h('p', { className: ['alert', 'alert-fail'] }, [badge('fail', '✗ ALTERED'), ` This file differs from what the record covers: sha256 ${actual}, the record says ${ref.sha256}.`]),
+      facts([
+        ['Step', h('code', ref.step)],
+        ['What it is', ref.description],
+        ['Media type', ref.mediaType],
+        ['Size', `${bytes?.length ?? 0} bytes now, ${ref.bytes} in the record`],
+        ['sha256 in the record', h('code', { className: ['wrap'] }, ref.sha256)],
+        ['sha256 now', actual ? h('code', { className: ['wrap'] }, actual) : '—'],
+        ['Masking', masked ? `${masked} secret value(s) were masked in this file when it was recorded; it is shown exactly as recorded.` : 'Nothing was masked in this file.'],
+        ['Raw file', bytes ? link(path, reportFile(entry.base, ref.path), `download ${ref.path.split('/').pop()}`) : null],
+      ]),
+      shown !== null
+        ? h('section', { ariaLabelledBy: 'content' }, [
+            h('h2', { id: 'content' }, 'Content'),
+            bytes!.length > INLINE_LIMIT ? h('p', { className: ['muted'] }, `The first ${INLINE_LIMIT} bytes of ${bytes!.length} are shown; download the raw file for the rest.`) : null,
+            h('pre', { className: ['evidence-text'], tabIndex: 0, ariaLabel: `Content of ${ref.path}` }, [h('code', shown)]),
+          ])
+        : bytes
+          ? h('p', 'This evidence is not text; download the raw file to inspect it.')
+          : null,
+    ],
+  });
+}
