@@ -2,7 +2,8 @@
 # Makes sure what qualify's demo and tests need is present and running, installing what is missing:
 # a Docker engine, busybox-static (to build images FROM scratch), a local image registry bound to
 # 127.0.0.1:5000, poppler-utils and qpdf (to check the PDFs we write), libnss3-tools (certutil: PDF
-# signature trust), the npm dependencies and the build.
+# signature trust), chromium (the browser tests of the auditor's site drive Debian's chromium through
+# playwright-core; nothing is downloaded by playwright), the npm dependencies and the build.
 # Idempotent and quick when everything is already there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -36,6 +37,7 @@ command -v certutil >/dev/null 2>&1 || missing+=(libnss3-tools)
 command -v docker-registry >/dev/null 2>&1 || missing+=(docker-registry)
 command -v git >/dev/null 2>&1 || missing+=(git)
 command -v curl >/dev/null 2>&1 || missing+=(curl)
+[ -x /usr/bin/chromium ] || missing+=(chromium)
 if [ "${#missing[@]}" -gt 0 ]; then
   # shellcheck disable=SC2207
   uniq=($(printf '%s\n' "${missing[@]}" | sort -u))

@@ -70,6 +70,8 @@ export function renderPage(model: SiteModel, spec: PageSpec): string {
     h('meta', { name: 'viewport', content: 'width=device-width, initial-scale=1' }),
     h('meta', { name: 'color-scheme', content: 'light dark' }),
     h('title', `${spec.title} · ${model.title}`),
+    // No favicon request: the site asks for nothing it does not contain.
+    h('link', { rel: 'icon', href: 'data:,' }),
     h('link', { rel: 'stylesheet', href: url('assets/site.css') }),
     h('script', { src: url('assets/site.js'), defer: true }),
     ...(spec.scripts ?? []).map((s) => h('script', { src: url(s), defer: true })),
@@ -156,6 +158,7 @@ export function valueText(v: unknown): string {
   return JSON.stringify(v, null, 1).replace(/\n\s*/g, ' ');
 }
 
+/** A section with its heading; the section carries the id (an anchor for links), the heading labels it. */
 export function section(id: string, title: string, children: Child[], level: 'h2' | 'h3' = 'h2'): Element {
-  return h('section', { ariaLabelledBy: id }, [h(level, { id }, title), ...kids(children)]);
+  return h('section', { id, ariaLabelledBy: `${id}-title` }, [h(level, { id: `${id}-title` }, title), ...kids(children)]);
 }

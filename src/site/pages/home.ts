@@ -30,8 +30,7 @@ export function homePage(model: SiteModel): string {
   ]);
 
   const failedSection = failed.length
-    ? h('section', { className: ['alert', 'alert-fail'], ariaLabelledBy: 'failed' }, [
-        h('h2', { id: 'failed' }, `${failed.length} report(s) FAILED verification`),
+    ? h('section', { id: 'failed', className: ['alert', 'alert-fail'], ariaLabelledBy: 'failed-title' }, [h('h2', { id: 'failed-title' }, `${failed.length} report(s) FAILED verification`),
         h('ul', failed.map((r) => h('li', [reportLink(PATH, r), ' ', verdictBadge(r, true)]))),
       ])
     : null;

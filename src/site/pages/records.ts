@@ -40,8 +40,8 @@ export function auditPage(model: SiteModel): string {
   const banner = !a.present
     ? h('p', { className: ['alert', 'alert-muted'] }, `No audit trail yet (${a.file}).`)
     : a.problems.length
-      ? h('section', { className: ['alert', 'alert-fail'], ariaLabelledBy: 'chain' }, [h('h2', { id: 'chain' }, [badge('fail', '✗ BROKEN'), ' The hash chain does not hold']), h('ul', { className: ['findings'] }, a.problems.map((p) => h('li', p)))])
-      : h('section', { className: ['alert', 'alert-ok'], ariaLabelledBy: 'chain' }, [h('h2', { id: 'chain' }, [badge('ok', '✓ INTACT'), ` ${a.entries.length} entries, hash chain intact`]), h('p', 'Every entry carries the hash of the one before it: an edited, removed or re-ordered entry breaks the chain. Committed entries were checked against git.')]);
+      ? h('section', { id: 'chain', className: ['alert', 'alert-fail'], ariaLabelledBy: 'chain-title' }, [h('h2', { id: 'chain-title' }, [badge('fail', '✗ BROKEN'), ' The hash chain does not hold']), h('ul', { className: ['findings'] }, a.problems.map((p) => h('li', p)))])
+      : h('section', { id: 'chain', className: ['alert', 'alert-ok'], ariaLabelledBy: 'chain-title' }, [h('h2', { id: 'chain-title' }, [badge('ok', '✓ INTACT'), ` ${a.entries.length} entries, hash chain intact`]), h('p', 'Every entry carries the hash of the one before it: an edited, removed or re-ordered entry breaks the chain. Committed entries were checked against git.')]);
   const change = (e: (typeof a.entries)[number]): Child => (e.field || e.old !== null || e.new !== null ? [e.field ? h('code', e.field) : null, ': ', h('code', { className: ['wrap'] }, valueText(e.old)), ' → ', h('code', { className: ['wrap'] }, valueText(e.new))] : '—');
   return renderPage(model, {
     path,

@@ -29,17 +29,15 @@ function markdown(text: string): Child {
 
 function verificationBanner(entry: ReportEntry): Child {
   const v = entry.verification;
-  if (!v) return h('section', { className: ['alert', 'alert-muted'], ariaLabelledBy: 'verdict' }, [h('h2', { id: 'verdict' }, 'Verification not computed for this view')]);
+  if (!v) return h('section', { id: 'verdict', className: ['alert', 'alert-muted'], ariaLabelledBy: 'verdict-title' }, [h('h2', { id: 'verdict-title' }, 'Verification not computed for this view')]);
   const verdict = verdictOf(entry);
   if (verdict.state === 'verified') {
-    return h('section', { className: ['alert', 'alert-ok'], ariaLabelledBy: 'verdict' }, [
-      h('h2', { id: 'verdict' }, [badge('ok', '✓ VERIFIED'), ' Every hash, signature and rule holds']),
+    return h('section', { id: 'verdict', className: ['alert', 'alert-ok'], ariaLabelledBy: 'verdict-title' }, [h('h2', { id: 'verdict-title' }, [badge('ok', '✓ VERIFIED'), ' Every hash, signature and rule holds']),
       h('details', [h('summary', `What was checked (${v.passed.length})`), h('ul', v.passed.map((p) => h('li', p)))]),
     ]);
   }
   const badSignatures = [...v.signatures, ...v.dispositions].filter((s) => !s.valid);
-  return h('section', { className: ['alert', 'alert-fail'], ariaLabelledBy: 'verdict' }, [
-    h('h2', { id: 'verdict' }, [badge('fail', '✗ FAILED'), ' Verification failed: this record cannot be trusted as it is']),
+  return h('section', { id: 'verdict', className: ['alert', 'alert-fail'], ariaLabelledBy: 'verdict-title' }, [h('h2', { id: 'verdict-title' }, [badge('fail', '✗ FAILED'), ' Verification failed: this record cannot be trusted as it is']),
     h('ul', { className: ['findings'] }, [
       ...v.findings.map((f) => h('li', [h('strong', f.code), ' ', f.message])),
       ...badSignatures.map((s) => h('li', [h('strong', 'SIGNATURE_INVALID'), ` ${s.file}: ${s.reasons.join('; ')}`])),
@@ -246,8 +244,7 @@ export function evidencePageHtml(model: SiteModel, entry: ReportEntry, ref: Evid
         ['Raw file', bytes ? link(path, reportFile(entry.base, ref.path), `download ${ref.path.split('/').pop()}`) : null],
       ]),
       shown !== null
-        ? h('section', { ariaLabelledBy: 'content' }, [
-            h('h2', { id: 'content' }, 'Content'),
+        ? h('section', { id: 'content', ariaLabelledBy: 'content-title' }, [h('h2', { id: 'content-title' }, 'Content'),
             bytes!.length > INLINE_LIMIT ? h('p', { className: ['muted'] }, `The first ${INLINE_LIMIT} bytes of ${bytes!.length} are shown; download the raw file for the rest.`) : null,
             h('pre', { className: ['evidence-text'], tabIndex: 0, ariaLabel: `Content of ${ref.path}` }, [h('code', shown)]),
           ])
