@@ -1,21 +1,29 @@
 // The revision history of controlled documents from git (who, when, which revision and change control),
 // read with one `git log` for all of them, and the commit the site was built from.
 import { simpleGit, type SimpleGit } from 'simple-git';
+import { EnvironmentError } from '../model/errors.js';
 import type { HistoryEntry } from './model.js';
 
 const RS = '\u001e';
 const US = '\u001f';
 
+/**
+ * git for the repository at `root`; null when it is not the root of a git repository (or git is absent).
+ * The environment is a short list on purpose: simple-git refuses to run with variables such as EDITOR set,
+ * which most users have.
+ */
 async function gitOf(root: string): Promise<SimpleGit | null> {
-  const git = simpleGit({ baseDir: root, maxConcurrentProcesses: 2, timeout: { block: 60_000 } }).env({ ...process.env, LC_ALL: 'C', GIT_OPTIONAL_LOCKS: '0', GIT_TERMINAL_PROMPT: '0' });
+  const env: Record<string, string> = { LC_ALL: 'C', GIT_OPTIONAL_LOCKS: '0', GIT_TERMINAL_PROMPT: '0' };
+  for (const k of ['PATH', 'HOME', 'SYSTEMROOT', 'TMPDIR', 'XDG_CONFIG_HOME']) if (process.env[k] !== undefined) env[k] = process.env[k]!;
+  const git = simpleGit({ baseDir: root, maxConcurrentProcesses: 2, timeout: { block: 60_000 } }).env(env);
   try {
-    // Only the repository's own git: a QMS folder inside another project is not "under git" here.
-    const top = (await git.revparse(['--show-toplevel'])).trim();
-    const { realpathSync } = await import('node:fs');
-    return realpathSync(top) === realpathSync(root) ? git : null;
-  } catch {
-    return null;
+    await git.revparse(['--show-toplevel']);
+  } catch (err) {
+    const message = (err as Error).message ?? '';
+    if (/not a git repository|ENOENT|spawn git/i.test(message)) return null;
+    throw new EnvironmentError('GIT_FAILED', `git in ${root} failed: ${message.trim()}`, { cause: err });
   }
+  return git;
 }
 
 /** HEAD and the number of uncommitted changes; nulls when the folder is not a git repository. */
@@ -24,7 +32,7 @@ export async function repositoryState(root: string): Promise<{ commit: string | 
   if (!git) return { commit: null, uncommitted: null };
   try {
     const commit = (await git.revparse(['HEAD'])).trim() || null;
-    const status = await git.raw(['status', '--porcelain', '--untracked-files=normal']);
+    const status = await git.raw(['status', '--porcelain', '--untracked-files=normal', '--', '.']);
     return { commit, uncommitted: status.split('\n').filter(Boolean).length };
   } catch {
     return { commit: null, uncommitted: null };
@@ -46,7 +54,7 @@ export async function documentHistory(root: string, paths: string[], frontMatter
   let text: string;
   try {
     // Oldest first, so a field's value is carried forward through commits that did not change it.
-    text = await git.raw(['-c', 'core.quotePath=false', 'log', '--reverse', '--no-renames', '--no-color', '-U0', '-p', `--format=${RS}%H${US}%an${US}%ae${US}%aI${US}%s`, '--', ...folders]);
+    text = await git.raw(['-c', 'core.quotePath=false', 'log', '--relative', '--reverse', '--no-renames', '--no-color', '-U0', '-p', `--format=${RS}%H${US}%an${US}%ae${US}%aI${US}%s`, '--', ...folders]);
   } catch {
     return out;
   }

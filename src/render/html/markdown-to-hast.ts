@@ -10,13 +10,15 @@ import rehypeSanitize from 'rehype-sanitize';
 import remarkRehype from 'remark-rehype';
 import { unified } from 'unified';
 import { visit } from 'unist-util-visit';
-import { documentAnchors, labelMachineBlocks, rewriteUrls, type UrlResolver } from './plugins.js';
+import { documentAnchors, labelMachineBlocks, rewriteUrls, shiftHeadings, type UrlResolver } from './plugins.js';
 
 export type { UrlResolver } from './plugins.js';
 
 export interface MarkdownToHastOptions {
   /** Rewrites a link or image URL of the document (relative links to other documents, images); null drops it. */
   resolveUrl?: UrlResolver;
+  /** The level the document's highest heading takes (default: as written). */
+  topHeading?: number;
 }
 
 // remark-rehype keeps raw HTML as `raw` nodes only when asked; rehype-raw then parses them for the sanitizer.
@@ -37,6 +39,7 @@ function hasRawHtml(tree: MdastRoot): boolean {
 export function markdownToHast(tree: MdastRoot, options: MarkdownToHastOptions = {}): HastRoot {
   const processor = hasRawHtml(tree) ? withRaw : withoutRaw;
   const hast = processor.runSync(structuredClone(tree)) as HastRoot;
+  if (options.topHeading) shiftHeadings(hast, options.topHeading);
   documentAnchors(hast);
   labelMachineBlocks(hast);
   rewriteUrls(hast, options.resolveUrl);

@@ -28,6 +28,22 @@ export function headingAnchor(text: string): string {
   return m ? m[1]! : slug(text);
 }
 
+/**
+ * Moves the document's headings down so its highest level becomes `top` (h6 at most): a document shown
+ * inside a page section keeps a correct heading outline under the section's own heading.
+ */
+export function shiftHeadings(tree: Root, top: number): void {
+  let highest = 7;
+  visit(tree, 'element', (node: Element) => {
+    if (HEADING.test(node.tagName)) highest = Math.min(highest, Number(node.tagName[1]));
+  });
+  if (highest === 7 || highest >= top) return;
+  const by = top - highest;
+  visit(tree, 'element', (node: Element) => {
+    if (HEADING.test(node.tagName)) node.tagName = `h${Math.min(6, Number(node.tagName[1]) + by)}`;
+  });
+}
+
 /** Gives every heading a unique id (case headings: the case id itself). */
 export function documentAnchors(tree: Root): void {
   const used = new Set<string>();

@@ -43,6 +43,15 @@ export function documentLink(from: string, entry: DocumentEntry, text?: string):
   return link(from, entry.page, text ?? entry.doc.meta.documentId ?? entry.doc.path);
 }
 
+/** An image as a reader names it: the repository's last segment and the digest, shortened (full value in the title). */
+export function imageLabel(i: { digest: string | null; imageId: string; repository: string | null }): Child {
+  const full = i.digest ?? i.imageId;
+  const at = full.indexOf('@sha256:');
+  const name = at >= 0 ? full.slice(0, at).split('/').pop()! : (i.repository?.split('/').pop() ?? '');
+  const hex = full.slice(full.indexOf('sha256:') + 7);
+  return h('code', { title: full }, `${name ? `${name}@` : ''}sha256:${hex.slice(0, 12)}…`);
+}
+
 /** A paragraph saying a list is empty. */
 export function none(text: string): Child {
   return h('p', { className: ['empty'] }, text);

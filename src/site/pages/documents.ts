@@ -80,7 +80,7 @@ export function documentPage(model: SiteModel, d: DocumentEntry, ctx: PageContex
   const id = m.documentId ?? d.doc.path;
   const v = d.verification;
   const tree = documentTree(d);
-  const body = markdownToHast(tree, { resolveUrl: urlResolver(model, d, ctx) });
+  const body = markdownToHast(tree, { resolveUrl: urlResolver(model, d, ctx), topHeading: 3 });
   const toc = tableOfContents(body.children as Element[]);
 
   const control = facts([
@@ -165,7 +165,7 @@ export function documentTree(d: DocumentEntry): MdastRoot {
 }
 
 function tableOfContents(nodes: Element[]): Array<[string, string]> {
-  return nodes.filter((n) => n.type === 'element' && /^h[12]$/.test(n.tagName) && typeof n.properties?.id === 'string').map((n) => [String(n.properties.id), textOf(n)]);
+  return nodes.filter((n) => n.type === 'element' && /^h3$/.test(n.tagName) && typeof n.properties?.id === 'string').map((n) => [String(n.properties.id), textOf(n)]);
 }
 
 /**

@@ -1,10 +1,10 @@
 // The overview an auditor opens first: what failed verification, the latest qualification of every
 // protocol per environment and target, open deviations, documents by computed status, reviews due.
 import { DOCUMENT_STATUSES } from '../../model/document.js';
-import { badge, digest, h, link, renderPage, row, section, table, time, type Child } from '../html.js';
+import { badge, h, link, renderPage, row, section, table, time, type Child } from '../html.js';
 import type { SiteModel } from '../model.js';
 import { latestQualifications, openDeviations, reviewsDue, verdictOf } from '../summary.js';
-import { conclusionBadge, documentLink, none, reportLink, statusBadge, verdictBadge } from './common.js';
+import { conclusionBadge, documentLink, imageLabel, none, reportLink, statusBadge, verdictBadge } from './common.js';
 
 const PATH = 'index.html';
 
@@ -42,7 +42,7 @@ export function homePage(model: SiteModel): string {
         head: ['Protocol', 'Environment', 'Target', 'Report', 'Run started', 'Result', 'Signed', 'Verification', 'Image'],
         rows: latest.map((q) => {
           const rec = q.report.record!;
-          return row([q.protocol, q.environment, q.target, reportLink(PATH, q.report), time(rec.started), conclusionBadge(rec.conclusion), q.report.verification?.state ?? '—', verdictBadge(q.report), rec.subject.images.map((i) => h('div', [digest(i.digest ?? i.imageId)]))]);
+          return row([q.protocol, q.environment, q.target, reportLink(PATH, q.report), time(rec.started), conclusionBadge(rec.conclusion), q.report.verification?.state ?? '—', verdictBadge(q.report), rec.subject.images.map((i) => h('div', [imageLabel(i)]))]);
         }),
       })
     : none('No qualification has been recorded yet.');

@@ -20,7 +20,7 @@ function markdown(text: string): Child {
   if (!text.trim()) return null;
   let html = objectives.get(text);
   if (!html) {
-    html = h('div', { className: ['objective'] }, kids(markdownToHast(parseMarkdown(text), { resolveUrl: safeLinks }).children as never));
+    html = h('div', { className: ['objective'] }, kids(markdownToHast(parseMarkdown(text), { resolveUrl: safeLinks, topHeading: 4 }).children as never));
     if (objectives.size > 5000) objectives.clear();
     objectives.set(text, html);
   }
@@ -61,8 +61,8 @@ function header(path: string, model: SiteModel, entry: ReportEntry, r: Report): 
     ['Signature state', entry.verification?.state ?? '—'],
     ['Record sha256', entry.verification?.sha256 ? digest(entry.verification.sha256, 64) : null],
     ['Tool', `${r.tool.name} ${r.tool.version} (Node ${r.tool.node})`],
-    ['Folder', h('code', entry.path)],
-    ['Flags', [r.dryRun ? badge('warn', 'DRY RUN: NOT A GxP RECORD') : null, r.incomplete ? [' ', badge('fail', 'INCOMPLETE: the run was interrupted')] : null]],
+    ['Folder', [h('code', entry.path), entry.path.split('/').pop() !== r.reportId ? [' ', badge('warn', 'the folder name is not the report id')] : null]],
+    ['Flags', r.dryRun || r.incomplete ? [r.dryRun ? badge('warn', 'DRY RUN: NOT A GxP RECORD') : null, r.incomplete ? [' ', badge('fail', 'INCOMPLETE: the run was interrupted')] : null] : null],
     ['Warnings', r.warnings.length ? h('ul', { className: ['notes'] }, r.warnings.map((w) => h('li', w))) : null],
   ]);
 }
@@ -93,10 +93,10 @@ function parameters(r: Report): Child {
 function evidenceList(path: string, entry: ReportEntry, refs: EvidenceRef[], altered: Map<string, string>): Child {
   if (!refs.length) return null;
   return h('ul', { className: ['evidence'] }, refs.map((e) => h('li', [
-    link(path, evidencePage(entry.base, e.path), e.path),
+    link(path, evidencePage(entry.base, e.path), e.path.replace(/^evidence\//, '')),
     altered.has(e.path) ? [' ', badge('fail', '✗ ALTERED', altered.get(e.path))] : null,
-    ` ${e.description} · ${e.mediaType} · ${e.bytes} bytes · sha256 `,
-    digest(e.sha256, 16),
+    h('span', { className: ['evidence-what'] }, e.description),
+    h('span', { className: ['evidence-meta'] }, [`${e.mediaType} · ${e.bytes} bytes · sha256 `, digest(e.sha256, 12)]),
   ])));
 }
 
@@ -115,7 +115,7 @@ function stepRows(path: string, entry: ReportEntry, s: StepResult, altered: Map<
   s.assertions.forEach((a, i) => {
     const cells: Child[] = [
       h('code', a.path),
-      h('code', { className: ['wrap'] }, `${a.matcher === 'equals' ? '' : `${a.matcher} `}${valueText(a.expected)}`),
+      h('code', { className: ['wrap'] }, a.matcher === 'equals' ? valueText(a.expected) : `${a.matcher}: ${valueText(a.expected)}`),
       h('code', { className: ['wrap'] }, valueText(a.actual)),
       [a.pass ? badge('ok', 'PASS') : badge('fail', 'FAIL'), a.message ? [' ', a.message] : null, i === 0 && s.reason && s.status !== 'pass' ? [' ', s.reason] : null, i === 0 ? observed : ''],
     ];
@@ -183,7 +183,7 @@ export function reportPage(model: SiteModel, entry: ReportEntry, hashes: Map<str
   const r = entry.record;
   const title = r ? `Report ${r.reportId}` : `Report folder ${entry.path}`;
   const altered = new Map((entry.verification?.findings ?? []).filter((f) => f.file && f.code.startsWith('EVIDENCE')).map((f) => [f.file!, f.message]));
-  const pdf = entry.files.includes('report.pdf') ? link(path, reportFile(entry.base, 'report.pdf'), 'report.pdf (the signed archival PDF)') : null;
+  const pdf = entry.files.includes('report.pdf') ? link(path, reportFile(entry.base, 'report.pdf'), entry.verification?.state === 'approved' ? 'report.pdf: the archival PDF, signed by the approver' : 'report.pdf: the archival PDF') : null;
   return renderPage(model, {
     path,
     title,
@@ -192,6 +192,7 @@ export function reportPage(model: SiteModel, entry: ReportEntry, hashes: Map<str
       h('nav', { className: ['crumbs'], ariaLabel: 'Breadcrumb' }, [link(path, 'index.html', 'Overview'), ' › ', link(path, 'reports/index.html', 'Reports'), ' › ', r?.reportId ?? entry.path]),
       h('h1', [title, r ? [' ', h('span', { className: ['subtitle'] }, r.protocol.title)] : null]),
       verificationBanner(entry),
+      r ? h('nav', { className: ['on-page'], ariaLabel: 'On this page' }, h('ul', [['header', 'Header'], ['subject', 'Subject'], ['parameters', 'Parameters'], ['results', 'Results'], ['deviations', `Deviations (${r.deviations.length})`], ['signatures', 'Signatures'], ['files', 'Files']].map(([id, label]) => h('li', [h('a', { href: `#${id}` }, label!)])))) : null,
       r
         ? [
             section('header', 'Header', [header(path, model, entry, r), pdf ? h('p', [pdf]) : null]),

@@ -15,6 +15,12 @@ function select(label: string, key: string, values: string[]): Child {
   ]);
 }
 
+/** The folder's name when it is not the record's id (a copied or renamed folder must not pass for the original). */
+export function folderNote(r: ReportEntry): Child {
+  const folder = r.path.split('/').pop()!;
+  return r.record && folder !== r.record.reportId ? h('span', { className: ['folder-note'] }, ['folder ', h('code', folder)]) : null;
+}
+
 function reportRow(r: ReportEntry): ReturnType<typeof h> {
   const rec = r.record;
   const v = verdictOf(r);
@@ -33,7 +39,7 @@ function reportRow(r: ReportEntry): ReturnType<typeof h> {
     dataText: rec ? [rec.reportId, ...rec.subject.images.flatMap((i) => [i.digest ?? '', i.imageId, i.repository ?? '', i.tag ?? '']), rec.subject.application?.commit ?? '', rec.subject.application?.tag ?? '', ...Object.values(rec.parameters)].join(' ') : r.path,
     className: v.state === 'failed' ? ['row-failed'] : undefined,
   }, [
-    h('th', { scope: 'row', dataSort: rec?.reportId ?? r.path }, [reportLink(PATH, r)]),
+    h('th', { scope: 'row', dataSort: rec?.reportId ?? r.path }, [reportLink(PATH, r), folderNote(r)]),
     cell(rec?.protocol.documentId ? `${rec.protocol.documentId} rev ${rec.protocol.revision}` : '—'),
     cell(rec?.environment ?? '—'),
     cell(targets.join(', ')),
@@ -41,7 +47,7 @@ function reportRow(r: ReportEntry): ReturnType<typeof h> {
     cell(conclusionBadge(rec?.conclusion, rec?.dryRun), rec ? (rec.dryRun ? 'dry run' : rec.conclusion) : ''),
     cell(r.verification?.state ?? '—'),
     cell(verdictBadge(r, true), v.state),
-    cell(signers.length ? h('ul', { className: ['plain'] }, signers.map((s) => h('li', `${s.name ?? s.signerId} (${s.meaning})`))) : '—', signers.map((s) => s.name).join(', ')),
+    cell(signers.length ? h('ul', { className: ['plain', 'signers'] }, signers.map((s) => h('li', [s.name ?? s.signerId ?? '?', ' ', h('span', { className: ['muted'] }, s.meaning ?? '')]))) : '—', signers.map((s) => s.name).join(', ')),
   ]);
 }
 
