@@ -19,3 +19,5 @@ export { validateRecord } from './report/schema.js';
 export { writeFolderAtomic, ReportExistsError } from './report/folder.js';
 export { renderReportPdf, reportMeta, recordSha256, type ReportPdfOptions } from './report/pdf.js';
 export { renderMarkdownToPdf, renderBook, parseMarkdown, type PdfDocumentMeta, type PdfAttachment, type RenderOptions, type Watermark } from './pdf/index.js';
+export { markdownToHast, serializeHtml, type MarkdownToHastOptions } from './render/html/index.js';
+export * from './site/index.js';

@@ -6,7 +6,7 @@ import type { CliContext } from './context.js';
 import { findRepoRoot, loadConfig } from '../documents/index.js';
 import type { QualifyConfig } from '../model/index.js';
 import type { DocumentPdfSource } from '../site/build.js';
-import { loadSiteModel } from '../site/load.js';
+import { loadSiteModel, prepareSiteModel } from '../site/load.js';
 import type { DocumentEntry, SiteModel } from '../site/model.js';
 import { TOOL_VERSION } from '../version.js';
 import { openRepository } from './repo.js';
@@ -16,6 +16,8 @@ export interface SiteSource {
   config: QualifyConfig;
   /** A fresh model; `verifyReport` picks which report folders (repository-relative paths) are verified. */
   load(options?: { verifyReport?: (path: string) => boolean; title?: string }): Promise<SiteModel>;
+  /** The model with report verification still running (see prepareSiteModel). */
+  prepare(): Promise<{ model: SiteModel; verified: Promise<void> }>;
   /** The PDF of a document, keyed by everything that changes it. */
   documentPdf(entry: DocumentEntry): DocumentPdfSource;
 }
@@ -30,6 +32,11 @@ export async function siteSource(ctx: CliContext, title?: string): Promise<SiteS
       const now = ctx.now();
       const repository = await openRepository({ ...ctx, cwd: root, now: () => now });
       return loadSiteModel({ root, now, repository, config, title: options.title ?? title, verifyReport: options.verifyReport });
+    },
+    async prepare() {
+      const now = ctx.now();
+      const repository = await openRepository({ ...ctx, cwd: root, now: () => now });
+      return prepareSiteModel({ root, now, repository, config, title });
     },
     documentPdf(entry) {
       const signatures = (entry.verification?.signatures ?? []).filter((s) => s.valid).map((s) => [s.signerId, s.meaning, s.time, s.keyFingerprint]);

@@ -1,21 +1,20 @@
 // Writes the static site of a model: every page, the stylesheet and script, the search index, the
 // verification results, the trust root, each report folder's files and each document's PDF. The site is
 // written to a temporary folder beside the target and renamed into place, so a reader never sees half a site.
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { UsageError } from '../model/errors.js';
-import type { EvidenceRef } from '../model/report.js';
 import { isInside } from '../signing/repo.js';
 import { mapLimit } from '../map-limit.js';
 import type { DocumentEntry, ReportEntry, SiteModel } from './model.js';
 import { assetPath, documentPage, documentsListPage } from './pages/documents.js';
 import { homePage } from './pages/home.js';
 import { auditPage, searchPage, tracePage } from './pages/records.js';
-import { evidencePageHtml, reportPage } from './pages/report.js';
+import { reportPage } from './pages/report.js';
 import { reportsListPage } from './pages/reports.js';
 import { verifyPage } from './pages/verify.js';
-import { evidencePage, reportFile } from './paths.js';
+import { readReportFiles } from './report-files.js';
 import { buildSearchIndex, searchIndexScript } from './search-index.js';
 import { verdictOf } from './summary.js';
 
@@ -35,6 +34,8 @@ export interface WriteSiteOptions {
   out: string;
   /** The PDF of a document; null: no document PDFs. */
   documentPdf?: ((entry: DocumentEntry) => DocumentPdfSource) | null;
+  /** Resolves when the reports of the model are verified (prepareSiteModel); documents are written meanwhile. */
+  verified?: Promise<void>;
 }
 
 export interface SiteStats {
@@ -122,21 +123,15 @@ function swapInto(tmp: string, out: string): void {
 }
 
 async function writeContent(model: SiteModel, w: SiteWriter, options: WriteSiteOptions, previous: Marker | null, out: string): Promise<Record<string, string>> {
+  // First what needs no report verdict (verification may still run in its worker threads).
   for (const name of ['site.css', 'site.js']) w.write(`assets/${name}`, readFileSync(new URL(name, ASSETS)));
-  w.write('index.html', homePage(model));
   w.write('documents/index.html', documentsListPage(model));
-  w.write('reports/index.html', reportsListPage(model));
-  w.write('trace.html', tracePage(model));
   w.write('audit.html', auditPage(model));
   w.write('search.html', searchPage(model));
-  w.write('verify.html', verifyPage(model));
-  w.write('search-index.js', searchIndexScript(buildSearchIndex(model)));
-  w.write('verification.json', `${JSON.stringify(verificationResults(model), null, 2)}\n`);
   if (model.trust) {
     w.write('trust-root/signers.yaml', model.trust.text);
     if (model.trust.ca) w.write('trust-root/ca.pem', model.trust.ca.certificate.endsWith('\n') ? model.trust.ca.certificate : `${model.trust.ca.certificate}\n`);
   }
-
   const assets = new Map<string, string>();
   const copyAsset = (abs: string) => {
     const p = assetPath(model.root, abs);
@@ -145,40 +140,24 @@ async function writeContent(model: SiteModel, w: SiteWriter, options: WriteSiteO
   };
   for (const d of model.documents) w.write(d.page, documentPage(model, d, { copyAsset }));
   for (const [p, abs] of assets) w.write(p, readFileSync(abs));
+  const pdfs = await writeDocumentPdfs(model, w, options, previous, out);
+
+  await options.verified;
+  w.write('index.html', homePage(model));
+  w.write('reports/index.html', reportsListPage(model));
+  w.write('trace.html', tracePage(model));
+  w.write('verify.html', verifyPage(model));
+  w.write('search-index.js', searchIndexScript(buildSearchIndex(model)));
+  w.write('verification.json', `${JSON.stringify(verificationResults(model), null, 2)}\n`);
   for (const r of model.reports) writeReport(model, r, w);
-  return writeDocumentPdfs(model, w, options, previous, out);
+  return pdfs;
 }
 
-/** Every file of the folder (active content renamed to .txt), the report page and one page per evidence file. */
+/** The report page with its evidence inline, and the files the site keeps a copy of (active content renamed to .txt). */
 function writeReport(model: SiteModel, r: ReportEntry, w: SiteWriter): void {
-  const hashes = new Map<string, string>();
-  const bytesOf = new Map<string, Buffer>();
-  for (const f of r.files) {
-    const bytes = readFileSync(join(r.dir, f));
-    hashes.set(f, createHash('sha256').update(bytes).digest('hex'));
-    bytesOf.set(f, bytes);
-    w.write(reportFile(r.base, f), bytes);
-  }
-  w.write(`${r.base}index.html`, reportPage(model, r, hashes));
-  for (const ref of evidenceRefs(r)) {
-    const inside = isInside(r.dir, join(r.dir, ref.path));
-    w.write(evidencePage(r.base, ref.path), evidencePageHtml(model, r, ref, inside ? (bytesOf.get(ref.path) ?? null) : null));
-  }
-}
-
-function evidenceRefs(r: ReportEntry): Array<EvidenceRef & { step: string }> {
-  const seen = new Set<string>();
-  const out: Array<EvidenceRef & { step: string }> = [];
-  for (const c of r.record?.cases ?? []) {
-    for (const s of c.steps) {
-      for (const e of s.evidence) {
-        if (seen.has(e.path)) continue;
-        seen.add(e.path);
-        out.push({ ...e, step: s.id });
-      }
-    }
-  }
-  return out;
+  const files = readReportFiles(r);
+  for (const f of files.values()) if (f.site && f.bytes) w.write(f.site, f.bytes);
+  w.write(`${r.base}index.html`, reportPage(model, r, files));
 }
 
 async function writeDocumentPdfs(model: SiteModel, w: SiteWriter, options: WriteSiteOptions, previous: Marker | null, out: string): Promise<Record<string, string>> {

@@ -35,21 +35,35 @@ export interface LoadSiteOptions {
   git?: boolean;
 }
 
-/** Loads everything the site shows. */
+/** Loads everything the site shows, reports verified. */
 export async function loadSiteModel(options: LoadSiteOptions): Promise<SiteModel> {
+  const { model, verified } = await prepareSiteModel(options);
+  await verified;
+  return model;
+}
+
+/**
+ * The model with documents, audit trail and report records loaded; the reports' verification runs on
+ * (in worker threads when there are many) and fills `verification` when `verified` resolves, so a caller
+ * can write the documents' pages and PDFs meanwhile.
+ */
+export async function prepareSiteModel(options: LoadSiteOptions): Promise<{ model: SiteModel; verified: Promise<void> }> {
   const root = resolve(options.root);
   const now = options.now;
   const gitOn = options.git !== false;
   const reports = listReportFolders(root, options.config.defaults.reportsDir || 'reports');
   const toVerify = reports.filter((r) => (options.verifyReport ? options.verifyReport(r.path) : true));
-  const [verdicts, documents, state, audit] = await Promise.all([
-    verifyReportFolders(root, toVerify.map((r) => r.dir), now),
+  const verified = verifyReportFolders(root, toVerify.map((r) => r.dir), now).then((verdicts) => {
+    toVerify.forEach((r, i) => (r.verification = verdicts[i]!));
+  });
+  // Settled either way here; the caller awaits `verified` and sees its error.
+  verified.catch(() => {});
+  const [documents, state, audit] = await Promise.all([
     loadDocuments(root, options.repository, now, options.verifyDocuments !== false, gitOn),
     gitOn ? repositoryState(root) : Promise.resolve({ commit: null, uncommitted: null }),
     loadAudit(root, gitOn),
   ]);
-  toVerify.forEach((r, i) => (r.verification = verdicts[i]!));
-  return {
+  const model: SiteModel = {
     root,
     title: options.title ?? 'Quality records',
     build: { builtAt: utcSeconds(now), tool: `${TOOL_NAME} ${TOOL_VERSION}`, commit: state.commit, uncommitted: state.uncommitted },
@@ -60,6 +74,7 @@ export async function loadSiteModel(options: LoadSiteOptions): Promise<SiteModel
     trust: loadTrust(root),
     trace: buildTrace(documents, reports),
   };
+  return { model, verified };
 }
 
 export function utcSeconds(d: Date): string {

@@ -38,11 +38,6 @@ export function reportFile(base: string, rel: string): string {
   return `${base}${ACTIVE.test(p) ? `${p}.txt` : p}`;
 }
 
-/** Site path of the page showing one evidence file inline. */
-export function evidencePage(base: string, rel: string): string {
-  return `${base}${safePath(rel)}.html`;
-}
-
 /** The relative URL from the page at `from` to the site path `to` (both relative to the site root). */
 export function relativeUrl(from: string, to: string): string {
   const depth = from.split('/').length - 1;

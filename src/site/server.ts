@@ -11,12 +11,11 @@ import type { DocumentEntry, ReportEntry, SiteModel } from './model.js';
 import { assetPath, documentPage, documentsListPage } from './pages/documents.js';
 import { homePage } from './pages/home.js';
 import { auditPage, searchPage, tracePage } from './pages/records.js';
-import { evidencePageHtml, reportPage } from './pages/report.js';
+import { reportPage } from './pages/report.js';
 import { reportsListPage } from './pages/reports.js';
 import { verifyPage } from './pages/verify.js';
-import { evidencePage, reportFile } from './paths.js';
+import { readReportFiles } from './report-files.js';
 import { buildSearchIndex, searchIndexScript } from './search-index.js';
-import { createHash } from 'node:crypto';
 
 export interface SiteServerOptions {
   /** A fresh model; `verifyReport` picks the report folders (repository-relative) verified for this request. */
@@ -99,24 +98,14 @@ async function reportReply(options: SiteServerOptions, path: string): Promise<Re
   const entry = listed.reports.find((r) => path.startsWith(r.base));
   if (!entry) return notFound(path);
   const rest = path.slice(entry.base.length);
-  const file = entry.files.find((f) => reportFile(entry.base, f) === path);
-  if (file) return { status: 200, type: typeOf(path), body: readFileSync(join(entry.dir, file)) };
-  if (rest !== 'index.html' && !rest.endsWith('.html')) return notFound(path);
+  // Only the files the static site copies are served (the same site, over HTTP).
+  const files = readReportFiles(entry);
+  const file = [...files].find(([, f]) => f.site === path);
+  if (file) return { status: 200, type: typeOf(path), body: file[1].bytes! };
+  if (rest !== 'index.html') return notFound(path);
   const m = await options.load((p) => p === entry.path);
   const fresh = m.reports.find((r) => r.path === entry.path)!;
-  if (rest === 'index.html') {
-    const hashes = new Map(fresh.files.map((f) => [f, createHash('sha256').update(readFileSync(join(fresh.dir, f))).digest('hex')]));
-    return html(reportPage(m, fresh, hashes));
-  }
-  for (const c of fresh.record?.cases ?? []) {
-    for (const s of c.steps) {
-      const ref = s.evidence.find((e) => evidencePage(fresh.base, e.path) === path);
-      if (!ref) continue;
-      const known = fresh.files.includes(ref.path);
-      return html(evidencePageHtml(m, fresh, { ...ref, step: s.id }, known ? readFileSync(join(fresh.dir, ref.path)) : null));
-    }
-  }
-  return notFound(path);
+  return html(reportPage(m, fresh, readReportFiles(fresh)));
 }
 
 /** Security headers of every reply: the page CSP (plus no framing), no sniffing, no caching, no referrer. */

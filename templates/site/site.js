@@ -146,7 +146,17 @@
     run(input.value);
   }
 
+  // A link to an evidence file opens its content.
+  function openTarget() {
+    var id = decodeURIComponent(window.location.hash.slice(1));
+    var target = id && document.getElementById(id);
+    var details = target && target.querySelector('details.evidence-content');
+    if (details) details.open = true;
+  }
+
   document.addEventListener('DOMContentLoaded', function () {
+    openTarget();
+    window.addEventListener('hashchange', openTarget);
     Array.prototype.forEach.call(document.querySelectorAll('table.sortable'), makeSortable);
     Array.prototype.forEach.call(document.querySelectorAll('[data-filter-for]'), makeFilter);
     search();

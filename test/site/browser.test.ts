@@ -101,12 +101,15 @@ describe('the site from file://', () => {
     await shot(page, '02-report');
     expect(await axeViolations(page)).toEqual([]);
 
-    // Its evidence, inline, as recorded.
+    // Its evidence, inline, as recorded: the link opens the content.
     await page.locator('#case-IQ-02 ~ .table-wrap').getByRole('link', { name: /inspect/ }).first().click();
-    await expect(page.locator('h1').textContent()).resolves.toContain('evidence/IQ-02.1-inspect');
-    await expect(page.locator('.alert-ok').textContent()).resolves.toContain('MATCHES THE RECORD');
-    await expect(page.locator('pre.evidence-text').textContent()).resolves.toContain('"Id"');
-    await shot(page, '03-evidence');
+    expect(page.url()).toMatch(/#ev-IQ-02\.1-inspect/);
+    const item = page.locator('article.evidence-item:target');
+    await expect(item.locator('h3').textContent()).resolves.toContain('matches the record');
+    await expect(item.locator('pre.evidence-text').isVisible()).resolves.toBe(true);
+    await expect(item.locator('pre.evidence-text').textContent()).resolves.toContain('"Id"');
+    await item.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(ARTIFACTS, '03-evidence.png') });
     expect(await axeViolations(page)).toEqual([]);
 
     for (const p of ['documents/index.html', 'trace.html', 'audit.html', 'verify.html', 'search.html']) {
@@ -145,6 +148,7 @@ describe('the site from file://', () => {
     await expect(page.locator('.alert-fail .findings').textContent()).resolves.toContain('EVIDENCE_ALTERED');
     await expect(page.locator('.alert-fail').evaluate((el) => getComputedStyle(el).color)).resolves.toBe('rgb(164, 14, 38)');
     await expect(page.locator('.evidence .badge-fail').first().textContent()).resolves.toContain('ALTERED');
+    await expect(page.locator('article.evidence-item .badge-fail').first().textContent()).resolves.toContain('ALTERED');
     await shot(page, '07-tampered-report');
     const dark = await newPage({ dark: true });
     await dark.page.goto(page.url());

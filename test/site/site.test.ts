@@ -71,7 +71,7 @@ describe('qualify site', () => {
 
   it('writes every page with the strict CSP, only its own script, and the hostile values as text', () => {
     const pages = listFiles(site).filter((f) => f.endsWith('.html'));
-    expect(pages).toEqual(expect.arrayContaining(['index.html', 'reports/index.html', 'documents/index.html', 'trace.html', 'audit.html', 'search.html', 'verify.html', 'reports/QP-0001/QP-0001-20261008T100000Z-bbbb/index.html', 'reports/QP-0001/QP-0001-20261008T100000Z-bbbb/evidence/OQ-01.1-body.html.html']));
+    expect(pages).toEqual(expect.arrayContaining(['index.html', 'reports/index.html', 'documents/index.html', 'trace.html', 'audit.html', 'search.html', 'verify.html', 'reports/QP-0001/QP-0001-20261008T100000Z-bbbb/index.html']));
     for (const p of pages) {
       const raw = readFileSync(join(site, p), 'utf8');
       const html = raw.replace(/&#x27;/g, "'");
@@ -96,9 +96,11 @@ describe('qualify site', () => {
     expect(existsSync(join(base, 'evidence/OQ-01.1-body.html'))).toBe(false);
     expect(readFileSync(join(base, 'evidence/OQ-01.1-body.html.txt'), 'utf8')).toContain(HOSTILE);
     expect(readFileSync(join(base, 'report.pdf')).subarray(0, 5).toString()).toBe('%PDF-');
-    const evidence = readFileSync(join(base, 'evidence/OQ-01.1-body.html.html'), 'utf8');
-    expect(evidence).toContain('<pre class="evidence-text" tabindex="0" aria-label="Content of evidence/OQ-01.1-body.html"><code>&#x3C;html>&#x3C;body>&#x3C;script>');
-    expect(evidence).toContain('MATCHES THE RECORD');
+    const page = readFileSync(join(base, 'index.html'), 'utf8');
+    const item = page.slice(page.indexOf('<article id="ev-OQ-01.1-body.html"'));
+    expect(item).toContain('<pre class="evidence-text" tabindex="0" aria-label="Content of evidence/OQ-01.1-body.html"><code>&#x3C;html>&#x3C;body>&#x3C;script>');
+    expect(item.slice(0, 300)).toContain('✓ matches the record');
+    expect(page).toContain('href="../../../reports/QP-0001/QP-0001-20261008T100000Z-bbbb/index.html#ev-OQ-01.1-body.html"');
   });
 
   it('says FAILED with the reason for the tampered copy, VERIFIED for the others, in the list, its page and verification.json', () => {
@@ -110,6 +112,7 @@ describe('qualify site', () => {
     expect(page).toContain('✗ FAILED');
     expect(page).toContain('EVIDENCE_ALTERED');
     expect(page).toContain('the folder name is not the report id');
+    expect(page).toMatch(/<article id="ev-IQ-01.1-inspect.json"[^>]*><h3[^>]*><code>evidence\/IQ-01.1-inspect.json<\/code> <span class="badge badge-fail">✗ ALTERED<\/span>/);
     const results = JSON.parse(readFileSync(join(site, 'verification.json'), 'utf8'));
     expect(results.summary).toEqual({ reports: 3, verified: 2, failed: 1, documents: 2 });
     expect(results.reports.find((r: { path: string }) => r.path.endsWith('-copy')).reason).toMatch(/^EVIDENCE_ALTERED: evidence\/IQ-01.1-inspect.json/);

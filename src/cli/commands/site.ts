@@ -22,14 +22,14 @@ export const command: Command = {
     const started = performance.now();
     const source = await siteSource(ctx, typeof args.flags.title === 'string' ? args.flags.title : undefined);
     const out = typeof args.flags.out === 'string' ? resolve(ctx.cwd, args.flags.out) : join(source.root, 'site');
-    const model = await source.load();
+    const { model, verified } = await source.prepare();
     const { writeSite } = await import('../../site/build.js');
     const { verdictOf } = await import('../../site/summary.js');
-    const stats = await writeSite(model, { out, documentPdf: args.flags['no-pdf'] ? null : (d) => source.documentPdf(d) });
+    const stats = await writeSite(model, { out, documentPdf: args.flags['no-pdf'] ? null : (d) => source.documentPdf(d), verified });
     const failed = model.reports.filter((r) => verdictOf(r).state === 'failed');
     const shown = relative(ctx.cwd, out) || '.';
     ctx.stdout.write(`${join(shown, 'index.html')}\n`);
-    ctx.stderr.write(`qualify site: ${stats.pages} pages, ${model.documents.length} document(s), ${model.reports.length} report(s) (${model.reports.length - failed.length} verified, ${failed.length} FAILED), audit trail ${model.audit.problems.length ? 'BROKEN' : 'intact'}; ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
+    ctx.stderr.write(`qualify site: ${stats.pages} pages, ${model.documents.length} document(s), ${model.reports.length} report(s) (${model.reports.length - failed.length} verified, ${failed.length} FAILED), audit trail ${model.audit.problems.length ? 'BROKEN' : 'intact'}${stats.pdfsRendered + stats.pdfsReused ? `; document PDFs: ${stats.pdfsRendered} rendered, ${stats.pdfsReused} unchanged` : ''}; ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
     for (const r of failed) ctx.stderr.write(`qualify site: FAILED ${r.path}: ${verdictOf(r).reason}\n`);
     return EXIT.ok;
   },

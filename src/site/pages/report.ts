@@ -1,12 +1,11 @@
 // One executed report: the verification verdict first, then header, subject, parameters, results with
 // expected and actual, evidence, deviations with dispositions, signatures, and the folder's files.
-import { createHash } from 'node:crypto';
 import type { EvidenceRef, Report, StepResult } from '../../model/report.js';
 import { parseMarkdown } from '../../markdown/parse.js';
 import { markdownToHast } from '../../render/html/index.js';
 import { badge, digest, facts, h, kids, link, renderPage, row, section, table, time, valueText, type Child } from '../html.js';
 import type { ReportEntry, SiteModel } from '../model.js';
-import { evidencePage, reportFile } from '../paths.js';
+import { INLINE_LIMIT, type FolderFile } from '../report-files.js';
 import { dispositionsOf, verdictOf } from '../summary.js';
 import { conclusionBadge, none, stepBadge } from './common.js';
 
@@ -93,7 +92,7 @@ function parameters(r: Report): Child {
 function evidenceList(path: string, entry: ReportEntry, refs: EvidenceRef[], altered: Map<string, string>): Child {
   if (!refs.length) return null;
   return h('ul', { className: ['evidence'] }, refs.map((e) => h('li', [
-    link(path, evidencePage(entry.base, e.path), e.path.replace(/^evidence\//, '')),
+    link(path, `${path}#${evidenceAnchor(e.path)}`, e.path.replace(/^evidence\//, '')),
     altered.has(e.path) ? [' ', badge('fail', '✗ ALTERED', altered.get(e.path))] : null,
     h('span', { className: ['evidence-what'] }, e.description),
     h('span', { className: ['evidence-meta'] }, [`${e.mediaType} · ${e.bytes} bytes · sha256 `, digest(e.sha256, 12)]),
@@ -170,20 +169,27 @@ function signatures(entry: ReportEntry): Child {
   });
 }
 
-function files(path: string, entry: ReportEntry, hashes: Map<string, string>): Child {
+function fileTable(path: string, entry: ReportEntry, files: Map<string, FolderFile>): Child {
   return table({
-    caption: 'Files of the report folder as they are now (sha256 computed when the site was built).',
-    head: ['File', 'sha256'],
-    rows: entry.files.map((f) => row([link(path, reportFile(entry.base, f), f), digest(hashes.get(f) ?? null, 16)])),
+    caption: `Files of the report folder ${entry.path} as they were when the site was built.`,
+    head: ['File', 'Bytes', 'sha256', 'In this site'],
+    rows: entry.files.map((f) => {
+      const file = files.get(f);
+      const where = file?.site ? link(path, file.site, 'copy') : file?.inline ? link(path, `${path}#${evidenceAnchor(f)}`, 'shown above') : h('span', { className: ['muted'] }, 'in the repository');
+      return row([h('code', f), String(file?.size ?? '—'), digest(file?.sha256 ?? null, 16), where]);
+    }),
   });
 }
 
-export function reportPage(model: SiteModel, entry: ReportEntry, hashes: Map<string, string>): string {
+/** The report page; `files` is what the site read of the folder (readReportFiles). */
+export function reportPage(model: SiteModel, entry: ReportEntry, files: Map<string, FolderFile>): string {
   const path = `${entry.base}index.html`;
   const r = entry.record;
   const title = r ? `Report ${r.reportId}` : `Report folder ${entry.path}`;
   const altered = new Map((entry.verification?.findings ?? []).filter((f) => f.file && f.code.startsWith('EVIDENCE')).map((f) => [f.file!, f.message]));
-  const pdf = entry.files.includes('report.pdf') ? link(path, reportFile(entry.base, 'report.pdf'), entry.verification?.state === 'approved' ? 'report.pdf: the archival PDF, signed by the approver' : 'report.pdf: the archival PDF') : null;
+  const pdfFile = files.get('report.pdf')?.site;
+  const pdf = pdfFile ? link(path, pdfFile, entry.verification?.state === 'approved' ? 'report.pdf: the archival PDF, signed by the approver' : 'report.pdf: the archival PDF') : null;
+  const json = files.get('report.json')?.site;
   return renderPage(model, {
     path,
     title,
@@ -192,10 +198,10 @@ export function reportPage(model: SiteModel, entry: ReportEntry, hashes: Map<str
       h('nav', { className: ['crumbs'], ariaLabel: 'Breadcrumb' }, [link(path, 'index.html', 'Overview'), ' › ', link(path, 'reports/index.html', 'Reports'), ' › ', r?.reportId ?? entry.path]),
       h('h1', [title, r ? [' ', h('span', { className: ['subtitle'] }, r.protocol.title)] : null]),
       verificationBanner(entry),
-      r ? h('nav', { className: ['on-page'], ariaLabel: 'On this page' }, h('ul', [['header', 'Header'], ['subject', 'Subject'], ['parameters', 'Parameters'], ['results', 'Results'], ['deviations', `Deviations (${r.deviations.length})`], ['signatures', 'Signatures'], ['files', 'Files']].map(([id, label]) => h('li', [h('a', { href: `#${id}` }, label!)])))) : null,
+      r ? h('nav', { className: ['on-page'], ariaLabel: 'On this page' }, h('ul', [['header', 'Header'], ['subject', 'Subject'], ['parameters', 'Parameters'], ['results', 'Results'], ['deviations', `Deviations (${r.deviations.length})`], ['signatures', 'Signatures'], ['evidence', 'Evidence'], ['files', 'Files']].map(([id, label]) => h('li', [h('a', { href: `#${id}` }, label!)])))) : null,
       r
         ? [
-            section('header', 'Header', [header(path, model, entry, r), pdf ? h('p', [pdf]) : null]),
+            section('header', 'Header', [header(path, model, entry, r), h('p', [pdf, pdf && json ? ' · ' : null, json ? link(path, json, 'report.json: the record') : null])]),
             section('subject', 'Subject: what was deployed where', [subject(r)]),
             section('parameters', 'Parameters', [parameters(r)]),
             section('results', 'Results', [results(path, entry, r, altered)]),
@@ -203,55 +209,70 @@ export function reportPage(model: SiteModel, entry: ReportEntry, hashes: Map<str
           ]
         : h('p', { className: ['text-fail'] }, 'report.json cannot be read as a record; the files of the folder are listed below.'),
       section('signatures', 'Signatures', [signatures(entry)]),
+      r ? section('evidence', 'Evidence', [h('p', { className: ['muted'] }, 'Raw observations as recorded (secrets were masked when they were recorded), each with the sha256 the record and its signatures cover.'), evidenceSection(path, entry, r, files)]) : null,
       entry.verification?.notes.length ? section('notes', 'Notes from verification', [h('ul', entry.verification.notes.map((n) => h('li', n)))]) : null,
-      section('files', 'Files', [files(path, entry, hashes)]),
+      section('files', 'Files', [fileTable(path, entry, files)]),
     ],
   });
 }
 
-/** How many bytes of a text evidence file are shown inline; the whole file is always linked. */
-export const INLINE_LIMIT = 2 * 1024 * 1024;
 
-const TEXT_TYPES = /^(text\/|application\/(json|x-ndjson|yaml|x-yaml|xml)|message\/http)/i;
+/** The anchor of an evidence file in its report page. */
+export function evidenceAnchor(path: string): string {
+  return `ev-${path.replace(/^evidence\//, '').replace(/[^A-Za-z0-9._-]/g, '_')}`;
+}
 
-/** The page of one evidence file: what the record says about it, what it is now, and its text inline. */
-export function evidencePageHtml(model: SiteModel, entry: ReportEntry, ref: EvidenceRef & { step: string }, bytes: Buffer | null): string {
-  const path = evidencePage(entry.base, ref.path);
-  const actual = bytes ? createHash('sha256').update(bytes).digest('hex') : null;
+/** Every evidence file named by the record once, with the step that recorded it. */
+export function evidenceRefs(r: Report): Array<EvidenceRef & { step: string }> {
+  const seen = new Set<string>();
+  const out: Array<EvidenceRef & { step: string }> = [];
+  for (const c of r.cases) {
+    for (const s of c.steps) {
+      for (const e of s.evidence) {
+        if (seen.has(e.path)) continue;
+        seen.add(e.path);
+        out.push({ ...e, step: s.id });
+      }
+    }
+  }
+  return out;
+}
+
+/** One evidence file: what the record says about it, what it is now, and its text (masked as recorded) inline. */
+function evidenceItem(path: string, entry: ReportEntry, ref: EvidenceRef & { step: string }, file: FolderFile | null): Child {
+  const bytes = file?.bytes ?? null;
+  const actual = file?.sha256 ?? null;
   const matches = actual === ref.sha256 && bytes?.length === ref.bytes;
   const masked = entry.record?.redaction.entries.filter((e) => e.where === ref.path).reduce((n, e) => n + (e.count ?? 1), 0) ?? 0;
-  const isText = bytes !== null && (TEXT_TYPES.test(ref.mediaType) || !bytes.subarray(0, 8192).includes(0));
-  const shown = isText ? bytes!.subarray(0, INLINE_LIMIT).toString('utf8') : null;
-  return renderPage(model, {
-    path,
-    title: `${ref.path} of ${entry.record?.reportId ?? entry.path}`,
-    nav: 'reports',
-    main: [
-      h('nav', { className: ['crumbs'], ariaLabel: 'Breadcrumb' }, [link(path, 'reports/index.html', 'Reports'), ' › ', link(path, `${entry.base}index.html`, entry.record?.reportId ?? entry.path), ' › ', link(path, `${entry.base}index.html#step-${ref.step}`, ref.step), ' › ', ref.path]),
-      h('h1', ['Evidence ', h('code', ref.path)]),
-      bytes === null
-        ? h('p', { className: ['alert', 'alert-fail'] }, [badge('fail', '✗ MISSING'), ' The file named by the record is not in the report folder.'])
-        : matches
-          ? h('p', { className: ['alert', 'alert-ok'] }, [badge('ok', '✓ MATCHES THE RECORD'), ' The sha256 and size of this file are the ones the record (and its signatures) cover.'])
-          : h('p', { className: ['alert', 'alert-fail'] }, [badge('fail', '✗ ALTERED'), ` This file differs from what the record covers: sha256 ${actual}, the record says ${ref.sha256}.`]),
-      facts([
-        ['Step', h('code', ref.step)],
-        ['What it is', ref.description],
-        ['Media type', ref.mediaType],
-        ['Size', `${bytes?.length ?? 0} bytes now, ${ref.bytes} in the record`],
-        ['sha256 in the record', h('code', { className: ['wrap'] }, ref.sha256)],
-        ['sha256 now', actual ? h('code', { className: ['wrap'] }, actual) : '—'],
-        ['Masking', masked ? `${masked} secret value(s) were masked in this file when it was recorded; it is shown exactly as recorded.` : 'Nothing was masked in this file.'],
-        ['Raw file', bytes ? link(path, reportFile(entry.base, ref.path), `download ${ref.path.split('/').pop()}`) : null],
-      ]),
-      shown !== null
-        ? h('section', { id: 'content', ariaLabelledBy: 'content-title' }, [h('h2', { id: 'content-title' }, 'Content'),
-            bytes!.length > INLINE_LIMIT ? h('p', { className: ['muted'] }, `The first ${INLINE_LIMIT} bytes of ${bytes!.length} are shown; download the raw file for the rest.`) : null,
-            h('pre', { className: ['evidence-text'], tabIndex: 0, ariaLabel: `Content of ${ref.path}` }, [h('code', shown)]),
-          ])
-        : bytes
-          ? h('p', 'This evidence is not text; download the raw file to inspect it.')
-          : null,
-    ],
-  });
+  const text = file?.inline ?? false;
+  const anchor = evidenceAnchor(ref.path);
+  return h('article', { id: anchor, className: ['evidence-item'], ariaLabelledBy: `${anchor}-title` }, [
+    h('h3', { id: `${anchor}-title` }, [h('code', ref.path), ' ',
+      bytes === null ? badge('fail', '✗ MISSING') : matches ? badge('ok', '✓ matches the record') : badge('fail', '✗ ALTERED')]),
+    bytes !== null && !matches ? h('p', { className: ['text-fail'] }, `This file differs from what the record and its signatures cover: sha256 ${actual} and ${bytes.length} bytes now, the record says ${ref.sha256} and ${ref.bytes} bytes.`) : null,
+    bytes === null ? h('p', { className: ['text-fail'] }, 'The file named by the record is not in the report folder.') : null,
+    facts([
+      ['Step', link(path, `${path}#step-${ref.step}`, ref.step)],
+      ['What it is', ref.description],
+      ['Media type, size', `${ref.mediaType}, ${ref.bytes} bytes`],
+      ['sha256 in the record', h('code', { className: ['wrap'] }, ref.sha256)],
+      ['Masking', masked ? `${masked} secret value(s) masked when recorded; shown exactly as recorded` : 'nothing masked'],
+      ['Raw file', file?.site ? link(path, file.site, ref.path.split('/').pop()!) : null],
+    ]),
+    text
+      ? h('details', { className: ['evidence-content'] }, [
+          h('summary', `Show the content (${bytes!.length} bytes)`),
+          bytes!.length > INLINE_LIMIT ? h('p', { className: ['muted'] }, `The first ${INLINE_LIMIT} bytes are shown; the raw file (copied into the site) has all of it.`) : null,
+          h('pre', { className: ['evidence-text'], tabIndex: 0, ariaLabel: `Content of ${ref.path}` }, [h('code', bytes!.subarray(0, INLINE_LIMIT).toString('utf8'))]),
+        ])
+      : bytes
+        ? h('p', { className: ['muted'] }, 'Not text: open the raw file to inspect it.')
+        : null,
+  ]);
+}
+
+function evidenceSection(path: string, entry: ReportEntry, r: Report, files: Map<string, FolderFile>): Child {
+  const refs = evidenceRefs(r);
+  if (!refs.length) return none('This record has no evidence files.');
+  return refs.map((ref) => evidenceItem(path, entry, ref, files.get(ref.path) ?? null));
 }
