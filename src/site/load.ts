@@ -8,17 +8,16 @@ import type { LoadedRepository } from '../documents/index.js';
 import type { QualifyConfig } from '../model/index.js';
 import type { Report } from '../model/report.js';
 import { readAuditTrail } from '../signing/audit.js';
-import { verifyDocument } from '../signing/documents.js';
 import { auditTrailAppendOnly } from '../signing/git.js';
 import { recordShapeProblem } from '../signing/report-record.js';
 import { AUDIT_TRAIL, loadSignerRegistry, signersFile } from '../signing/repo.js';
 import { REPORT_SCHEMA } from '../model/report.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { documentHistory, repositoryState } from './git-history.js';
-import type { AuditView, DocumentEntry, ReportEntry, SiteModel } from './model.js';
+import type { AuditView, DocumentEntry, HistoryEntry, ReportEntry, SiteModel } from './model.js';
 import { documentPage, documentPdf, reportBase } from './paths.js';
 import { buildTrace } from './trace.js';
-import { verifyReportFolders } from './verify-reports.js';
+import { verifyDocumentFiles, verifyReportFolders } from './verify-reports.js';
 
 export interface LoadSiteOptions {
   root: string;
@@ -133,17 +132,16 @@ function readRecord(dir: string): Report | null {
 async function loadDocuments(root: string, repo: LoadedRepository, now: Date, verify: boolean, gitOn: boolean): Promise<DocumentEntry[]> {
   const docs = [...repo.documents].sort((a, b) => (a.meta.documentId ?? a.path).localeCompare(b.meta.documentId ?? b.path) || a.path.localeCompare(b.path));
   const fmLines = new Map(docs.map((d) => [d.path, Math.max(1, d.bodyStartLine - 1)]));
-  const history = gitOn ? await documentHistory(root, docs.map((d) => d.path), fmLines) : new Map();
-  const out: DocumentEntry[] = [];
-  for (const doc of docs) {
+  const verifiable = verify ? docs.filter((d) => d.meta.documentId && existsSync(join(root, d.path))) : [];
+  const [history, results] = await Promise.all([
+    gitOn ? documentHistory(root, docs.map((d) => d.path), fmLines) : Promise.resolve(new Map<string, HistoryEntry[]>()),
+    verifyDocumentFiles(root, verifiable.map((d) => join(root, d.path)), now),
+  ]);
+  const verdicts = new Map(results.map((v, i) => [verifiable[i]!, { ...v, target: verifiable[i]!.path }]));
+  return docs.map((doc) => {
     const status = repo.status.get(doc)!;
-    let verification = null;
-    if (verify && doc.meta.documentId && existsSync(join(root, doc.path))) {
-      verification = await verifyDocument(root, join(root, doc.path), { now, target: doc.path });
-    }
-    out.push({ doc, status, page: documentPage(doc.path), pdf: documentPdf(doc.path), verification, history: history.get(doc.path) ?? [], reviewDue: reviewDue(status.approvalDate, doc.meta.reviewPeriodMonths) });
-  }
-  return out;
+    return { doc, status, page: documentPage(doc.path), pdf: documentPdf(doc.path), verification: verdicts.get(doc) ?? null, history: history.get(doc.path) ?? [], reviewDue: reviewDue(status.approvalDate, doc.meta.reviewPeriodMonths) };
+  });
 }
 
 /** The day a periodic review falls due: the approval date plus the review period. */

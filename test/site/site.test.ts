@@ -16,6 +16,8 @@ import { createSiteServer } from '../../src/site/server.js';
 import { documentHistory, repositoryState } from '../../src/site/git-history.js';
 import { reviewDue } from '../../src/site/load.js';
 import { relativeUrl, reportFile, safePath } from '../../src/site/paths.js';
+import { verifyReportFolders } from '../../src/site/verify-reports.js';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { CliContext } from '../../src/cli/context.js';
 
 const HOSTILE = '<script>alert("x")</script>';
@@ -91,10 +93,10 @@ describe('qualify site', () => {
     expect(page).toContain('">&#x3C;svg onload=alert(1)> (eve)');
   });
 
-  it('copies the report folder with active content renamed to .txt and shows evidence inline, escaped', () => {
+  it('copies the record and its PDF, and shows text evidence (even HTML) inline, escaped, never as a page', () => {
     const base = join(site, 'reports/QP-0001/QP-0001-20261008T100000Z-bbbb');
-    expect(existsSync(join(base, 'evidence/OQ-01.1-body.html'))).toBe(false);
-    expect(readFileSync(join(base, 'evidence/OQ-01.1-body.html.txt'), 'utf8')).toContain(HOSTILE);
+    expect(listFiles(base).sort()).toEqual(['index.html', 'report.json', 'report.pdf']);
+    expect(readFileSync(join(base, 'report.json'), 'utf8')).toBe(readFileSync(join(hostileDir, 'report.json'), 'utf8'));
     expect(readFileSync(join(base, 'report.pdf')).subarray(0, 5).toString()).toBe('%PDF-');
     const page = readFileSync(join(base, 'index.html'), 'utf8');
     const item = page.slice(page.indexOf('<article id="ev-OQ-01.1-body.html"'));
@@ -196,10 +198,12 @@ describe('qualify serve', () => {
       expect(await home.text()).toContain('1 report(s) FAILED verification');
       const page = `${base}/reports/QP-0001/QP-0001-20261008T100000Z-bbbb/index.html`;
       expect(await (await fetch(page)).text()).toContain('Every hash, signature and rule holds');
-      const raw = await fetch(`${base}/reports/QP-0001/QP-0001-20261008T100000Z-bbbb/evidence/OQ-01.1-body.html.txt`);
-      expect(raw.headers.get('content-type')).toBe('text/plain; charset=utf-8');
-      expect(await raw.text()).toContain(HOSTILE);
+      const raw = await fetch(`${base}/reports/QP-0001/QP-0001-20261008T100000Z-bbbb/report.json`);
+      expect(raw.headers.get('content-type')).toBe('application/json; charset=utf-8');
+      expect(await raw.text()).toContain('"reportId": "QP-0001-20261008T100000Z-bbbb"');
+      // Only what the static site copies is served: no raw HTML evidence, no signature files.
       expect((await fetch(`${base}/reports/QP-0001/QP-0001-20261008T100000Z-bbbb/evidence/OQ-01.1-body.html`)).status).toBe(404);
+      expect((await fetch(`${base}/reports/QP-0001/QP-0001-20261008T100000Z-bbbb/evidence/OQ-01.1-body.html.txt`)).status).toBe(404);
       expect((await fetch(`${base}/`, { method: 'POST' })).status).toBe(405);
       expect((await fetch(`${base}/%2e%2e/%2e%2e/etc/passwd`)).status).toBe(404);
       expect((await fetch(`${base}/nothing.html`)).status).toBe(404);
@@ -233,6 +237,17 @@ describe('qualify serve', () => {
     const r = await runCli(['serve', '--port', 'http'], { cwd: repo.root, env: repo.env });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('--port expects a number');
+  });
+});
+
+describe('verification of many reports', () => {
+  it('gives in worker threads (the built module) exactly what it gives in this thread', async () => {
+    const dirs = readdirSync(join(repo.root, 'reports/QP-0001')).sort().map((d) => join(repo.root, 'reports/QP-0001', d));
+    const here = await verifyReportFolders(repo.root, dirs, now, { workers: 0 });
+    const built = await import(pathToFileURL(fileURLToPath(new URL('../../dist/site/verify-reports.js', import.meta.url))).href);
+    const there = await built.verifyReportFolders(repo.root, dirs, now, { workers: 2 });
+    expect(there).toEqual(here);
+    expect(here.map((r: { ok: boolean }) => r.ok)).toEqual([true, false, true]);
   });
 });
 
