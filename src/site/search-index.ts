@@ -38,7 +38,8 @@ export function buildSearchIndex(model: SiteModel): SearchEntry[] {
     const evidence = rec?.cases.flatMap((c) => c.steps.flatMap((s) => s.evidence.map((e) => `${e.path} ${e.sha256}`))) ?? [];
     out.push({
       kind: 'report',
-      title: rec ? `${rec.reportId}` : r.path,
+      // A copied or renamed folder is named, so it is not taken for the original.
+      title: rec ? (r.path.endsWith(`/${rec.reportId}`) ? rec.reportId : `${rec.reportId} (folder ${r.path.split('/').pop()})`) : r.path,
       url: `${r.base}index.html`,
       summary: rec
         ? `${rec.protocol.documentId} rev ${rec.protocol.revision} · ${rec.environment ?? '(default)'} · ${targetsOf(r).join(', ')} · ${rec.started} · ${rec.dryRun ? 'DRY RUN' : rec.conclusion.toUpperCase()} · ${v.state === 'failed' ? 'FAILED verification' : v.state}`
