@@ -3,7 +3,9 @@
 # a Docker engine, busybox-static (to build images FROM scratch), a local image registry bound to
 # 127.0.0.1:5000, poppler-utils and qpdf (to check the PDFs we write), libnss3-tools (certutil: PDF
 # signature trust), openssl, openssh-server/-client and iproute2 (the tests start a second dockerd over
-# mutual TLS and an sshd on 127.0.0.1 as remote engines), the npm dependencies and the build.
+# mutual TLS and an sshd on 127.0.0.1 as remote engines), chromium (the browser tests of the
+# auditor's site drive Debian's chromium through playwright-core; nothing is downloaded by playwright),
+# the npm dependencies and the build.
 # Idempotent and quick when everything is already there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -49,6 +51,7 @@ command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 command -v ssh >/dev/null 2>&1 || missing+=(openssh-client)
 [ -x /usr/sbin/sshd ] || missing+=(openssh-server)
 command -v ip >/dev/null 2>&1 || missing+=(iproute2)
+[ -x /usr/bin/chromium ] || missing+=(chromium)
 if [ "${#missing[@]}" -gt 0 ]; then
   # shellcheck disable=SC2207
   uniq=($(printf '%s\n' "${missing[@]}" | sort -u))

@@ -23,6 +23,9 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ command:
   verify: { summary: 'verify hashes, signatures, rules and the audit trail; exit 4 on failure', load: () => import('./commands/verify.js') },
   audit: { summary: 'print the audit trail and check its chain', load: () => import('./commands/audit.js') },
   attest: { summary: 'write an in-toto test-result attestation for a report', load: () => import('./commands/attest.js') },
+  site: { summary: 'build the auditor\'s static HTML site of the repository (verified now)', load: () => import('./commands/site.js') },
+  serve: { summary: 'serve that site on 127.0.0.1, verifying again on every page request', load: () => import('./commands/serve.js') },
+  export: { summary: 'write an inspection package (--inspection OUT.zip|DIR): site, PDFs, verdicts, trust root', load: () => import('./commands/export.js') },
 };
 
 function helpText(): string {

@@ -88,8 +88,8 @@ function kindOf(type: DocumentType): PdfDocumentMeta['kind'] {
   return type === 'sop' ? 'sop' : type === 'protocol' ? 'protocol' : 'document';
 }
 
-/** A controlled document with what the PDF shows about it: computed status, approval signatures. */
-async function documentMeta(doc: ControlledDocument, root: string, ctx: CliContext): Promise<PdfDocumentMeta> {
+/** A controlled document with what the PDF shows about it: computed status, approval signatures (also used by `qualify site`). */
+export async function documentMeta(doc: ControlledDocument, root: string, ctx: CliContext): Promise<PdfDocumentMeta> {
   const { computeDocumentStatus, NO_SIGNATURES, isoDay } = await import('../../documents/index.js');
   let approvals = NO_SIGNATURES;
   let signatures: SignatureManifestation[] = [];
