@@ -87,7 +87,7 @@ describe('the site from file://', () => {
     // The tampered copy is called out first, in red, with the reason.
     const alert = page.locator('section.alert-fail');
     await expect(alert.textContent()).resolves.toContain('FAILED');
-    await expect(alert.textContent()).resolves.toContain('EVIDENCE_ALTERED');
+    await expect(alert.textContent()).resolves.toContain('RECORD_MISPLACED');
     await shot(page, '01-home');
     expect(await axeViolations(page)).toEqual([]);
 
@@ -135,7 +135,7 @@ describe('the site from file://', () => {
     const verdicts = await rows.evaluateAll((trs) => trs.map((tr) => [tr.querySelector('th')!.textContent, tr.getAttribute('data-verification'), tr.cells[7]!.textContent]));
     const failed = verdicts.filter(([, v]) => v === 'failed');
     expect(failed).toHaveLength(1);
-    expect(failed[0]![2]).toContain('EVIDENCE_ALTERED');
+    expect(failed[0]![2]).toContain('RECORD_MISPLACED');
     expect(verdicts.filter(([, v]) => v === 'verified')).toHaveLength(2);
     const reason = page.locator('tr.row-failed .reason');
     const red = await reason.evaluate((el) => getComputedStyle(el).color);
@@ -256,7 +256,7 @@ describe('the site through qualify serve', () => {
     });
     const { context, page, errors } = await newPage();
     await page.goto(url);
-    await expect(page.locator('section.alert-fail').textContent()).resolves.toContain('EVIDENCE_ALTERED');
+    await expect(page.locator('section.alert-fail').textContent()).resolves.toContain('RECORD_MISPLACED');
     await page.goto(`${url}reports/index.html`);
     await expect(page.locator('#reports-table tbody tr[data-verification="verified"]').count()).resolves.toBe(2);
     await shot(page, '12-serve-reports');

@@ -67,7 +67,7 @@ describe('qualify site', () => {
     site = join(makeTempDir('qualify-site-out-').dir, 'site');
     const r = await runCli(['site', '--out', site, '--no-pdf'], { cwd: repo.root, env: repo.env, now });
     expect(r.stderr).toContain('3 report(s) (2 verified, 1 FAILED)');
-    expect(r.stderr).toContain('FAILED reports/QP-0001/QP-0001-20261008T090000Z-aaaa-copy: EVIDENCE_ALTERED');
+    expect(r.stderr).toContain('FAILED reports/QP-0001/QP-0001-20261008T090000Z-aaaa-copy: RECORD_MISPLACED');
     expect(r.code).toBe(0);
   }, 60_000);
 
@@ -117,7 +117,7 @@ describe('qualify site', () => {
     expect(page).toMatch(/<article id="ev-IQ-01.1-inspect.json"[^>]*><h3[^>]*><code>evidence\/IQ-01.1-inspect.json<\/code> <span class="badge badge-fail">✗ ALTERED<\/span>/);
     const results = JSON.parse(readFileSync(join(site, 'verification.json'), 'utf8'));
     expect(results.summary).toEqual({ reports: 3, verified: 2, failed: 1, documents: 2 });
-    expect(results.reports.find((r: { path: string }) => r.path.endsWith('-copy')).reason).toMatch(/^EVIDENCE_ALTERED: evidence\/IQ-01.1-inspect.json/);
+    expect(results.reports.find((r: { path: string }) => r.path.endsWith('-copy')).reason).toMatch(/^RECORD_MISPLACED: the folder QP-0001-20261008T090000Z-aaaa-copy holds/);
     expect(results.auditTrail.intact).toBe(true);
   });
 
@@ -160,7 +160,7 @@ describe('qualify export --inspection', () => {
     }
     const readme = execFileSync('unzip', ['-p', out, 'inspection-2026/README.txt'], { encoding: 'utf8' });
     expect(readme).toContain('START HERE: open site/index.html');
-    expect(readme).toContain('FAILED reports/QP-0001/QP-0001-20261008T090000Z-aaaa-copy: EVIDENCE_ALTERED');
+    expect(readme).toContain('FAILED reports/QP-0001/QP-0001-20261008T090000Z-aaaa-copy: RECORD_MISPLACED');
     const dir = makeTempDir('qualify-export-unzip-');
     execFileSync('unzip', ['-q', out, '-d', dir.dir]);
     const pdfsig = execFileSync('pdfsig', [join(dir.dir, 'inspection-2026/pdf/reports/QP-0001/QP-0001-20261008T090000Z-aaaa.pdf')], { encoding: 'utf8' });
