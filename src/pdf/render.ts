@@ -3,6 +3,7 @@
 // The tree comes from src/markdown/parse.ts, the one Markdown parse: the PDF prints the blocks the
 // runner and lint read.
 import type { Root } from 'mdast';
+import { toString } from 'mdast-util-to-string';
 import { visit, EXIT } from 'unist-util-visit';
 import { DocumentError } from '../model/errors.js';
 import { TOOL_VERSION } from '../version.js';
@@ -157,7 +158,10 @@ export async function renderBook(docs: Array<{ tree: Root; meta: PdfDocumentMeta
     // Each document of the book is an Art(icle) of its own, in its own language.
     const art = body.open('Art', d.meta.lang && d.meta.lang !== lang ? { lang: d.meta.lang } : {});
     controlBlock(body, d.meta);
-    body.document(d.tree);
+    // The control block shows the title: a first heading that only repeats it is not printed again.
+    const first = d.tree.children[0];
+    const repeats = first?.type === 'heading' && [d.meta.title, `${d.meta.documentId} ${d.meta.title}`].includes(toString(first).trim());
+    body.document(repeats ? { ...d.tree, children: d.tree.children.slice(1) } : d.tree);
     signatureSection(body, d.meta, false);
     body.close(art);
   });
@@ -167,12 +171,13 @@ export async function renderBook(docs: Array<{ tree: Root; meta: PdfDocumentMeta
   // Contents: each document, and its top-level sections.
   const entries = (off: number): TocEntry[] =>
     docs.flatMap((d, i) => {
-      const own = body.headings.filter((h) => h.doc === i);
-      const min = own.length ? Math.min(...own.map((h) => h.level)) : 1;
       const title = d.meta.kind === 'report' ? d.meta.title : `${d.meta.documentId}  ${d.meta.title}`;
+      // Sections: the top level of the document's own headings (a heading repeating the title is not one).
+      const own = body.headings.filter((h) => h.doc === i && h.text !== 'Signatures' && h.text !== d.meta.title && h.text !== title);
+      const min = own.length ? Math.min(...own.map((h) => h.level)) : 1;
       return [
         { level: 1, text: title, page: starts[i]!.page + off, y: starts[i]!.y },
-        ...own.filter((h) => h.level === min && h.text !== 'Signatures').map((h) => ({ level: 2, text: h.text, page: h.page + off, y: h.y })),
+        ...own.filter((h) => h.level === min).map((h) => ({ level: 2, text: h.text, page: h.page + off, y: h.y })),
       ];
     });
   const tocTop = structNode('Part', null);

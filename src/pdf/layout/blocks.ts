@@ -66,7 +66,7 @@ export interface TableSpec {
   fractions?: number[];
   /** Shade the first column and make it the row header (label/value tables). */
   labelColumn?: boolean;
-  /** Split across pages when long (default true); small tables never split. */
+  /** Hyphenate words in cells (default true). */
   hyphenate?: boolean;
 }
 
@@ -718,9 +718,9 @@ export class Layouter {
     this.y += 7;
   }
 
-  /** Lays out and draws a table (cover, signature page, control blocks). */
+  /** Lays out and draws a table (cover, signature page, control blocks: labels are not hyphenated). */
   table(spec: TableSpec, x: number, w: number): void {
-    this.drawTable(spec, this.layoutTable(spec, w), x, w);
+    this.drawTable(spec, this.layoutTable({ hyphenate: false, ...spec }, w), x, w);
   }
 
   private layoutTable(spec: TableSpec, w: number): TableLayout {

@@ -124,7 +124,7 @@ export function coverPage(L: Layouter, meta: PdfDocumentMeta, toolVersion: strin
     sectionTitle(L, 'Documents in this compilation');
     const rows: Span[][][] = [['Document', 'Title', 'Revision', 'Status'].map((h) => sp(h, { bold: true, size: TABLE_SIZE }))];
     for (const d of meta.contents ?? []) rows.push([sp(d.documentId, { size: TABLE_SIZE }), sp(d.title, { size: TABLE_SIZE }), sp(d.revision, { size: TABLE_SIZE }), sp(cap(d.status), { size: TABLE_SIZE })]);
-    L.table({ rows, header: true, fractions: [0.27, 0.45, 0.1, 0.18] }, x, w);
+    L.table({ rows, header: true }, x, w);
   } else {
     sectionTitle(L, 'Document control');
     L.table({ rows: kv(controlRows(meta)), header: false, fractions: [0.27, 0.73], labelColumn: true }, x, w);
