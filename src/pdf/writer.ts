@@ -10,6 +10,7 @@ import type { ArtifactKind, Color, ContentSlot, Item, Page, ImageData, PlacedWor
 import { SRGB_ICC_BASE64 } from './srgb-icc.js';
 import { DocumentFonts, type UsedFace } from './subset.js';
 import { writeStructure } from './structure.js';
+import { resolve } from './fonts.js';
 import { placeText } from './text/place.js';
 import type { PdfAttachment } from './types.js';
 import { buildXmp, type DocInfo } from './xmp.js';
@@ -226,7 +227,7 @@ const ARTIFACT: Record<ArtifactKind, string> = {
 
 /** PDF text string (UTF-16BE hex) for a marked-content property. */
 function mcText(s: string): string {
-  return `<FEFF${utf16hex(s)}>`;
+  return `<FEFF${utf16hex(s).toUpperCase()}>`;
 }
 
 /**
@@ -278,7 +279,7 @@ function contentStream(items: Item[], H: number, fonts: DocumentFonts, images: M
         break;
       }
       case 'words':
-        words(out, it.x, H - it.y, it.words, it.actual, fonts, setFill, lang);
+        words(out, it.x, H - it.y, it.words, it.actual, fonts, setFill, lang, it.space);
         break;
       case 'rect': {
         if (it.fill) setFill(it.fill);
@@ -313,12 +314,26 @@ function contentStream(items: Item[], H: number, fonts: DocumentFonts, images: M
  * glyphs do not spell it in order (shaped scripts, an added hyphen); a word in another language says so
  * with /Lang.
  */
-function words(out: string[], x: number, y: number, list: readonly PlacedWord[], actual: string | null, fonts: DocumentFonts, setFill: (c: Color) => void, lang: string): void {
+function words(out: string[], x: number, y: number, list: readonly PlacedWord[], actual: string | null, fonts: DocumentFonts, setFill: (c: Color) => void, lang: string, trailingSpace = false): void {
   if (actual !== null) out.push(`/Span <</ActualText ${mcText(actual)}>> BDC`);
   out.push('BT');
   let font = '';
+  let end: number | null = null;
   for (const w of list) {
     setFill(w.color);
+    // Words are placed one by one (shaped, justified); the space between two is a real space glyph,
+    // so that text extraction and assistive technology read "two words", not "twowords".
+    if (end !== null && w.dx - end > 0.1) {
+      const sp = resolve(w.style, 0x20);
+      const su = fonts.use(sp.face);
+      const f = `/${su.name} ${fmt(w.size)} Tf`;
+      if (f !== font) {
+        out.push(f);
+        font = f;
+      }
+      out.push(`<${fonts.glyph(su, sp.gid, ' ')}> Tj`);
+    }
+    end = w.dx + (w.s.w * w.size) / 1000;
     const props: string[] = [];
     if (w.s.lang && w.s.lang !== lang) props.push(`/Lang ${mcText(w.s.lang)}`);
     if (actual === null && (w.actual !== undefined || w.s.complex)) props.push(`/ActualText ${mcText(w.actual ?? w.s.text)}`);
@@ -347,11 +362,6 @@ function words(out: string[], x: number, y: number, list: readonly PlacedWord[],
       for (let i = 0; i < run.gids.length; i++) {
         const uni = run.uni[i]!;
         const adv = run.adv[i]!;
-        if (uni === '\u00a0' || uni === '\u202f') {
-          // A no-break space is a gap, as between words: extraction gives an ordinary space.
-          adj += adv;
-          continue;
-        }
         const dx = run.dx ? run.dx[i]! : 0;
         const dy = run.dy ? run.dy[i]! : 0;
         const r = (dy * w.size) / 1000;
@@ -365,7 +375,8 @@ function words(out: string[], x: number, y: number, list: readonly PlacedWord[],
           flush();
           arr += ` ${fmt(-shift)} `;
         }
-        const g = fonts.glyph(u, run.gids[i]!, uni);
+        // A no-break space reads as an ordinary space (search for "Annex 11" finds it).
+        const g = fonts.glyph(u, run.gids[i]!, uni === '\u00a0' || uni === '\u202f' ? ' ' : uni);
         hex += g;
         adj = adv - u.face.width(run.gids[i]!) - dx;
       }
@@ -377,6 +388,12 @@ function words(out: string[], x: number, y: number, list: readonly PlacedWord[],
     }
     if (rise !== 0) out.push('0 Ts');
     if (props.length) out.push('EMC');
+  }
+  const last = list[list.length - 1];
+  if (trailingSpace && last) {
+    const sp = resolve(last.style, 0x20);
+    const su = fonts.use(sp.face);
+    out.push(`/${su.name} ${fmt(last.size)} Tf`, `<${fonts.glyph(su, sp.gid, ' ')}> Tj`);
   }
   out.push('ET');
   if (actual !== null) out.push('EMC');

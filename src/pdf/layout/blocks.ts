@@ -452,23 +452,28 @@ export class Layouter {
     }
     this.emitMarker(base);
     // Words grouped by structure element: text of a link goes into its Link element.
-    let group: { node: StructNode; words: PlacedWord[] } | null = null;
-    const flush = (): void => {
-      if (group && group.words.length) this.content({ k: 'words', x: x + dx, y: base, words: group.words, actual: line.actual }, group.node);
+    let group: { key: object | null; node: StructNode; words: PlacedWord[] } | null = null;
+    const flush = (end: boolean): void => {
+      if (!group || !group.words.length) return;
+      const item: Item = { k: 'words', x: x + dx, y: base, words: group.words, actual: line.actual };
+      // A line that goes on (not the paragraph's last, not ending in a hyphen) ends in a space, so
+      // that its text and the next line's read as words apart.
+      if (end && !line.last && !line.frags[line.frags.length - 1]?.hyphen) item.space = true;
+      this.content(item, group.node);
       group = null;
     };
     for (const f of line.frags) {
       const s = f.span;
-      const node = s.link && line.actual === null ? this.linkNode(s) : this.node;
-      if (!group || group.node !== node) {
-        flush();
-        group = { node, words: [] };
+      const key = s.link && line.actual === null ? (s.linkOf ?? s) : null;
+      if (!group || group.key !== key) {
+        flush(false);
+        group = { key, node: key ? this.linkNode(s) : this.node, words: [] };
       }
       const word: PlacedWord = { dx: f.x + f.gap * share, s: f.shaped, size: s.size, style: s.style, color: s.color };
       if (f.hyphen) word.actual = f.text;
       (group as { words: PlacedWord[] }).words.push(word);
     }
-    flush();
+    flush(true);
     // Decorations and link areas span consecutive pieces of one span (the spaces between words too).
     const frags = line.frags;
     for (let a = 0; a < frags.length; ) {

@@ -73,7 +73,7 @@ interface Common {
 export type Item = Common &
   (
     | { k: 'text'; x: number; y: number; size: number; style: FontStyle; text: string; color: Color }
-    | { k: 'words'; x: number; y: number; words: PlacedWord[]; /** The line's logical text when it was reordered (bidi). */ actual: string | null }
+    | { k: 'words'; x: number; y: number; words: PlacedWord[]; /** The line's logical text when it was reordered (bidi). */ actual: string | null; /** Ends in a space (the line continues on the next). */ space?: boolean }
     | { k: 'rect'; x: number; y: number; w: number; h: number; fill?: Color; stroke?: Color; lw?: number }
     | { k: 'line'; x1: number; y1: number; x2: number; y2: number; color: Color; lw: number }
     | { k: 'image'; x: number; y: number; w: number; h: number; image: ImageData }
