@@ -23,6 +23,17 @@ export interface UsedFace {
 export class DocumentFonts {
   readonly used: UsedFace[] = [];
   private readonly byFace = new Map<Face, UsedFace>();
+  private readonly operators = new WeakMap<object, string>();
+
+  /** Content-stream operators of a shaped run, computed once per document (words repeat). */
+  cached(run: object, make: () => string): string {
+    let ops = this.operators.get(run);
+    if (ops === undefined) {
+      ops = make();
+      this.operators.set(run, ops);
+    }
+    return ops;
+  }
 
   /** The subset of a face, created on first use. */
   use(f: Face): UsedFace {

@@ -12,6 +12,7 @@ import { DocumentFonts, type UsedFace } from './subset.js';
 import { writeStructure } from './structure.js';
 import { resolve } from './fonts.js';
 import { placeText } from './text/place.js';
+import type { GlyphRun } from './text/shape.js';
 import type { PdfAttachment } from './types.js';
 import { buildXmp, type DocInfo } from './xmp.js';
 
@@ -309,6 +310,52 @@ function contentStream(items: Item[], H: number, fonts: DocumentFonts, images: M
 }
 
 /**
+ * TJ (and Ts for marks raised or lowered) of one glyph run: CIDs, and adjustments where the shaped
+ * advance differs from the glyph's width (kerning, mark offsets, zero-width marks).
+ */
+function runOperators(run: GlyphRun, u: UsedFace, fonts: DocumentFonts, size: number, rise: () => number, setRise: (r: number) => void = () => {}): string[] {
+  const out: string[] = [];
+  let arr = '';
+  let hex = '';
+  let adj = 0;
+  const flush = (): void => {
+    if (hex) arr += `<${hex}>`;
+    hex = '';
+  };
+  const emit = (): void => {
+    flush();
+    if (arr) out.push(`[${arr}] TJ`);
+    arr = '';
+  };
+  for (let i = 0; i < run.gids.length; i++) {
+    const uni = run.uni[i]!;
+    const adv = run.adv[i]!;
+    const dx = run.dx ? run.dx[i]! : 0;
+    const dy = run.dy ? run.dy[i]! : 0;
+    const r = (dy * size) / 1000;
+    if (r !== rise()) {
+      emit();
+      out.push(`${fmt(r)} Ts`);
+      setRise(r);
+    }
+    const shift = adj + dx;
+    if (Math.abs(shift) > 0.05) {
+      flush();
+      arr += ` ${fmt(-shift)} `;
+    }
+    // A no-break space reads as an ordinary space (search for "Annex 11" finds it).
+    hex += fonts.glyph(u, run.gids[i]!, uni === '\u00a0' || uni === '\u202f' ? ' ' : uni);
+    adj = adv - u.face.width(run.gids[i]!) - dx;
+  }
+  if (Math.abs(adj) > 0.05) {
+    flush();
+    arr += ` ${fmt(-adj)}`;
+  }
+  emit();
+  return out;
+}
+
+/**
  * Text as positioned glyphs: one text object per item, a text matrix per word, TJ with the shaped
  * advances. A line reordered by bidi carries its logical text as /ActualText; so does a word whose
  * glyphs do not spell it in order (shaped scripts, an added hyphen); a word in another language says so
@@ -347,44 +394,12 @@ function words(out: string[], x: number, y: number, list: readonly PlacedWord[],
         out.push(f);
         font = f;
       }
-      let arr = '';
-      let hex = '';
-      let adj = 0;
-      const flush = (): void => {
-        if (hex) arr += `<${hex}>`;
-        hex = '';
-      };
-      const emit = (): void => {
-        flush();
-        if (arr) out.push(`[${arr}] TJ`);
-        arr = '';
-      };
-      for (let i = 0; i < run.gids.length; i++) {
-        const uni = run.uni[i]!;
-        const adv = run.adv[i]!;
-        const dx = run.dx ? run.dx[i]! : 0;
-        const dy = run.dy ? run.dy[i]! : 0;
-        const r = (dy * w.size) / 1000;
-        if (r !== rise) {
-          emit();
-          out.push(`${fmt(r)} Ts`);
-          rise = r;
-        }
-        const shift = adj + dx;
-        if (Math.abs(shift) > 0.05) {
-          flush();
-          arr += ` ${fmt(-shift)} `;
-        }
-        // A no-break space reads as an ordinary space (search for "Annex 11" finds it).
-        const g = fonts.glyph(u, run.gids[i]!, uni === '\u00a0' || uni === '\u202f' ? ' ' : uni);
-        hex += g;
-        adj = adv - u.face.width(run.gids[i]!) - dx;
+      if (!run.dy) {
+        // The common case: no mark lifted or lowered; the operators depend on the run only.
+        out.push(fonts.cached(run, () => runOperators(run, u, fonts, w.size, () => rise).join('\n')));
+        continue;
       }
-      if (Math.abs(adj) > 0.05) {
-        flush();
-        arr += ` ${fmt(-adj)}`;
-      }
-      emit();
+      for (const op of runOperators(run, u, fonts, w.size, () => rise, (r) => (rise = r))) out.push(op);
     }
     if (rise !== 0) out.push('0 Ts');
     if (props.length) out.push('EMC');

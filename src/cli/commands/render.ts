@@ -4,12 +4,12 @@ import { existsSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync
 import { basename, dirname, extname, join, relative, resolve, sep } from 'node:path';
 import type { Command } from '../command.js';
 import type { CliContext } from '../context.js';
-import { ApprovalError, DocumentError, EXIT, IntegrityError, UsageError } from '../../model/errors.js';
+import { ApprovalError, EXIT, IntegrityError, UsageError } from '../../model/errors.js';
 import type { ControlledDocument, DocumentType } from '../../model/document.js';
 import type { SignatureManifestation } from '../../model/signature.js';
-import { formatIssue } from '../../model/issue.js';
 import type { PdfDocumentMeta } from '../../pdf/index.js';
 import type { Root } from 'mdast';
+import { readSourcesInParallel, type RenderSource } from './render-source.js';
 
 /** Writes bytes atomically: a temp file beside the target, then a rename. */
 function writeAtomic(path: string, bytes: Uint8Array | string): void {
@@ -149,23 +149,6 @@ async function documentMeta(doc: ControlledDocument, root: string, ctx: CliConte
   };
 }
 
-async function readDocument(abs: string, root: string): Promise<ControlledDocument> {
-  const { parseDocument } = await import('../../documents/index.js');
-  const rel = relative(root, abs).split(sep).join('/');
-  const top = rel.split('/')[0];
-  const parsed = parseDocument(readFileSync(abs), rel.startsWith('..') ? abs : rel, { folderType: top === 'sops' ? 'sop' : top === 'protocols' ? 'protocol' : undefined });
-  if (!parsed.document) {
-    throw new DocumentError('DOCUMENT_INVALID', `${rel} cannot be rendered:\n${parsed.issues.map((i) => formatIssue(i)).join('\n')}`);
-  }
-  return parsed.document;
-}
-
-/** The mdast of a document's body, the tree the runner and lint read (the one place a render gets it). */
-async function documentTree(doc: ControlledDocument): Promise<Root> {
-  const { parseMarkdown } = await import('../../markdown/parse.js');
-  return parseMarkdown(doc.body);
-}
-
 /** A book's own title, from what it holds. */
 function bookTitle(kinds: Array<PdfDocumentMeta['kind']>): string {
   const all = (k: PdfDocumentMeta['kind']): boolean => kinds.every((x) => x === k);
@@ -242,13 +225,18 @@ export const command: Command = {
       if (!args.flags.book) throw new UsageError('BOOK_FLAG', `qualify render: ${args.positionals[0]} is a folder without report.json; add --book to render its documents as one PDF`);
       const entries = bookEntries(target);
       if (!entries.length) throw new UsageError('BOOK_EMPTY', `qualify render: ${args.positionals[0]} holds no Markdown document or report`);
-      const { renderBook } = await import('../../pdf/index.js');
+      // Documents are parsed in a worker while the engine loads here.
+      const files = entries.filter((e) => !e.report).map((e) => e.path);
+      const parsing = files.length ? readSourcesInParallel(files, root) : Promise.resolve([]);
+      const { renderBook, prepareEngine } = await import('../../pdf/index.js');
+      prepareEngine();
+      const sources = await parsing;
       const docs: Array<{ tree: Root; meta: PdfDocumentMeta; path: string }> = [];
       for (const e of entries) {
         if (e.report) docs.push({ ...(await reportForBook(e.path, ctx)), path: e.path });
         else {
-          const doc = await readDocument(e.path, root);
-          docs.push({ tree: await documentTree(doc), meta: await documentMeta(doc, root, ctx, e.path), path: e.path });
+          const { doc, tree } = sources[files.indexOf(e.path)]!;
+          docs.push({ tree, meta: await documentMeta(doc, root, ctx, e.path), path: e.path });
         }
       }
       docs.sort((a, b) => (a.meta.documentId < b.meta.documentId ? -1 : a.meta.documentId > b.meta.documentId ? 1 : a.path < b.path ? -1 : 1));
@@ -270,10 +258,13 @@ export const command: Command = {
       written = [dest];
     } else {
       if (args.flags.book) throw new UsageError('BOOK_FLAG', `qualify render: --book takes a folder, found the file ${args.positionals[0]}`);
-      const doc = await readDocument(target, root);
+      // The document is parsed in a worker while the engine loads and warms up here.
+      const parsing = readSourcesInParallel([target], root);
+      const { renderMarkdownToPdf, prepareEngine } = await import('../../pdf/index.js');
+      prepareEngine();
+      const [{ doc, tree }] = (await parsing) as [RenderSource];
       const meta = await documentMeta(doc, root, ctx, target);
-      const { renderMarkdownToPdf } = await import('../../pdf/index.js');
-      const pdf = await renderMarkdownToPdf(await documentTree(doc), meta, { pageSize });
+      const pdf = await renderMarkdownToPdf(tree, meta, { pageSize });
       const dest = out ?? join(dirname(target), `${basename(target, extname(target))}.pdf`);
       writeAtomic(dest, pdf);
       written = [dest];

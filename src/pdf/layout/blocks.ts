@@ -578,8 +578,11 @@ export class Layouter {
   private codeLines(value: string, w: number): Array<{ text: string; cont: boolean }> {
     const inner = w - 2 * 5 - 4;
     const visual: Array<{ text: string; cont: boolean }> = [];
+    const ascii = measure('M', 'mono', CODE_SIZE);
     for (const src of value.replace(/\r/g, '').split('\n')) {
-      if (measure(src, 'mono', CODE_SIZE) <= inner) {
+      // Printable ASCII in the monospaced face: every character has the same advance.
+      const w = /^[\x20-\x7e]*$/.test(src) ? src.length * ascii : measure(src, 'mono', CODE_SIZE);
+      if (w <= inner) {
         visual.push({ text: src, cont: false });
         continue;
       }

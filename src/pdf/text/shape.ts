@@ -48,6 +48,8 @@ let cache = new Map<string, Shaped>();
 /** Shapes `text` (no line breaks) in `style`; cached. */
 export function shapeText(text: string, style: FontStyle, o: ShapeOptions = {}): Shaped {
   const cjk = o.cjk ?? 'zh';
+  // Words repeat, whole lines (code, logs) rarely: only short texts are worth a cache entry.
+  if (text.length > 48) return needsShaping(text) ? shapeComplex(text, style, Boolean(o.rtl), cjk) : shapeSimple(text, style, cjk);
   const key = `${style}\u0000${o.rtl ? 'r' : 'l'}${cjk}\u0000${text}`;
   let s = cache.get(key);
   if (s) return s;
