@@ -5,7 +5,8 @@
 # signature trust), openssl, openssh-server/-client and iproute2 (the tests start a second dockerd over
 # mutual TLS and an sshd on 127.0.0.1 as remote engines), chromium (the browser tests of the
 # auditor's site drive Debian's chromium through playwright-core; nothing is downloaded by playwright),
-# the npm dependencies and the build.
+# a Java runtime and Apache PDFBox Preflight (default-jre-headless, libpdfbox2-java, libactivation-java,
+# libjaxb-api-java: the PDF/A validation of the PDFs we write), the npm dependencies and the build.
 # Idempotent and quick when everything is already there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -52,6 +53,10 @@ command -v ssh >/dev/null 2>&1 || missing+=(openssh-client)
 [ -x /usr/sbin/sshd ] || missing+=(openssh-server)
 command -v ip >/dev/null 2>&1 || missing+=(iproute2)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
+command -v java >/dev/null 2>&1 || missing+=(default-jre-headless)
+[ -f /usr/share/java/preflight.jar ] || missing+=(libpdfbox2-java)
+[ -f /usr/share/java/javax.activation.jar ] || missing+=(libactivation-java)
+[ -f /usr/share/java/jaxb-api.jar ] || missing+=(libjaxb-api-java)
 if [ "${#missing[@]}" -gt 0 ]; then
   # shellcheck disable=SC2207
   uniq=($(printf '%s\n' "${missing[@]}" | sort -u))

@@ -2,6 +2,7 @@
 // (documents with computed status, report folders verified as `qualify verify` does), and document PDFs
 // rendered by the same engine and metadata as `qualify render <document>`.
 import { createHash } from 'node:crypto';
+import { isAbsolute, join } from 'node:path';
 import type { CliContext } from './context.js';
 import { findRepoRoot, loadConfig } from '../documents/index.js';
 import type { QualifyConfig } from '../model/index.js';
@@ -49,7 +50,7 @@ export async function siteSource(ctx: CliContext, title?: string): Promise<SiteS
         async render() {
           const { documentMeta } = await import('./commands/render.js');
           const { renderMarkdownToPdf } = await import('../pdf/index.js');
-          return renderMarkdownToPdf(entry.doc.tree, await documentMeta(entry.doc, root, ctx), { pageSize: config.defaults.pageSize });
+          return renderMarkdownToPdf(entry.doc.tree, await documentMeta(entry.doc, root, ctx, isAbsolute(entry.doc.path) ? entry.doc.path : join(root, entry.doc.path)), { pageSize: config.defaults.pageSize });
         },
       };
     },

@@ -36,10 +36,13 @@ export function reportMeta(report: Report, options: ReportPdfOptions = {}): PdfD
   const reached = ORDER.filter((m) => sigs.some((s) => s.meaning === m));
   const status = report.dryRun ? 'dry run' : reached.length ? reached[reached.length - 1]! : 'recorded, not signed';
   const executor = report.executor.name ? `${report.executor.name} (${report.executor.id})` : report.executor.id;
+  const where = [report.environment ? `environment ${report.environment}` : null, report.parameters.release ? `release ${report.parameters.release}` : null].filter(Boolean).join(', ');
   return {
     documentId: report.reportId,
     reportId: report.reportId,
-    title: `${report.protocol.documentId} ${report.protocol.title}`,
+    // The report's own title; the protocol it executed is said under it.
+    title: `Test Report ${report.reportId}`,
+    subtitle: `Executed from ${report.protocol.documentId} revision ${report.protocol.revision}, ${report.protocol.title}${where ? `; ${where}` : ''}`,
     revision: report.protocol.revision,
     status,
     kind: 'report',
@@ -53,7 +56,7 @@ export function reportMeta(report: Report, options: ReportPdfOptions = {}): PdfD
       images: report.subject.images.map((i) => ({ repository: i.repository, tag: i.tag, digest: i.digest, imageId: i.imageId })),
       application: report.subject.application,
     },
-    protocol: { documentId: report.protocol.documentId, revision: report.protocol.revision, sha256: report.protocol.sha256 },
+    protocol: { documentId: report.protocol.documentId, revision: report.protocol.revision, sha256: report.protocol.sha256, title: report.protocol.title },
     conclusion: `${report.conclusion}${report.incomplete ? ' (incomplete)' : ''}`,
     created: report.ended || report.started,
     watermark: report.dryRun ? 'NOT A GxP RECORD' : null,
@@ -73,6 +76,11 @@ function withoutSignatureSection(tree: Root): Root {
   return { ...tree, children: [...tree.children.slice(0, start), ...(next < 0 ? [] : rest.slice(next))] };
 }
 
+/** The mdast the PDF typesets for a report's Markdown (its own Signatures section left to the signature page). */
+export function reportTree(markdown: string): Root {
+  return withoutSignatureSection(parseMarkdown(markdown));
+}
+
 /**
  * Renders report.pdf from report.md as written (parsed by the one Markdown pipeline, like every
  * document). Deterministic: same record, Markdown and signatures → same bytes.
@@ -80,7 +88,7 @@ function withoutSignatureSection(tree: Root): Root {
 export async function renderReportPdf(report: Report, markdown: string, options: ReportPdfOptions = {}): Promise<Uint8Array> {
   const meta = reportMeta(report, options);
   const record = options.recordBytes ?? new TextEncoder().encode(serializeRecord(report));
-  return renderMarkdownToPdf(withoutSignatureSection(parseMarkdown(markdown)), meta, {
+  return renderMarkdownToPdf(reportTree(markdown), meta, {
     pageSize: options.pageSize,
     toc: true,
     images: options.images,
