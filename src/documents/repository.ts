@@ -93,6 +93,7 @@ export async function loadConfig(root: string): Promise<QualifyConfig> {
     else if (defaults.pageSize !== undefined) throw new DocumentError('CONFIG_INVALID', `${where('defaults')} "defaults.pageSize" must be A4 or Letter; found ${describeValue(defaults.pageSize)}`);
   }
   readSecretsAndReports(data, config, where);
+  readSystemAndToolValidation(data, config, where);
   if (config.defaults.environment && !config.environments[config.defaults.environment]) {
     throw new DocumentError('CONFIG_INVALID', `${where('defaults')} default environment "${config.defaults.environment}" is not defined under environments (defined: ${Object.keys(config.environments).join(', ') || 'none'})`);
   }
@@ -118,6 +119,40 @@ function readSecretsAndReports(data: Record<string, unknown>, config: QualifyCon
       config.reports.allowOutside = [...allow];
     }
   }
+}
+
+/** qualify.yaml `system: { name, version }` and `tool_validation: REF` or `{ record, versions: [...] }`. */
+function readSystemAndToolValidation(data: Record<string, unknown>, config: QualifyConfig, where: (key: string) => string): void {
+  const system = data.system;
+  if (system !== undefined && system !== null) {
+    if (typeof system !== 'object' || Array.isArray(system)) throw new DocumentError('CONFIG_INVALID', `${where('system')} "system" must be a mapping { name, version } (values may name run parameters, e.g. version: "{{release}}"); found ${describeValue(system)}`);
+    const out: NonNullable<QualifyConfig['system']> = {};
+    for (const [k, v] of Object.entries(system as Record<string, unknown>)) {
+      if (k !== 'name' && k !== 'version') throw new DocumentError('CONFIG_INVALID', `${where('system')} "system" has unknown field "${k}"; known: name, version`);
+      if (typeof v !== 'string' && typeof v !== 'number') throw new DocumentError('CONFIG_INVALID', `${where('system')} "system.${k}" must be text; found ${describeValue(v)}`);
+      out[k] = String(v);
+    }
+    config.system = out;
+  }
+  const tv = data.tool_validation;
+  if (tv === undefined || tv === null) return;
+  const shape = 'a reference such as "TVR-0001 revision 02", or { record: TVR-0001 revision 02, versions: [0.1.0] }';
+  if (typeof tv === 'string' && tv.trim()) {
+    config.toolValidation = { reference: tv.trim(), versions: null };
+    return;
+  }
+  if (typeof tv !== 'object' || Array.isArray(tv)) throw new DocumentError('CONFIG_INVALID', `${where('tool_validation')} "tool_validation" must be ${shape}; found ${describeValue(tv)}`);
+  const t = tv as Record<string, unknown>;
+  for (const k of Object.keys(t)) {
+    if (k !== 'record' && k !== 'versions') throw new DocumentError('CONFIG_INVALID', `${where('tool_validation')} "tool_validation" has unknown field "${k}"; known: record, versions`);
+  }
+  if (typeof t.record !== 'string' || !t.record.trim()) throw new DocumentError('CONFIG_INVALID', `${where('tool_validation')} "tool_validation.record" must name the validation record of the tool (id and revision); found ${describeValue(t.record)}`);
+  let versions: string[] | null = null;
+  if (t.versions !== undefined && t.versions !== null) {
+    if (!Array.isArray(t.versions) || !t.versions.every((v) => typeof v === 'string' || typeof v === 'number')) throw new DocumentError('CONFIG_INVALID', `${where('tool_validation')} "tool_validation.versions" must list the tool versions the record covers, e.g. [0.1.0]; found ${describeValue(t.versions)}`);
+    versions = t.versions.map(String);
+  }
+  config.toolValidation = { reference: t.record.trim(), versions };
 }
 
 export interface LoadOptions {

@@ -159,7 +159,8 @@ describe('renderReportMarkdown', () => {
     expect(md).toContain('Not signed.');
     expect(md).toContain('| `127.0.0.1:5000/app@sha256:' + 'd'.repeat(64) + '` |');
     // Table rows are never broken by a pipe in data.
-    for (const line of md.split('\n').filter((l) => l.startsWith('| `IQ-01.1`'))) expect(line.split(/(?<!\\)\|/).length).toBe(8);
+    // (the results table has 6 columns, the execution table of every attempt 8)
+    for (const line of md.split('\n').filter((l) => l.startsWith('| `IQ-01.1`'))) expect([8, 10]).toContain(line.split(/(?<!\\)\|/).length);
   });
 });
 
