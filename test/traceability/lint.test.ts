@@ -111,3 +111,18 @@ describe('traceability lint', () => {
     expect(await issues(dir)).toEqual([`protocols/QP-0100.md:${lineOf(text, 'requirements: [URS-01]')}:1 TRACE_NO_REQUIREMENTS (warning)`]);
   });
 });
+
+describe('qualify.yaml: system and tool_validation', () => {
+  it('are read, and refused with their location when malformed', async () => {
+    const { loadConfig } = await import('../../src/documents/index.js');
+    const dir = repo({});
+    writeTree(dir, { 'qualify.yaml': 'system:\n  name: LIMS\n  version: "{{release}}"\ntool_validation:\n  record: TVR-0001 revision 02\n  versions: [0.1.0, 0.2.0]\n' });
+    expect(await loadConfig(dir)).toMatchObject({ system: { name: 'LIMS', version: '{{release}}' }, toolValidation: { reference: 'TVR-0001 revision 02', versions: ['0.1.0', '0.2.0'] } });
+    writeTree(dir, { 'qualify.yaml': 'tool_validation: TVR-0001 revision 02\n' });
+    expect((await loadConfig(dir)).toolValidation).toEqual({ reference: 'TVR-0001 revision 02', versions: null });
+    writeTree(dir, { 'qualify.yaml': 'defaults: {}\ntool_validation:\n  versions: [0.1.0]\n' });
+    await expect(loadConfig(dir)).rejects.toThrow(/qualify.yaml:2:1 "tool_validation.record" must name the validation record/);
+    writeTree(dir, { 'qualify.yaml': 'system:\n  owner: x\n' });
+    await expect(loadConfig(dir)).rejects.toThrow(/qualify.yaml:1:1 "system" has unknown field "owner"; known: name, version/);
+  });
+});
