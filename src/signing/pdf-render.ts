@@ -62,7 +62,7 @@ export async function stageReportRendering(o: PdfRefresh): Promise<StagedRenderi
   if (o.renderer) {
     // report.md and report.pdf are renderings of the record (with its dispositions) and its signatures.
     // With the audit-trail extract of the record as the trail holds it now, and its text evidence attached.
-    const auditTrail = trailExtract(readAuditTrail(findQmsRoot(o.dir)).entries, o.view.reportId);
+    const auditTrail = trailExtract(readAuditTrail(findQmsRoot(o.dir)).entries, o.view.reportId, o.attachments.map((a) => a.file));
     markdown = renderReportMarkdown(o.view, { signatures: o.signatures, auditTrail });
     bytes = await o.renderer(o.view, markdown, { signatures: o.signatures, attachments: evidenceAttachments(o.view, (p) => readEvidenceFile(o.dir, p)) });
   } else if (o.approval && existsSync(path)) {

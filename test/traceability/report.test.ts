@@ -192,6 +192,13 @@ describe('a report with a manual step, a retried step and a closed deviation', (
     expect(bytes.toString('utf8')).toContain('CR-2026-0099');
   });
 
+  it('rendered again (qualify render), the same record and signatures give the same report.md, audit extract included', async () => {
+    const before = readFileSync(join(dir, 'report.md'), 'utf8');
+    const r = await cli(['render', rel]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(readFileSync(join(dir, 'report.md'), 'utf8')).toBe(before);
+  });
+
   it('qualify trace shows the latest result of each case in the environment of the run', async () => {
     const r = await cli(['trace']);
     expect(r.code).toBe(0);

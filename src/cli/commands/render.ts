@@ -57,7 +57,8 @@ async function renderReportDir(dir: string, out: string | null, ctx: CliContext,
   const { readAuditTrail } = await import('../../signing/audit.js');
   const { trailExtract } = await import('../../report/audit-extract.js');
   const { evidenceAttachments, readEvidenceFile } = await import('../../report/evidence-attachments.js');
-  const auditTrail = trailExtract(readAuditTrail(root).entries, loaded.record.reportId);
+  const envelopes = readReportEnvelopes(dir);
+  const auditTrail = trailExtract(readAuditTrail(root).entries, loaded.record.reportId, [...envelopes.signatures, ...envelopes.dispositions].map((f) => f.file));
   const markdown = renderReportMarkdown(ev.view, { signatures, auditTrail });
   const attachments = evidenceAttachments(ev.view, (p) => readEvidenceFile(dir, p));
   const pdf = await renderReportPdf(ev.view, markdown, { signatures, recordHash: loaded.recordHash, recordBytes: readFileSync(join(dir, 'report.json')), pageSize, attachments });
