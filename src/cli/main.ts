@@ -12,6 +12,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ command:
   init: { summary: 'scaffold a QMS repository (folders, qualify.yaml, examples)', load: () => import('./commands/init.js') },
   lint: { summary: 'validate controlled documents; exit 2 on errors', load: () => import('./commands/lint.js') },
   docs: { summary: 'list controlled documents with claimed and computed status', load: () => import('./commands/docs.js') },
+  trace: { summary: 'print the traceability matrix requirement ↔ case ↔ latest result', load: () => import('./commands/trace.js') },
   fmt: { summary: 'normalise documents (front matter order, tables, markers); --check for CI', load: () => import('./commands/fmt.js') },
   revise: { summary: 'start the next revision of a document (draft, change control, history row)', load: () => import('./commands/revise.js') },
   checks: { summary: 'list check types with parameters and an example', load: () => import('./commands/checks.js') },

@@ -8,7 +8,7 @@ import { toString } from 'mdast-util-to-string';
 import { parseMarkdown } from '../markdown/parse.js';
 import type { Report } from '../model/report.js';
 import type { SignatureManifestation } from '../model/signature.js';
-import { renderMarkdownToPdf, type PdfDocumentMeta } from '../pdf/index.js';
+import { renderMarkdownToPdf, type PdfAttachment, type PdfDocumentMeta } from '../pdf/index.js';
 import { serializeRecord } from './record.js';
 
 export interface ReportPdfOptions {
@@ -20,6 +20,8 @@ export interface ReportPdfOptions {
   recordBytes?: Uint8Array;
   /** Evidence images for `![alt](evidence/...)` references. */
   images?: (src: string) => Uint8Array | null;
+  /** Files attached beside report.json (the text evidence: report/evidence-attachments.ts). */
+  attachments?: PdfAttachment[];
 }
 
 /** sha256 of the RFC 8785 canonical JSON of the record (what signatures cover). */
@@ -92,6 +94,6 @@ export async function renderReportPdf(report: Report, markdown: string, options:
     pageSize: options.pageSize,
     toc: true,
     images: options.images,
-    attachments: [{ name: 'report.json', mediaType: 'application/json', bytes: record, description: `The qualification record ${report.reportId} (sha256 of canonical JSON ${meta.recordHash})` }],
+    attachments: [{ name: 'report.json', mediaType: 'application/json', bytes: record, description: `The qualification record ${report.reportId} (sha256 of canonical JSON ${meta.recordHash})` }, ...(options.attachments ?? [])],
   });
 }

@@ -308,7 +308,7 @@ export async function executeRun<C extends object>(options: RunOptions<C>): Prom
       const aStart = iso();
       const context = n === 1 || !options.fresh ? options.context : options.fresh(options.context);
       last = await attempt(step, check, context, observedBy);
-      attempts.push({ n, started: aStart, ended: iso(), status: last.status, ...(last.reason ? { reason: last.reason } : {}) });
+      attempts.push({ n, started: aStart, ended: iso(), status: last.status, ...(last.reason ? { reason: last.reason } : {}), actual: last.actual });
       if (last.status === 'pass' || last.interrupted || !step.retry || last.final) break;
       const elapsed = performance.now() - t0;
       if (elapsed + step.retry.everyMs > step.retry.untilMs) break;

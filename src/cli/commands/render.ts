@@ -54,8 +54,14 @@ async function renderReportDir(dir: string, out: string | null, ctx: CliContext,
     throw new ApprovalError('RECORD_CLOSED', `${display(ctx, dir)} is approved: its report.pdf is the one the approver PDF-signed and render does not rewrite it. Render a copy with --out FILE. If report.pdf is missing or does not verify (an interrupted approval), its approver restores it: qualify sign ${rel} --resume --as ${approver}`);
   }
   const signatures: SignatureManifestation[] = ev.signatures.filter((e) => e.verdict.valid).map(manifestationOf);
-  const markdown = renderReportMarkdown(ev.view, { signatures });
-  const pdf = await renderReportPdf(ev.view, markdown, { signatures, recordHash: loaded.recordHash, recordBytes: readFileSync(join(dir, 'report.json')), pageSize });
+  const { readAuditTrail } = await import('../../signing/audit.js');
+  const { trailExtract } = await import('../../report/audit-extract.js');
+  const { evidenceAttachments, readEvidenceFile } = await import('../../report/evidence-attachments.js');
+  const envelopes = readReportEnvelopes(dir);
+  const auditTrail = trailExtract(readAuditTrail(root).entries, loaded.record.reportId, [...envelopes.signatures, ...envelopes.dispositions].map((f) => f.file));
+  const markdown = renderReportMarkdown(ev.view, { signatures, auditTrail });
+  const attachments = evidenceAttachments(ev.view, (p) => readEvidenceFile(dir, p));
+  const pdf = await renderReportPdf(ev.view, markdown, { signatures, recordHash: loaded.recordHash, recordBytes: readFileSync(join(dir, 'report.json')), pageSize, attachments });
   if (out) {
     writeAtomic(out, pdf);
     return [out];
