@@ -1,6 +1,7 @@
 // A record (report.json) and its Markdown (report.md) → report.pdf: the record's furniture on the cover
 // (report id, protocol and its sha256, subject digests, conclusion, record sha256), the signature page,
 // "NOT A GxP RECORD" on dry runs, and the record itself embedded as an attached file.
+import { qualificationConclusion } from './conclusion.js';
 import { createHash } from 'node:crypto';
 import canonicalize from 'canonicalize';
 import type { Root } from 'mdast';
@@ -59,7 +60,8 @@ export function reportMeta(report: Report, options: ReportPdfOptions = {}): PdfD
       application: report.subject.application,
     },
     protocol: { documentId: report.protocol.documentId, revision: report.protocol.revision, sha256: report.protocol.sha256, title: report.protocol.title },
-    conclusion: `${report.conclusion}${report.incomplete ? ' (incomplete)' : ''}`,
+    // The qualification verdict (results and QA dispositions), as the report's Conclusion section states it.
+    conclusion: qualificationConclusion(report).verdict,
     created: report.ended || report.started,
     watermark: report.dryRun ? 'NOT A GxP RECORD' : null,
     signatures: sigs,

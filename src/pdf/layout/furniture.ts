@@ -116,7 +116,7 @@ export function coverPage(L: Layouter, meta: PdfDocumentMeta, toolVersion: strin
   if (meta.kind === 'report' && meta.watermark === 'NOT A GxP RECORD') {
     coverBox(L, 'NOT A GxP RECORD', FAIL, 'A dry run: the protocol was executed without approval or outside its controls. Its results are shown for review only; they qualify nothing and state no conclusion.');
   } else if (meta.kind === 'report' && meta.conclusion) {
-    const pass = /^pass/i.test(meta.conclusion);
+    const pass = /^(pass|qualified)/i.test(meta.conclusion);
     coverBox(L, `CONCLUSION: ${meta.conclusion.toUpperCase()}`, pass ? PASS : FAIL);
   }
 
