@@ -78,6 +78,8 @@ export interface TraceMatrix {
   /** Where the rows come from, shown on the page. */
   source: string;
   rows: Array<{ requirement: string; links: TraceLink[] }>;
+  /** Requirements of the requirements documents that no test case names (with the written justification, if any). */
+  untested: Array<{ requirement: string; title: string; risk: string | null; document: string; href: string; justification: string | null }>;
   /** Cases that name no requirement. */
   unlinked: TraceLink[];
 }

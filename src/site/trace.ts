@@ -4,6 +4,7 @@
 import type { Protocol } from '../model/index.js';
 import type { DocumentEntry, ReportEntry, TraceLink, TraceMatrix } from './model.js';
 import { latestQualifications } from './summary.js';
+import type { RequirementsDocument } from '../documents/requirements.js';
 
 export function buildTrace(documents: DocumentEntry[], reports: ReportEntry[]): TraceMatrix {
   const latest = latestQualifications(reports);
@@ -31,9 +32,21 @@ export function buildTrace(documents: DocumentEntry[], reports: ReportEntry[]): 
     }
   }
   const collator = new Intl.Collator('en', { numeric: true });
+  // Requirements documents name what must be tested: a requirement no case names is a gap, shown.
+  const untested: TraceMatrix['untested'] = [];
+  let declared = 0;
+  for (const entry of documents) {
+    const reqs = (entry.doc as Partial<RequirementsDocument>).requirements;
+    if (!Array.isArray(reqs) || entry.status.computedStatus === 'superseded' || entry.status.computedStatus === 'obsolete') continue;
+    for (const r of reqs) {
+      declared++;
+      if (!rows.has(r.id)) untested.push({ requirement: r.id, title: r.title, risk: r.risk ?? null, document: entry.doc.meta.documentId ?? entry.doc.path, href: `${entry.page}#${r.id}`, justification: r.justification ?? null });
+    }
+  }
   return {
-    source: "the protocols' case blocks (requirements: [...])",
+    source: declared ? "the requirements documents and the protocols' case blocks (requirements: [...])" : "the protocols' case blocks (requirements: [...])",
     rows: [...rows.entries()].sort(([a], [b]) => collator.compare(a, b)).map(([requirement, links]) => ({ requirement, links })),
+    untested: untested.sort((a, b) => collator.compare(a.requirement, b.requirement)),
     unlinked,
   };
 }

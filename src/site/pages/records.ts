@@ -27,6 +27,16 @@ export function tracePage(model: SiteModel): string {
       t.rows.length
         ? table({ caption: `${t.rows.length} requirement(s) covered by test cases.`, head: ['Requirement', 'Test case', 'Stage', 'Risk', 'Latest result'], rows, className: ['trace'] })
         : none('No test case names a requirement yet (add requirements: [...] to a case block).'),
+      t.untested.length
+        ? [
+            h('h2', { id: 'untested' }, 'Requirements no test case verifies'),
+            table({
+              caption: `${t.untested.length} requirement(s) of the requirements documents without a test case.`,
+              head: ['Requirement', 'Document', 'Risk', 'Justification'],
+              rows: t.untested.map((u) => row([[link(path, u.href, u.requirement), ' ', u.title], u.document, u.risk ?? '—', u.justification ?? h('span', { className: ['muted'] }, 'none: a gap')])),
+            }),
+          ]
+        : null,
       t.unlinked.length
         ? [h('h2', { id: 'unlinked' }, 'Test cases without a requirement'), table({ caption: 'Cases whose case block names no requirement.', head: ['Test case', 'Stage', 'Risk', 'Latest result'], rows: t.unlinked.map((l) => row(linkCells(l))) })]
         : null,
