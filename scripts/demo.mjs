@@ -2,8 +2,8 @@
 // The demo (`npm run demo`, after scripts/setup.sh): a regulated team's deployment day in one command.
 //
 // It works in demo-workspace/ (git-ignored), so the project's own files are never touched:
-//   qms/   a QMS repository: this project's qualify.yaml, SOPs and master protocol, three example signers
-//          (avery executes, riley reviews, quinn approves), the SOPs and protocol approved by signature;
+//   qms/   a QMS repository: this project's qualify.yaml, SOPs, user requirements and master protocol, three example signers
+//          (avery executes, riley reviews, quinn approves), the documents approved by signature;
 //   home/  $QUALIFY_HOME of the three signers: their encrypted private keys (demo passphrases below);
 //   app/   the application's git repository with the release tag v1.4.2.
 // Each run: builds the example image (examples/app) with its OCI labels, pushes it to the local registry on
@@ -95,7 +95,7 @@ async function prepareWorkspace() {
     rmSync(home, { recursive: true, force: true });
     mkdirSync(qms, { recursive: true });
     mkdirSync(home, { recursive: true });
-    for (const item of ['qualify.yaml', 'sops', 'protocols']) cpSync(join(root, item), join(qms, item), { recursive: true });
+    for (const item of ['qualify.yaml', 'sops', 'requirements', 'protocols']) cpSync(join(root, item), join(qms, item), { recursive: true });
     await git(qms, 'init', '-q', '-b', 'main');
     await git(qms, 'add', '-A');
     await git(qms, 'commit', '-q', '-m', 'QMS documents');
@@ -103,8 +103,8 @@ async function prepareWorkspace() {
     for (const s of SIGNERS) {
       await mustQualify(['keys', 'create', '--as', s.id, '--name', s.name, '--email', `${s.id}@example.invalid`, ...s.roles.flatMap((r) => ['--role', r]), '--passphrase-stdin'], { input: `${passphrase(s.id)}\n`, quiet: true });
     }
-    say('quinn approves the SOPs and the master protocol by electronic signature');
-    const docs = [...readdirSync(join(qms, 'sops')).map((f) => `sops/${f}`), ...readdirSync(join(qms, 'protocols')).map((f) => `protocols/${f}`)].filter((f) => f.endsWith('.md'));
+    say('quinn approves the SOPs, the user requirements and the master protocol by electronic signature');
+    const docs = ['sops', 'requirements', 'protocols'].flatMap((d) => readdirSync(join(qms, d)).map((f) => `${d}/${f}`)).filter((f) => f.endsWith('.md'));
     for (const doc of docs) await mustQualify(['sign', doc, '--as', 'quinn', '--meaning', 'approved', '--passphrase-stdin'], { input: `${passphrase('quinn')}\n`, quiet: true });
     await git(qms, 'add', '-A');
     await git(qms, 'commit', '-q', '-m', 'Signers enrolled; SOPs and QP-0001 approved');

@@ -3,8 +3,12 @@
 # a Docker engine, busybox-static (to build images FROM scratch), a local image registry bound to
 # 127.0.0.1:5000, poppler-utils and qpdf (to check the PDFs we write), libnss3-tools (certutil: PDF
 # signature trust), openssl, openssh-server/-client and iproute2 (the tests start a second dockerd over
-# mutual TLS and an sshd on 127.0.0.1 as remote engines), docker-compose 1.x (the fleet tests run a Compose
-# project on an extra engine; compose.project asks it for config hashes), the npm dependencies and the build.
+# mutual TLS and an sshd on 127.0.0.1 as remote engines), chromium (the browser tests of the
+# auditor's site drive Debian's chromium through playwright-core; nothing is downloaded by playwright),
+# a Java runtime and Apache PDFBox Preflight (default-jre-headless, libpdfbox2-java, libactivation-java,
+# libjaxb-api-java: the PDF/A validation of the PDFs we write), docker-compose 1.x (the fleet tests run
+# a Compose project on an extra engine; compose.project asks it for config hashes), the npm dependencies
+# and the build.
 # Idempotent and quick when everything is already there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -51,6 +55,11 @@ command -v ssh >/dev/null 2>&1 || missing+=(openssh-client)
 [ -x /usr/sbin/sshd ] || missing+=(openssh-server)
 command -v ip >/dev/null 2>&1 || missing+=(iproute2)
 command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+command -v java >/dev/null 2>&1 || missing+=(default-jre-headless)
+[ -f /usr/share/java/preflight.jar ] || missing+=(libpdfbox2-java)
+[ -f /usr/share/java/javax.activation.jar ] || missing+=(libactivation-java)
+[ -f /usr/share/java/jaxb-api.jar ] || missing+=(libjaxb-api-java)
 if [ "${#missing[@]}" -gt 0 ]; then
   # shellcheck disable=SC2207
   uniq=($(printf '%s\n' "${missing[@]}" | sort -u))

@@ -25,3 +25,5 @@ export { writeFolderAtomic, ReportExistsError } from './report/folder.js';
 export { renderReportPdf, reportMeta, recordSha256, type ReportPdfOptions } from './report/pdf.js';
 export { parseMarkdown } from './markdown/parse.js';
 export { renderMarkdownToPdf, renderBook, type PdfDocumentMeta, type PdfAttachment, type RenderOptions, type TypesetCode, type Watermark } from './pdf/index.js';
+export { markdownToHast, serializeHtml, type MarkdownToHastOptions } from './render/html/index.js';
+export * from './site/index.js';

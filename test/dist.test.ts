@@ -11,7 +11,7 @@ describe('dist', () => {
     const script = [
       "const lib = await import('./dist/index.js');",
       "const cli = await import('./dist/cli/main.js');",
-      "for (const c of ['init','lint','docs','fmt','revise','checks','run','render','keys','sign','deviation','verify','audit','attest']) await import(`./dist/cli/commands/${c}.js`);",
+      "for (const c of ['init','lint','docs','fmt','revise','checks','run','render','keys','sign','deviation','verify','audit','attest','trace','site','serve','export']) await import(`./dist/cli/commands/${c}.js`);",
       "const md = await import('./dist/report/markdown.js');",
       "await import('./dist/report/pdf.js');",
       "console.log(Object.keys(lib).length > 0, typeof cli.main, typeof md.renderReportMarkdown);",

@@ -98,7 +98,7 @@ describe('qualify render', () => {
     expect(existsSync(join(dir, 'report.md'))).toBe(true);
     expect(qpdfCheck(pdf).ok).toBe(true);
     const text = pdftotext(pdf);
-    for (const s of ['CONCLUSION: FAIL', 'DEV-001', 'Test Report QP-0001-20261008T090000Z-a1b2', 'No electronic signatures have been applied to this record.']) expect(text).toContain(s);
+    for (const s of ['CONCLUSION: NOT QUALIFIED', 'DEV-001', 'Test Report QP-0001-20261008T090000Z-a1b2', 'No electronic signatures have been applied to this record.']) expect(text).toContain(s);
     const bytes = readFileSync(pdf);
     // Re-rendering gives the same bytes.
     await runCli(['render', 'reports/QP-0001/QP-0001-20261008T090000Z-a1b2'], { cwd: tmp.dir, now: NOW });

@@ -76,6 +76,7 @@ describe('30-page report (20 tables, 30 log blocks)', () => {
 
   test('every heading, table cell and log line is in the extracted text', () => {
     const all = squash(text);
+    const allLayout = squash(pdftotext(path, '-layout'));
     const blocks = parseMarkdown(md).children;
     let headings = 0;
     let cells = 0;
@@ -98,7 +99,9 @@ describe('30-page report (20 tables, 30 log blocks)', () => {
       }
       if (inCode) {
         logLines++;
-        expect(all).toContain(squash(line));
+        // Log lines are checked in the page layout: on a page holding only a few aligned log lines,
+        // poppler's reading-order heuristic takes their double-space gap for a column gutter.
+        expect(allLayout).toContain(squash(line));
       } else if (line.startsWith('|') && !/^\|[-| ]+\|$/.test(line)) {
         for (const cell of line.slice(1, -1).split(/(?<!\\)\|/)) {
           cells++;
@@ -162,8 +165,11 @@ describe('fixtures', () => {
     for (const s of ['Überprüfung der Container-Images: größer, Maß, Äpfel, Öl, Übel.', 'Проверка образов контейнеров и конфигурации.', '検証：承認されたイメージが稼働していることを確認する。', 'Ελληνικά: έλεγχος ακεραιότητας.', '≤ ≥ ± × → • © ™ — “quoted”']) {
       expect(squash(text)).toContain(squash(s));
     }
-    expect(text).toContain('Missing glyph: \ufffd stays visible.');
-    expect(text).toContain('Emoji from DejaVu: 😀.');
+    // No shipped face draws U+13000: the page shows U+FFFD, the text layer keeps the character (/ActualText).
+    expect(text).toContain('Missing glyph: 𓀀 stays visible.');
+    expect(pdffonts(path).some((f) => /DejaVuSans/.test(f.name))).toBe(true);
+    expect(text).toContain('Emoji from Noto Emoji: 😀.');
+    expect(pdffonts(path).some((f) => /NotoEmoji/.test(f.name))).toBe(true);
     expect(pdffonts(path).some((f) => /NotoSansJP/.test(f.name))).toBe(true);
     expect(qpdfCheck(path).ok).toBe(true);
   });
@@ -215,11 +221,14 @@ describe('fixtures', () => {
       ...sopMeta, status: 'draft', watermark: 'DRAFT',
       signatures: [{ signerId: 'quinn', name: 'Quinn Approver', meaning: 'approved', time: '2026-10-08T12:00:00Z', subjectHash: 'e'.repeat(64), keyFingerprint: 'f'.repeat(64), comment: 'Approved for release', roles: ['approver'] }],
     }));
-    // Rotated watermark letters come out one per line in content order.
-    const raw = pdftotext(path, '-raw').split('\f').filter((p) => p.trim());
-    expect(raw.length).toBe(Number(pdfinfo(path).Pages));
-    for (const p of raw) expect(squash(p).startsWith('DRAFT')).toBe(true);
+    // The watermark is drawn as outlines (an artifact): no letters of it in the text; the footer of every
+    // page says DRAFT as text, so a search finds it.
     const pages = pdftotext(path).split('\f');
+    expect(pages.length - 1).toBe(Number(pdfinfo(path).Pages));
+    for (const p of pages.slice(0, -1)) {
+      expect(p).toMatch(/^DRAFT +· +Uncontrolled when printed$/m);
+      expect(p.split('\n').filter((l) => /^(D|DR|R|A|AF|F|T|FT)$/.test(l.trim()))).toEqual([]);
+    }
     const last = squash(pages[pages.length - 2]!);
     for (const s of ['Quinn Approver (quinn)', 'Approved', '2026-10-08T12:00:00Z', 'e'.repeat(64), 'f'.repeat(64), 'Approved for release']) expect(last).toContain(squash(s));
   });
@@ -284,7 +293,9 @@ describe('records and images', () => {
     const raw = pdftotext(path, '-raw').split('\f').filter((p) => p.trim());
     for (const p of raw) expect(squash(p)).toContain('NOTAGxPRECORD');
     const text = pdftotext(path);
-    expect(text).toContain('CONCLUSION: FAIL');
+    // A dry run states that it is no record instead of a conclusion.
+    expect(text.split('\f')[0]).toContain('NOT A GxP RECORD');
+    expect(text).not.toContain('CONCLUSION');
     expect(text).toContain('Contents');
     const pages = text.split('\f');
     const sigPage = squash(pages[pages.length - 2]!);

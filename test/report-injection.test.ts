@@ -95,9 +95,10 @@ describe('hostile values in a record', () => {
   test('report.md has exactly the structure of the same record with plain values', () => {
     const { 'literal autolink': autolinks, ...rest } = structure(hostileTree);
     expect(rest).toEqual(structure(plainTree));
-    // http://evil.invalid and www.evil.invalid of HOSTILE[5] as text (a warning and a disposition's
-    // signer; as a parameter it is a code span, where GFM links nothing).
-    expect(autolinks).toBe(4);
+    // http://evil.invalid and www.evil.invalid of HOSTILE[5] as text (a warning, and a disposition's
+    // signer in the deviations table and in the conclusion's restrictions; as a parameter it is a code
+    // span, where GFM links nothing).
+    expect(autolinks).toBe(6);
     const want = headings(plainTree).map((h) => h.replace('IQ-01 plain value', `IQ-01 ${flat(HOSTILE[0]!)}`).replace('OQ-01 plain value', `OQ-01 ${flat(HOSTILE[6]!)}`));
     expect(headings(hostileTree)).toEqual(want);
     expect(headings(hostileTree).filter((h) => /CONCLUSION/.test(h))).toEqual(['### IQ-01 x ## CONCLUSION: PASS']);

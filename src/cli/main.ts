@@ -12,6 +12,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ command:
   init: { summary: 'scaffold a QMS repository (folders, qualify.yaml, examples)', load: () => import('./commands/init.js') },
   lint: { summary: 'validate controlled documents; exit 2 on errors', load: () => import('./commands/lint.js') },
   docs: { summary: 'list controlled documents with claimed and computed status', load: () => import('./commands/docs.js') },
+  trace: { summary: 'print the traceability matrix requirement ↔ case ↔ latest result', load: () => import('./commands/trace.js') },
   fmt: { summary: 'normalise documents (front matter order, tables, markers); --check for CI', load: () => import('./commands/fmt.js') },
   revise: { summary: 'start the next revision of a document (draft, change control, history row)', load: () => import('./commands/revise.js') },
   checks: { summary: 'list check types with parameters and an example', load: () => import('./commands/checks.js') },
@@ -24,6 +25,9 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ command:
   verify: { summary: 'verify hashes, signatures, rules and the audit trail; exit 4 on failure', load: () => import('./commands/verify.js') },
   audit: { summary: 'print the audit trail and check its chain', load: () => import('./commands/audit.js') },
   attest: { summary: 'write an in-toto test-result attestation for a report', load: () => import('./commands/attest.js') },
+  site: { summary: 'build the auditor\'s static HTML site of the repository (verified now)', load: () => import('./commands/site.js') },
+  serve: { summary: 'serve that site on 127.0.0.1, verifying again on every page request', load: () => import('./commands/serve.js') },
+  export: { summary: 'write an inspection package (--inspection OUT.zip|DIR): site, PDFs, verdicts, trust root', load: () => import('./commands/export.js') },
 };
 
 function helpText(): string {

@@ -6,6 +6,8 @@ export { parseYamlWithPositions, describeValue } from '../markdown/yaml.js';
 export { checkBlocks, protocolBlocks, headingText } from '../markdown/check-blocks.js';
 export { computeDocumentStatus, NO_SIGNATURES, APPROVAL_NOT_SIGNED, type ApprovalState, type ApprovalProvider } from './status.js';
 export { findRepoRoot, loadConfig, loadRepository, compareRevisions, DOCUMENT_FOLDERS, type LoadOptions, type LoadedRepository } from './repository.js';
+export { parseRequirements, type RequirementsDocument } from './requirements.js';
+export { traceRequirements, traceabilityIssues, TRACE_CODES, type Traceability, type CaseRef } from './traceability.js';
 export { createDocumentLookup } from './lookup.js';
 export { interpolate, interpolateDeep, templateNames, RESERVED_PARAMS } from './template.js';
 export { parseDuration } from './duration.js';

@@ -13,7 +13,10 @@ import type {
   Stage,
   TestCase,
 } from '../model/index.js';
-import { protocolBlocks, headingText, type ProtocolBlock } from '../markdown/check-blocks.js';
+import type { RootContent } from 'mdast';
+import { headingText, type ProtocolBlock, type ProtocolCode } from '../markdown/check-blocks.js';
+import { CASE_KINDS, type CaseKind } from '../model/requirements.js';
+import { sourceOf, proseMarkdown, vagueCriteria } from './prose.js';
 import { describeValue, parseYamlWithPositions } from '../markdown/yaml.js';
 import { parseDuration } from './duration.js';
 import { RESERVED_PARAMS, templateNames } from './template.js';
@@ -44,26 +47,21 @@ export function parseProtocol(doc: ControlledDocument, catalog?: CheckCatalog): 
 
   const parameters = parseParameters(doc, problem);
   // The tree's positions are file positions; the body's lines are numbered from bodyStartLine.
-  const bodyLines = doc.body.split(/\r\n|\r|\n/);
-  const bodyLineCount = bodyLines.length;
-  const toBodyLine = (fileLine: number) => fileLine - doc.bodyStartLine + 1;
+  const source = sourceOf(doc);
   const filePos = (node: ProtocolBlock): Position => ({ line: node.position!.start.line, column: node.position!.start.column });
 
   const cases: TestCase[] = [];
-  let current: { tc: TestCase; depth: number; startLine: number; fences: Array<[number, number]> } | null = null;
+  /** The case being read: its heading depth and the prose nodes under it (objective, acceptance criteria). */
+  let current: { tc: TestCase; depth: number; prose: RootContent[] } | null = null;
   const brokenBlocks = new Set<TestCase>();
-  const finished: Array<{ tc: TestCase; startLine: number; endLine: number; fences: Array<[number, number]> }> = [];
-  const close = (endLine: number) => {
-    if (current) finished.push({ tc: current.tc, startLine: current.startLine, endLine, fences: current.fences });
-    current = null;
-  };
+  const prose = new Map<TestCase, RootContent[]>();
   const seenCase = new Map<string, Position>();
 
-  for (const node of protocolBlocks(doc.tree)) {
+  for (const node of doc.tree.children) {
     if (node.type === 'heading') {
       const text = headingText(node).trim();
       const m = CASE_ID.exec(text);
-      if (current && (m || node.depth <= current.depth)) close(toBodyLine(node.position!.start.line) - 1);
+      if (current && (m || node.depth <= current.depth)) current = null;
       if (m) {
         const id = m[1]!;
         const pos = filePos(node);
@@ -81,9 +79,16 @@ export function parseProtocol(doc: ControlledDocument, catalog?: CheckCatalog): 
           checks: [],
           position: pos,
         };
-        current = { tc, depth: node.depth, startLine: toBodyLine(node.position!.end.line), fences: [] };
+        current = { tc, depth: node.depth, prose: [] };
+        prose.set(tc, current.prose);
         cases.push(tc);
+        continue;
       }
+      if (current) current.prose.push(node);
+      continue;
+    }
+    if (!isProtocolCode(node)) {
+      if (current) current.prose.push(node);
       continue;
     }
     const fencePos = filePos(node);
@@ -91,8 +96,7 @@ export function parseProtocol(doc: ControlledDocument, catalog?: CheckCatalog): 
       problem(fencePos, node.lang === 'check' ? 'CHECK_OUTSIDE_CASE' : 'CASE_OUTSIDE_CASE', `a \`${node.lang}\` block must follow a test case heading such as "### IQ-01 Title"; found one before any test case`);
       continue;
     }
-    const cur = current as { tc: TestCase; fences: Array<[number, number]> };
-    cur.fences.push([toBodyLine(node.position!.start.line), toBodyLine(node.position!.end.line)]);
+    const cur = current as { tc: TestCase };
     const indent = fencePos.column - 1;
     // The block's YAML starts on the line after the fence; read literally (no anchors, aliases, merges).
     const code = node.lang === 'check' ? 'CHECK_YAML_INVALID' : 'CASE_YAML_INVALID';
@@ -106,16 +110,18 @@ export function parseProtocol(doc: ControlledDocument, catalog?: CheckCatalog): 
       continue;
     }
     const block = value as Record<string, unknown>;
-    if (node.lang === 'case') applyCaseBlock(cur.tc, block, keyPos, problem);
-    else {
+    if (node.lang === 'case') {
+      cur.tc.requirementsPosition = yaml.keyPositions.requirements ?? fencePos;
+      applyCaseBlock(cur.tc, block, keyPos, problem);
+    } else {
       const spec = parseCheckBlock(cur.tc, block, fencePos, yaml.keyPositions, keyPos, problem, catalog);
       if (spec) cur.tc.checks.push(spec);
     }
   }
-  close(bodyLineCount);
 
-  for (const f of finished) f.tc.objective = objectiveText(bodyLines, f.startLine, f.endLine, f.fences);
+  for (const tc of cases) tc.objective = proseMarkdown(prose.get(tc) ?? [], source);
   crossCheck(cases, parameters, problem, doc, brokenBlocks);
+  for (const tc of cases) issues.push(...vagueCriteria(tc, prose.get(tc) ?? [], source, file));
 
   return { protocol: { ...doc, parameters, cases }, issues };
 }
@@ -184,8 +190,14 @@ function applyCaseBlock(tc: TestCase, block: Record<string, unknown>, keyPos: (k
     } else if (k === 'stage') {
       if (typeof v === 'string' && (STAGES as string[]).includes(v)) tc.stage = v as Stage;
       else problem(keyPos(k), 'CASE_FIELD_INVALID', `"stage" must be one of ${STAGES.join(', ')}; found ${describeValue(v)}`);
+    } else if (k === 'kind') {
+      if (typeof v === 'string' && (CASE_KINDS as readonly string[]).includes(v)) tc.kind = v as CaseKind;
+      else problem(keyPos(k), 'CASE_FIELD_INVALID', `"kind" must be one of ${CASE_KINDS.join(', ')} (a negative case shows that a wrong state is detected or refused, a limit case tests a boundary); found ${describeValue(v)}`);
+    } else if (k === 'justification') {
+      if (typeof v === 'string' && v.trim() !== '') tc.justification = v.trim();
+      else problem(keyPos(k), 'CASE_FIELD_INVALID', `"justification" must be written text saying why this case departs from the traceability rules; found ${describeValue(v)}`);
     } else {
-      problem(keyPos(k), 'CASE_FIELD_UNKNOWN', `unknown field "${k}" in a case block; known: requirements, risk, stage, targets, each`, 'warning');
+      problem(keyPos(k), 'CASE_FIELD_UNKNOWN', `unknown field "${k}" in a case block; known: requirements, risk, stage, kind, justification, targets, each`, 'warning');
     }
   }
 }
@@ -460,12 +472,4 @@ function visitStrings(root: { params: Record<string, unknown>; expect: Record<st
   if (root.expect) walk(root.expect, 'expect');
 }
 
-/** The Markdown under a case heading, without its case/check fences, trimmed. */
-function objectiveText(bodyLines: string[], afterLine: number, endLine: number, fences: Array<[number, number]>): string {
-  const out: string[] = [];
-  for (let line = afterLine + 1; line <= endLine; line++) {
-    if (fences.some(([s, e]) => line >= s && line <= e)) continue;
-    out.push(bodyLines[line - 1] ?? '');
-  }
-  return out.join('\n').replace(/\n{3,}/g, '\n\n').trim();
-}
+const isProtocolCode = (node: RootContent): node is ProtocolCode => node.type === 'code' && (node.lang === 'check' || node.lang === 'case');

@@ -18,13 +18,18 @@ import {
 import { parseDocument } from './document.js';
 import { findDocumentFiles, NotRegularFileError, readRegularFile } from './files.js';
 import { parseProtocol, type CheckCatalog } from './protocol.js';
+import { parseRequirements, type RequirementsDocument } from './requirements.js';
+import { traceabilityIssues, traceRequirements, type Traceability } from './traceability.js';
 import { computeDocumentStatus, NO_SIGNATURES, type ApprovalProvider } from './status.js';
 import { describeValue, parseYamlWithPositions } from '../markdown/yaml.js';
 import { parseDockerConfig } from './docker-config.js';
 import { isoDay } from './dates.js';
 
 /** Folders holding controlled documents by default. */
-export const DOCUMENT_FOLDERS = ['sops', 'protocols'];
+export const DOCUMENT_FOLDERS = ['sops', 'protocols', 'requirements'];
+
+/** Folders whose documents take part in traceability (read for it even when lint is given other paths). */
+const TRACE_FOLDERS = ['protocols', 'requirements'];
 
 /** The nearest folder upwards holding qualify.yaml, else the git root, else `cwd`. */
 export function findRepoRoot(cwd: string): string {
@@ -101,6 +106,7 @@ export async function loadConfig(root: string): Promise<QualifyConfig> {
     else if (defaults.pageSize !== undefined) throw new DocumentError('CONFIG_INVALID', `${where('defaults')} "defaults.pageSize" must be A4 or Letter; found ${describeValue(defaults.pageSize)}`);
   }
   readSecretsAndReports(data, config, where);
+  readSystemAndToolValidation(data, config, where);
   if (config.defaults.environment && !config.environments[config.defaults.environment]) {
     throw new DocumentError('CONFIG_INVALID', `${where('defaults')} default environment "${config.defaults.environment}" is not defined under environments (defined: ${Object.keys(config.environments).join(', ') || 'none'})`);
   }
@@ -162,12 +168,46 @@ function readSecretsAndReports(data: Record<string, unknown>, config: QualifyCon
   }
 }
 
+/** qualify.yaml `system: { name, version }` and `tool_validation: REF` or `{ record, versions: [...] }`. */
+function readSystemAndToolValidation(data: Record<string, unknown>, config: QualifyConfig, where: (key: string) => string): void {
+  const system = data.system;
+  if (system !== undefined && system !== null) {
+    if (typeof system !== 'object' || Array.isArray(system)) throw new DocumentError('CONFIG_INVALID', `${where('system')} "system" must be a mapping { name, version } (values may name run parameters, e.g. version: "{{release}}"); found ${describeValue(system)}`);
+    const out: NonNullable<QualifyConfig['system']> = {};
+    for (const [k, v] of Object.entries(system as Record<string, unknown>)) {
+      if (k !== 'name' && k !== 'version') throw new DocumentError('CONFIG_INVALID', `${where('system')} "system" has unknown field "${k}"; known: name, version`);
+      if (typeof v !== 'string' && typeof v !== 'number') throw new DocumentError('CONFIG_INVALID', `${where('system')} "system.${k}" must be text; found ${describeValue(v)}`);
+      out[k] = String(v);
+    }
+    config.system = out;
+  }
+  const tv = data.tool_validation;
+  if (tv === undefined || tv === null) return;
+  const shape = 'a reference such as "TVR-0001 revision 02", or { record: TVR-0001 revision 02, versions: [0.1.0] }';
+  if (typeof tv === 'string' && tv.trim()) {
+    config.toolValidation = { reference: tv.trim(), versions: null };
+    return;
+  }
+  if (typeof tv !== 'object' || Array.isArray(tv)) throw new DocumentError('CONFIG_INVALID', `${where('tool_validation')} "tool_validation" must be ${shape}; found ${describeValue(tv)}`);
+  const t = tv as Record<string, unknown>;
+  for (const k of Object.keys(t)) {
+    if (k !== 'record' && k !== 'versions') throw new DocumentError('CONFIG_INVALID', `${where('tool_validation')} "tool_validation" has unknown field "${k}"; known: record, versions`);
+  }
+  if (typeof t.record !== 'string' || !t.record.trim()) throw new DocumentError('CONFIG_INVALID', `${where('tool_validation')} "tool_validation.record" must name the validation record of the tool (id and revision); found ${describeValue(t.record)}`);
+  let versions: string[] | null = null;
+  if (t.versions !== undefined && t.versions !== null) {
+    if (!Array.isArray(t.versions) || !t.versions.every((v) => typeof v === 'string' || typeof v === 'number')) throw new DocumentError('CONFIG_INVALID', `${where('tool_validation')} "tool_validation.versions" must list the tool versions the record covers, e.g. [0.1.0]; found ${describeValue(t.versions)}`);
+    versions = t.versions.map(String);
+  }
+  config.toolValidation = { reference: t.record.trim(), versions };
+}
+
 export interface LoadOptions {
   /** Repository root (for document paths and the signer registry). */
   root: string;
   /** Folder the user's paths are relative to; issues name files relative to it. */
   cwd?: string;
-  /** Files or folders; default: the repository's sops/ and protocols/. */
+  /** Files or folders; default: the repository's sops/, protocols/ and requirements/. */
   paths?: string[];
   catalog?: CheckCatalog;
   approvals?: ApprovalProvider;
@@ -181,6 +221,13 @@ export interface LoadedRepository {
   files: number;
   documents: ControlledDocument[];
   protocols: Protocol[];
+  /** Requirements documents (URS, FRS) among `documents`. */
+  requirements: RequirementsDocument[];
+  /**
+   * Requirements ↔ cases of the repository: the documents read plus, when paths were given, the
+   * repository's protocols/ and requirements/ (read for tracing only, their own issues not reported).
+   */
+  traceability: Traceability;
   status: Map<ControlledDocument, DocumentStatusInfo>;
   issues: Issue[];
 }
@@ -198,6 +245,7 @@ export async function loadRepository(options: LoadOptions): Promise<LoadedReposi
 
   const documents: ControlledDocument[] = [];
   const protocols: Protocol[] = [];
+  const requirements: RequirementsDocument[] = [];
   const parsed = found.files.map((f) => {
     const shown = display(f.found);
     let bytes: Buffer;
@@ -225,12 +273,24 @@ export async function loadRepository(options: LoadOptions): Promise<LoadedReposi
       protocols.push(protocol);
       documents.push(protocol);
       shownOf.set(protocol, display(unique[i]!));
+    } else if (r.document.meta.type === 'requirements') {
+      const q = parseRequirements({ ...r.document, path: display(unique[i]!) });
+      issues.push(...q.issues);
+      const doc: RequirementsDocument = { ...q.document, path: r.document.path, requirements: q.document.requirements.map((req) => ({ ...req, path: r.document!.path })) };
+      requirements.push(doc);
+      documents.push(doc);
+      shownOf.set(doc, display(unique[i]!));
     } else {
       documents.push(r.document);
     }
   }
 
   crossFileRules(documents, shownOf, issues);
+  const context = options.paths?.length ? await traceContext(root, new Set(unique)) : { protocols: [], requirements: [], shown: new Map<ControlledDocument, string>() };
+  const traceability = traceRequirements([...requirements, ...context.requirements], [...protocols, ...context.protocols]);
+  // Problems located in documents the user did not name are theirs to lint; the rules still see them.
+  const named = new Set(shownOf.values());
+  issues.push(...traceabilityIssues(traceability, (d) => shownOf.get(d) ?? context.shown.get(d) ?? d.path).filter((i) => named.has(i.file)));
 
   const today = isoDay(options.now ?? new Date());
   const approvals = options.approvals ?? NO_SIGNATURES;
@@ -250,7 +310,40 @@ export async function loadRepository(options: LoadOptions): Promise<LoadedReposi
   issues.sort(compareIssues);
   // Files counted: those read, and the paths found that could not be read as one (a FIFO, a bad link).
   const unreadable = new Set(found.issues.map((i) => i.file)).size;
-  return { root, files: unique.length + unreadable, documents, protocols, status, issues };
+  return { root, files: unique.length + unreadable, documents, protocols, requirements, traceability, status, issues };
+}
+
+/**
+ * The repository's protocols and requirements documents not among `selected`: what tracing needs when
+ * lint is given one file (a protocol's requirements live elsewhere). Nothing of them is reported.
+ */
+async function traceContext(root: string, selected: Set<string>): Promise<{ protocols: Protocol[]; requirements: RequirementsDocument[]; shown: Map<ControlledDocument, string> }> {
+  const out = { protocols: [] as Protocol[], requirements: [] as RequirementsDocument[], shown: new Map<ControlledDocument, string>() };
+  const folders = TRACE_FOLDERS.map((f) => join(root, f)).filter((p) => existsSync(p));
+  if (!folders.length) return out;
+  const found = await findDocumentFiles(folders, { root, cwd: root });
+  for (const f of found.files) {
+    if (selected.has(f.found)) continue;
+    let bytes: Buffer;
+    try {
+      bytes = readRegularFile(f.path);
+    } catch {
+      continue;
+    }
+    const rel = toSlash(relative(root, f.found));
+    const { document } = parseDocument(bytes, rel, { folderType: folderType(rel) });
+    if (!document) continue;
+    if (document.meta.type === 'protocol') {
+      const p = parseProtocol(document).protocol;
+      out.protocols.push(p);
+      out.shown.set(p, rel);
+    } else if (document.meta.type === 'requirements') {
+      const q = parseRequirements(document).document;
+      out.requirements.push(q);
+      out.shown.set(q, rel);
+    }
+  }
+  return out;
 }
 
 /** Rules across files: an id+revision exists once; at most one revision of an id claims effective. */
@@ -310,6 +403,7 @@ function folderType(rel: string): DocumentType | undefined {
   const parts = toSlash(rel).split('/');
   if (parts.includes('protocols')) return 'protocol';
   if (parts.includes('sops')) return 'sop';
+  if (parts.includes('requirements')) return 'requirements';
   return undefined;
 }
 

@@ -57,6 +57,13 @@ export interface QualifyConfig {
    * variables, JSON keys): `secrets: [ORDERS_LICENSE]`. Masked like passwords.
    */
   secrets: string[];
+  /**
+   * The system this repository qualifies (RC-01), as qualify.yaml `system:` declares it; values may
+   * name run parameters (`version: "{{release}}"`). Absent: the record says "not declared".
+   */
+  system?: { name?: string; version?: string };
+  /** The validation record covering the tool (RC-10), qualify.yaml `tool_validation:`; absent: "not declared". */
+  toolValidation?: { reference: string; versions: string[] | null } | null;
   /** Where records may be written. */
   reports: {
     /** Folders outside the repository that `--out` may name (absolute, or relative to the repository root). */

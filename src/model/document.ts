@@ -1,5 +1,6 @@
 // Controlled documents (SOPs, protocols) as plain data.
 import type { Root } from 'mdast';
+import type { CaseKind } from './requirements.js';
 
 export type DocumentType = 'sop' | 'protocol' | 'requirements' | 'work-instruction' | 'document';
 
@@ -127,6 +128,12 @@ export interface TestCase {
   each?: ReplicaSelector;
   /** Where the case block's `targets` was written (for run-time messages). */
   targetsAt?: Position;
+  /** How the case exercises its requirements (`kind` of the case block); positive when not given. */
+  kind?: CaseKind;
+  /** Why the case departs from the traceability rules (an orphan case, a positive-only test of a high-risk requirement), written out. */
+  justification?: string;
+  /** Where the case block's `requirements` key starts (else the block, else the heading). */
+  requirementsPosition?: Position;
 }
 
 export interface Protocol extends ControlledDocument {

@@ -6,3 +6,4 @@ export * from './errors.js';
 export * from './check.js';
 export * from './signature.js';
 export * from './config.js';
+export * from './requirements.js';

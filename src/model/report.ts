@@ -2,6 +2,7 @@
 // schemas/report.schema.json is the machine-checkable form of these types; keep them in step.
 
 import type { Risk, Stage } from './document.js';
+import type { CaseKind, TracedRequirement } from './requirements.js';
 
 export const REPORT_SCHEMA = 'qualify.report/v1';
 
@@ -40,6 +41,11 @@ export interface Attempt {
   ended: string;
   status: StepStatus;
   reason?: string;
+  /**
+   * What this attempt observed (masked), so that every attempt's actual value stays in the record
+   * (EX-06), not only the last one's. Absent in records written before attempts kept their values.
+   */
+  actual?: Record<string, unknown> | null;
 }
 
 export interface StepResult {
@@ -93,6 +99,29 @@ export interface CaseResult {
   objective: string;
   status: StepStatus;
   steps: StepResult[];
+  /** How the case exercises its requirements (its `case` block's `kind`); absent in older records. */
+  kind?: CaseKind;
+  /** The case block's written `justification`, when it has one. */
+  justification?: string | null;
+}
+
+/** The validation record covering the tool (qualify.yaml `tool_validation:`), RC-10. */
+export interface ToolValidation {
+  /** The validation or adequacy record, e.g. "TVR-0001 revision 02". */
+  reference: string;
+  /** Tool versions the record covers, as declared; null when it does not say. */
+  versions: string[] | null;
+  /** Whether this run's tool version is among `versions`; null when no versions are declared. */
+  covered: boolean | null;
+}
+
+/** Requirements and their cases as read at run time (requirements documents of the repository). */
+export interface TraceabilitySnapshot {
+  /** The requirements documents read: id, revision, path and sha256 of the bytes. */
+  documents: Array<{ documentId: string; revision: string | null; path: string; sha256: string }>;
+  requirements: TracedRequirement[];
+  /** Cases of the executed protocol naming no requirement of those documents. */
+  orphans: Array<{ case: string; requirements: string[]; justification: string | null }>;
 }
 
 export interface Deviation {
@@ -189,7 +218,20 @@ export interface Report {
   };
   parameters: Record<string, string>;
   executor: { id: string; name: string | null; host: string };
-  tool: { name: 'qualify'; version: string; node: string };
+  tool: {
+    name: 'qualify';
+    version: string;
+    node: string;
+    /** The validation record the tool is covered by; null (or absent, older records): not declared. */
+    validation?: ToolValidation | null;
+  };
+  /**
+   * The system qualified (RC-01): its name as qualify.yaml `system.name` declares it, its application
+   * version from `system.version` or else as observed. Absent in older records.
+   */
+  system?: { name: string | null; version: string | null; versionFrom: 'qualify.yaml' | 'application tag' | 'image tag' | null };
+  /** Requirements traced to this protocol's cases at run time; null: the repository has no requirements documents. Absent in older records. */
+  traceability?: TraceabilitySnapshot | null;
   environment: string | null;
   targets: EngineInfo[];
   started: string;

@@ -1,13 +1,17 @@
-// Fonts shipped with the project (npm packages, never system fonts): DejaVu for Latin, Greek,
-// Cyrillic and monospace; Noto Sans JP for CJK. Each code point is drawn with the first face of the
-// style's fallback chain that has it; a code point no face has is drawn as U+FFFD (visible, never dropped).
+// Fonts shipped with the project (npm packages, never system fonts): DejaVu for Latin, Greek, Cyrillic
+// and monospace; Noto Sans JP, SC and KR for Japanese, simplified Chinese and Korean; Noto Sans Arabic,
+// Hebrew, Devanagari and Thai; Noto Emoji (monochrome). The face is chosen per cluster by script and
+// coverage: a script with a face of its own gets that face, anything else the style's face, then the
+// first face that has it; a code point no face has is drawn as U+FFFD (visible, never dropped).
 // Faces are parsed once per process; subsets are per document so the bytes depend only on the content.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import * as fontkit from 'fontkit';
+import { isIgnorable, scriptOf, type CjkHint, type ScriptClass } from './text/script.js';
 
 export type FontStyle = 'regular' | 'bold' | 'italic' | 'boldItalic' | 'mono' | 'monoBold';
 
+const NOTO = '@expo-google-fonts/';
 const FACE_FILES = {
   sans: 'dejavu-fonts-ttf/ttf/DejaVuSans.ttf',
   sansBold: 'dejavu-fonts-ttf/ttf/DejaVuSans-Bold.ttf',
@@ -15,27 +19,72 @@ const FACE_FILES = {
   sansBoldOblique: 'dejavu-fonts-ttf/ttf/DejaVuSans-BoldOblique.ttf',
   mono: 'dejavu-fonts-ttf/ttf/DejaVuSansMono.ttf',
   monoBold: 'dejavu-fonts-ttf/ttf/DejaVuSansMono-Bold.ttf',
-  cjk: '@expo-google-fonts/noto-sans-jp/400Regular/NotoSansJP_400Regular.ttf',
-  cjkBold: '@expo-google-fonts/noto-sans-jp/700Bold/NotoSansJP_700Bold.ttf',
+  jp: `${NOTO}noto-sans-jp/400Regular/NotoSansJP_400Regular.ttf`,
+  jpBold: `${NOTO}noto-sans-jp/700Bold/NotoSansJP_700Bold.ttf`,
+  sc: `${NOTO}noto-sans-sc/400Regular/NotoSansSC_400Regular.ttf`,
+  scBold: `${NOTO}noto-sans-sc/700Bold/NotoSansSC_700Bold.ttf`,
+  kr: `${NOTO}noto-sans-kr/400Regular/NotoSansKR_400Regular.ttf`,
+  krBold: `${NOTO}noto-sans-kr/700Bold/NotoSansKR_700Bold.ttf`,
+  arabic: `${NOTO}noto-sans-arabic/400Regular/NotoSansArabic_400Regular.ttf`,
+  arabicBold: `${NOTO}noto-sans-arabic/700Bold/NotoSansArabic_700Bold.ttf`,
+  hebrew: `${NOTO}noto-sans-hebrew/400Regular/NotoSansHebrew_400Regular.ttf`,
+  hebrewBold: `${NOTO}noto-sans-hebrew/700Bold/NotoSansHebrew_700Bold.ttf`,
+  devanagari: `${NOTO}noto-sans-devanagari/400Regular/NotoSansDevanagari_400Regular.ttf`,
+  devanagariBold: `${NOTO}noto-sans-devanagari/700Bold/NotoSansDevanagari_700Bold.ttf`,
+  thai: `${NOTO}noto-sans-thai/400Regular/NotoSansThai_400Regular.ttf`,
+  thaiBold: `${NOTO}noto-sans-thai/700Bold/NotoSansThai_700Bold.ttf`,
+  emoji: `${NOTO}noto-emoji/400Regular/NotoEmoji_400Regular.ttf`,
 } as const;
 export type FaceId = keyof typeof FACE_FILES;
 
+/** The style's own faces, in order. */
 const CHAINS: Record<FontStyle, FaceId[]> = {
-  regular: ['sans', 'cjk', 'mono'],
-  bold: ['sansBold', 'cjkBold', 'sans', 'cjk', 'mono'],
-  italic: ['sansOblique', 'sans', 'cjk', 'mono'],
-  boldItalic: ['sansBoldOblique', 'sansBold', 'sans', 'cjkBold', 'cjk', 'mono'],
-  mono: ['mono', 'sans', 'cjk'],
-  monoBold: ['monoBold', 'mono', 'sansBold', 'sans', 'cjkBold', 'cjk'],
+  regular: ['sans', 'mono'],
+  bold: ['sansBold', 'sans', 'mono'],
+  italic: ['sansOblique', 'sans', 'mono'],
+  boldItalic: ['sansBoldOblique', 'sansBold', 'sans', 'mono'],
+  mono: ['mono', 'sans'],
+  monoBold: ['monoBold', 'mono', 'sansBold', 'sans'],
 };
+
+const isBold = (style: FontStyle): boolean => style === 'bold' || style === 'boldItalic' || style === 'monoBold';
+
+/** Faces made for a script, tried before the style's own faces (DejaVu has some Arabic and Hebrew, drawn better by Noto). */
+function scriptFaces(script: ScriptClass, bold: boolean, cjk: CjkHint): FaceId[] {
+  const b = (id: FaceId, idBold: FaceId): FaceId[] => (bold ? [idBold, id] : [id]);
+  switch (script) {
+    case 'arab':
+      return b('arabic', 'arabicBold');
+    case 'hebr':
+      return b('hebrew', 'hebrewBold');
+    case 'deva':
+      return b('devanagari', 'devanagariBold');
+    case 'thai':
+      return b('thai', 'thaiBold');
+    case 'hang':
+      return b('kr', 'krBold');
+    case 'kana':
+      return b('jp', 'jpBold');
+    case 'hani':
+      return cjk === 'ja' ? [...b('jp', 'jpBold'), ...b('sc', 'scBold')] : cjk === 'ko' ? [...b('kr', 'krBold'), ...b('sc', 'scBold'), 'jp'] : [...b('sc', 'scBold'), ...b('jp', 'jpBold')];
+    case 'emoji':
+      return ['emoji'];
+    default:
+      return [];
+  }
+}
+
+/** Last resort for a code point the style's faces lack: every other shipped face. */
+const FALLBACK: FaceId[] = ['sc', 'jp', 'kr', 'arabic', 'hebrew', 'devanagari', 'thai', 'emoji'];
 
 const requireFromHere = createRequire(import.meta.url);
 
-/** One font file, parsed lazily, with per-code-point caches. Widths are in 1/1000 em, rounded. */
+/** One font file, parsed lazily, with per-glyph caches. Widths are in 1/1000 em, rounded. */
 export class Face {
   readonly id: FaceId;
   private _font: fontkit.Font | null = null;
   private readonly widths = new Map<number, number>();
+  private _scale = 0;
   constructor(id: FaceId) {
     this.id = id;
   }
@@ -43,6 +92,7 @@ export class Face {
     if (!this._font) {
       const path = requireFromHere.resolve(FACE_FILES[this.id]);
       this._font = fontkit.create(readFileSync(path));
+      this._scale = 1000 / this._font.unitsPerEm;
     }
     return this._font;
   }
@@ -61,6 +111,11 @@ export class Face {
     }
     return w;
   }
+  /** Font units → 1/1000 em (unrounded). */
+  units(v: number): number {
+    if (!this._scale) void this.font;
+    return v * this._scale;
+  }
   scale(v: number): number {
     return Math.round((v * 1000) / this.font.unitsPerEm);
   }
@@ -76,7 +131,7 @@ export function face(id: FaceId): Face {
   return f;
 }
 
-/** How one code point is drawn in one style. */
+/** How one code point is drawn in one style on the simple path. */
 export interface Resolved {
   face: Face;
   gid: number;
@@ -86,19 +141,33 @@ export interface Resolved {
   cp: number;
 }
 
-const REPLACEMENT = 0xfffd;
+export const REPLACEMENT = 0xfffd;
 const resolvedCache: Record<FontStyle, Map<number, Resolved>> = {
   regular: new Map(), bold: new Map(), italic: new Map(), boldItalic: new Map(), mono: new Map(), monoBold: new Map(),
 };
 
-/** Resolves a code point in a style through the fallback chain; U+FFFD from DejaVu Sans when no face has it. */
-export function resolve(style: FontStyle, cp: number): Resolved {
+/** The faces to try for a code point of `script` in `style`, best first. */
+export function candidateFaces(style: FontStyle, script: ScriptClass, cjk: CjkHint): FaceId[] {
+  return [...scriptFaces(script, isBold(style), cjk), ...CHAINS[style], ...FALLBACK];
+}
+
+/** The replacement glyph (U+FFFD) of a style. */
+export function replacement(style: FontStyle): Resolved {
+  const f = face(style === 'mono' || style === 'monoBold' ? 'mono' : 'sans');
+  const gid = f.gid(REPLACEMENT);
+  return { face: f, gid, w: f.width(gid), cp: REPLACEMENT };
+}
+
+/** Resolves a code point in a style (simple path: one glyph per code point). */
+export function resolve(style: FontStyle, cp: number, cjk: CjkHint = 'zh'): Resolved {
   const cache = resolvedCache[style];
-  let r = cache.get(cp);
+  const script = scriptOf(cp);
+  const key = script === 'hani' ? cp + (cjk === 'ja' ? 0x1000000 : cjk === 'ko' ? 0x2000000 : 0) : cp;
+  let r = cache.get(key);
   if (r) return r;
   const drawable = cp >= 0x20 && !(cp >= 0x7f && cp < 0xa0);
-  if (drawable) {
-    for (const id of CHAINS[style]) {
+  if (drawable && !isIgnorable(cp)) {
+    for (const id of candidateFaces(style, script, cjk)) {
       const f = face(id);
       if (f.has(cp)) {
         const gid = f.gid(cp);
@@ -107,92 +176,13 @@ export function resolve(style: FontStyle, cp: number): Resolved {
       }
     }
   }
-  if (!r) {
-    const f = face(style === 'mono' || style === 'monoBold' ? 'mono' : 'sans');
-    const gid = f.gid(REPLACEMENT);
-    r = { face: f, gid, w: f.width(gid), cp: REPLACEMENT };
-  }
-  cache.set(cp, r);
+  r ??= replacement(style);
+  cache.set(key, r);
   return r;
-}
-
-/** Width of `text` in points at `size`. */
-export function measure(text: string, style: FontStyle, size: number): number {
-  const cache = resolvedCache[style];
-  let w = 0;
-  for (let i = 0; i < text.length; i++) {
-    let cp = text.charCodeAt(i);
-    if (cp >= 0xd800 && cp < 0xdc00 && i + 1 < text.length) {
-      cp = text.codePointAt(i)!;
-      i++;
-    }
-    const r = cache.get(cp) ?? resolve(style, cp);
-    w += r.w;
-  }
-  return (w * size) / 1000;
 }
 
 /** Vertical metrics of a style's primary face, in 1/1000 em. */
 export function metrics(style: FontStyle): { ascent: number; descent: number } {
   const f = face(CHAINS[style][0]!);
   return { ascent: f.scale(f.font.ascent), descent: f.scale(f.font.descent) };
-}
-
-/** The glyphs of one document: a subset per face used, with new glyph ids assigned in order of first use. */
-export interface UsedFace {
-  face: Face;
-  /** Resource name, F1, F2... in order of first use. */
-  name: string;
-  subset: fontkit.Subset;
-  /** Original gid → new gid as the 4 hex digits a content stream shows. */
-  hex: Map<number, string>;
-  /** New gid → width (1/1000 em). */
-  widths: number[];
-  /** New gid → text it stands for. */
-  unicode: string[];
-}
-
-export class DocumentFonts {
-  readonly used: UsedFace[] = [];
-  private readonly byFace = new Map<Face, UsedFace>();
-
-  /** Encodes `text` in `style` as runs of (face, 4-hex-digit glyph ids). */
-  encode(text: string, style: FontStyle): Array<{ font: UsedFace; hex: string }> {
-    const runs: Array<{ font: UsedFace; hex: string }> = [];
-    let cur: { font: UsedFace; hex: string } | null = null;
-    for (let i = 0; i < text.length; i++) {
-      let cp = text.charCodeAt(i);
-      if (cp >= 0xd800 && cp < 0xdc00 && i + 1 < text.length) {
-        cp = text.codePointAt(i)!;
-        i++;
-      }
-      const r = resolve(style, cp);
-      const u = this.use(r.face);
-      let hex = u.hex.get(r.gid);
-      if (hex === undefined) {
-        const g = u.subset.includeGlyph(r.gid);
-        u.widths[g] = r.w;
-        u.unicode[g] = r.cp === REPLACEMENT ? '\ufffd' : String.fromCodePoint(cp);
-        hex = g.toString(16).padStart(4, '0');
-        u.hex.set(r.gid, hex);
-      }
-      if (!cur || cur.font !== u) {
-        cur = { font: u, hex: '' };
-        runs.push(cur);
-      }
-      cur.hex += hex;
-    }
-    return runs;
-  }
-
-  private use(f: Face): UsedFace {
-    let u = this.byFace.get(f);
-    if (!u) {
-      const subset = f.font.createSubset();
-      u = { face: f, name: `F${this.used.length + 1}`, subset, hex: new Map([[0, '0000']]), widths: [f.width(0)], unicode: [''] };
-      this.byFace.set(f, u);
-      this.used.push(u);
-    }
-    return u;
-  }
 }

@@ -10,7 +10,14 @@ export interface PdfDocumentMeta {
   title: string;
   revision: string;
   status: string;
-  kind: 'report' | 'sop' | 'protocol' | 'document';
+  /** `book`: the cover and contents of a compilation rendered by renderBook. */
+  kind: 'report' | 'sop' | 'protocol' | 'document' | 'book';
+  /** Under the title on the cover (a report: what it executed, where). */
+  subtitle?: string;
+  /** BCP 47 language of the document (default "en"): /Lang, hyphenation patterns, CJK glyph forms. */
+  lang?: string;
+  /** A book's documents, listed on its cover. */
+  contents?: Array<{ documentId: string; title: string; revision: string; status: string; kind: string }>;
   authors?: string[];
   reviewers?: string[];
   approvers?: string[];
@@ -23,7 +30,7 @@ export interface PdfDocumentMeta {
     images: Array<{ repository: string | null; tag: string | null; digest: string | null; imageId: string }>;
     application?: { repo: string; commit: string | null; tag: string | null } | null;
   };
-  protocol?: { documentId: string; revision: string; sha256: string };
+  protocol?: { documentId: string; revision: string; sha256: string; title?: string };
   conclusion?: string;
   /** ISO date-time from the record or file, never the wall clock. */
   created: string;
@@ -47,6 +54,10 @@ export interface RenderOptions {
   toc?: boolean;
   /** Number headings 1, 1.1, 1.1.1 (default false: documents usually number their own). */
   numberHeadings?: boolean;
+  /** Justify paragraphs (default false: ragged right). Hyphenation applies either way. */
+  justify?: boolean;
+  /** Hyphenate paragraphs and table cells with the language's patterns (default true). */
+  hyphenate?: boolean;
   /** Bytes of an image referenced by `![alt](src)`, or null when unavailable (then a placeholder names it). */
   images?: (src: string) => Uint8Array | null;
   /** Called after layout with every code block typeset, in order (check blocks are labelled as such). */

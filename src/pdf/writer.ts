@@ -6,9 +6,13 @@ import { deflateSync } from 'node:zlib';
 // pdf-lib's own single-file ES module build: its CommonJS entry requires some 300 files, which costs
 // a fresh process about 0.2 s of CPU before the first page (bench/render.mjs). Same code, same types.
 import { PDFDocument, PDFHeader, PDFHexString, PDFName, PDFNumber, PDFString, type PDFDict, type PDFImage, type PDFRef } from 'pdf-lib/dist/pdf-lib.esm.min.js';
-import { DocumentFonts, type UsedFace } from './fonts.js';
-import type { Color, Item, Page, ImageData } from './layout/page.js';
+import type { ArtifactKind, Color, ContentSlot, Item, Page, ImageData, PlacedWord, StructNode } from './layout/page.js';
 import { SRGB_ICC_BASE64 } from './srgb-icc.js';
+import { DocumentFonts, type UsedFace } from './subset.js';
+import { writeStructure } from './structure.js';
+import { resolve } from './fonts.js';
+import { placeText } from './text/place.js';
+import type { GlyphRun } from './text/shape.js';
 import type { PdfAttachment } from './types.js';
 import { buildXmp, type DocInfo } from './xmp.js';
 
@@ -27,6 +31,10 @@ export interface WriteInput {
   meta: Page['meta'];
   outline: OutlineNode[];
   attachments: PdfAttachment[];
+  /** The logical structure (tagged PDF), its root a Document element. */
+  structure: StructNode;
+  /** BCP 47 language of the document (catalog /Lang). */
+  lang: string;
 }
 
 const fmt = (n: number): string => {
@@ -70,30 +78,40 @@ export async function writePdf(input: WriteInput): Promise<Uint8Array> {
   const resourcesRef = ctx.register(resources);
   const pageRefs: PDFRef[] = [];
   const pageLeaves: PDFDict[] = [];
-  for (const p of input.pages) {
+  const mcids: StructNode[][] = [];
+  input.pages.forEach((p, i) => {
     const page = doc.addPage([input.width, H]);
     pageRefs.push(page.ref);
     pageLeaves.push(page.node);
-    const content = contentStream(p.items, H, fonts, images);
+    const marking = { open: null, mcids: [] as StructNode[], page: i };
+    const content = contentStream(p.items, H, fonts, images, marking, input.lang);
+    mcids.push(marking.mcids);
     identity.update(content);
     const stream = ctx.stream(deflateSync(Buffer.from(content, 'latin1')), { Filter: 'FlateDecode' });
     page.node.set(PDFName.of('Contents'), ctx.register(stream));
     page.node.set(PDFName.of('Resources'), resourcesRef);
-  }
+    page.node.set(PDFName.of('StructParents'), PDFNumber.of(i));
+    page.node.set(PDFName.of('Tabs'), PDFName.of('S'));
+  });
 
-  // Links.
+  // Links: each belongs to a Link structure element (or, for the contents, to its entry).
+  const annotRefs = new Map<string, PDFRef>();
   input.pages.forEach((p, i) => {
     if (!p.links.length) return;
-    const annots = p.links.map((l) => {
+    const annots = p.links.map((l, k) => {
       const rect = [fmt(l.x), fmt(H - l.y - l.h), fmt(l.x + l.w), fmt(H - l.y)].map(Number);
       const dict: Record<string, unknown> = { Type: 'Annot', Subtype: 'Link', Rect: rect, Border: [0, 0, 0], F: 4 };
       const annot = ctx.obj(dict as never) as unknown as PDFDict;
       if (l.dest) annot.set(PDFName.of('Dest'), ctx.obj([pageRefs[l.dest.page]!, PDFName.of('XYZ'), 0, Number(fmt(H - l.dest.y + 6)), 0] as never));
       else annot.set(PDFName.of('A'), ctx.obj({ S: 'URI', URI: PDFString.of(asciiUri(l.url ?? '')) } as never));
-      return ctx.register(annot);
+      if (l.text) annot.set(PDFName.of('Contents'), pdfText(l.text));
+      const ref = ctx.register(annot);
+      annotRefs.set(`${i}:${k}`, ref);
+      return ref;
     });
     pageLeaves[i]!.set(PDFName.of('Annots'), ctx.obj(annots));
   });
+  writeStructure(doc, { root: input.structure, pages: input.pages, pageRefs, mcids, annotRefs, lang: input.lang });
 
   // Fonts and the shared resources.
   const fontDict = ctx.obj({});
@@ -135,7 +153,7 @@ export async function writePdf(input: WriteInput): Promise<Uint8Array> {
   } as never);
   doc.catalog.set(PDFName.of('OutputIntents'), ctx.obj([ctx.register(intent)]));
   doc.catalog.set(PDFName.of('ViewerPreferences'), ctx.obj({ DisplayDocTitle: true } as never));
-  doc.catalog.set(PDFName.of('Lang'), PDFString.of('en'));
+  doc.catalog.set(PDFName.of('Lang'), pdfText(input.lang));
 
   // Outlines (bookmarks).
   if (input.outline.length) {
@@ -187,66 +205,84 @@ function rgb(c: Color): string {
   return `${fmt(c[0])} ${fmt(c[1])} ${fmt(c[2])}`;
 }
 
-/** One page's content stream. Text items share BT/ET blocks; state changes are emitted only when needed. */
-function contentStream(items: Item[], H: number, fonts: DocumentFonts, images: Map<ImageData, { name: string }>): string {
-  const out: string[] = [];
-  let inText = false;
-  let fill = '';
-  let stroke = '';
-  let lw = '';
-  let font = '';
+interface StreamState {
+  out: string[];
+  fill: string;
+  stroke: string;
+  lw: string;
+}
+
+/** Marked content of a page: which slot or artifact is open, and the MCIDs given so far. */
+interface Marking {
+  open: ContentSlot | ArtifactKind | null;
+  mcids: StructNode[];
+  page: number;
+}
+
+const ARTIFACT: Record<ArtifactKind, string> = {
+  Header: '/Artifact <</Type /Pagination /Subtype /Header>> BDC',
+  Footer: '/Artifact <</Type /Pagination /Subtype /Footer>> BDC',
+  Watermark: '/Artifact <</Type /Pagination /Subtype /Watermark>> BDC',
+  Layout: '/Artifact <</Type /Layout>> BDC',
+};
+
+/** PDF text string (UTF-16BE hex) for a marked-content property. */
+function mcText(s: string): string {
+  return `<FEFF${utf16hex(s).toUpperCase()}>`;
+}
+
+/**
+ * One page's content stream. Every item is inside marked content: its structure element's tag with an
+ * MCID, or an /Artifact (running header and footer, watermark, rules and backgrounds) that extraction
+ * and assistive technology skip.
+ */
+function contentStream(items: Item[], H: number, fonts: DocumentFonts, images: Map<ImageData, { name: string }>, marking: Marking, lang: string): string {
+  const st: StreamState = { out: [], fill: '', stroke: '', lw: '' };
+  const out = st.out;
   const setFill = (c: Color): void => {
     const v = rgb(c);
-    if (v !== fill) {
+    if (v !== st.fill) {
       out.push(`${v} rg`);
-      fill = v;
+      st.fill = v;
     }
   };
   const setStroke = (c: Color, w: number): void => {
     const v = rgb(c);
-    if (v !== stroke) {
+    if (v !== st.stroke) {
       out.push(`${v} RG`);
-      stroke = v;
+      st.stroke = v;
     }
     const wv = fmt(w);
-    if (wv !== lw) {
+    if (wv !== st.lw) {
       out.push(`${wv} w`);
-      lw = wv;
+      st.lw = wv;
     }
   };
-  const endText = (): void => {
-    if (inText) {
-      out.push('ET');
-      inText = false;
+  const mark = (it: Item): void => {
+    const want: ContentSlot | ArtifactKind = it.slot ?? it.artifact ?? 'Layout';
+    if (want === marking.open) return;
+    if (marking.open !== null) out.push('EMC');
+    marking.open = want;
+    if (typeof want === 'string') out.push(ARTIFACT[want]);
+    else {
+      const mcid = marking.mcids.length;
+      marking.mcids.push(want.node);
+      want.refs.push({ page: marking.page, mcid });
+      out.push(`/${want.node.type} <</MCID ${mcid}>> BDC`);
     }
   };
   for (const it of items) {
+    mark(it);
     switch (it.k) {
       case 'text': {
-        if (!inText) {
-          out.push('BT');
-          inText = true;
-          font = '';
-        }
-        setFill(it.color);
-        if (it.rotate) {
-          const a = (it.rotate * Math.PI) / 180;
-          const c = Math.cos(a).toFixed(4);
-          const s = Math.sin(a).toFixed(4);
-          out.push(`${c} ${s} ${(-Math.sin(a)).toFixed(4)} ${c} ${fmt(it.x)} ${fmt(H - it.y)} Tm`);
-        } else out.push(`1 0 0 1 ${fmt(it.x)} ${fmt(H - it.y)} Tm`);
-        for (const run of fonts.encode(it.text, it.style)) {
-          const f = `/${run.font.name} ${fmt(it.size)} Tf`;
-          if (f !== font) {
-            out.push(f);
-            font = f;
-          }
-          out.push(`<${run.hex}> Tj`);
-        }
+        const placed = placeText(it.text, it.style, it.size, it.color, lang);
+        words(out, it.x, H - it.y, placed.words, placed.actual, fonts, setFill, lang);
         break;
       }
+      case 'words':
+        words(out, it.x, H - it.y, it.words, it.actual, fonts, setFill, lang, it.space);
+        break;
       case 'rect': {
-        endText();
         if (it.fill) setFill(it.fill);
         if (it.stroke) setStroke(it.stroke, it.lw ?? 0.5);
         const op = it.fill && it.stroke ? 'B' : it.fill ? 'f' : 'S';
@@ -254,20 +290,128 @@ function contentStream(items: Item[], H: number, fonts: DocumentFonts, images: M
         break;
       }
       case 'line':
-        endText();
         setStroke(it.color, it.lw);
         out.push(`${fmt(it.x1)} ${fmt(H - it.y1)} m ${fmt(it.x2)} ${fmt(H - it.y2)} l S`);
         break;
       case 'image': {
-        endText();
         const name = images.get(it.image)!.name;
         out.push(`q ${fmt(it.w)} 0 0 ${fmt(it.h)} ${fmt(it.x)} ${fmt(H - it.y - it.h)} cm /${name} Do Q`);
         break;
       }
+      case 'path':
+        setFill(it.fill);
+        out.push(`${it.ops} f`);
+        break;
     }
   }
-  endText();
+  if (marking.open !== null) out.push('EMC');
+  marking.open = null;
   return out.join('\n');
+}
+
+/**
+ * TJ (and Ts for marks raised or lowered) of one glyph run: CIDs, and adjustments where the shaped
+ * advance differs from the glyph's width (kerning, mark offsets, zero-width marks).
+ */
+function runOperators(run: GlyphRun, u: UsedFace, fonts: DocumentFonts, size: number, rise: () => number, setRise: (r: number) => void = () => {}): string[] {
+  const out: string[] = [];
+  let arr = '';
+  let hex = '';
+  let adj = 0;
+  const flush = (): void => {
+    if (hex) arr += `<${hex}>`;
+    hex = '';
+  };
+  const emit = (): void => {
+    flush();
+    if (arr) out.push(`[${arr}] TJ`);
+    arr = '';
+  };
+  for (let i = 0; i < run.gids.length; i++) {
+    const uni = run.uni[i]!;
+    const adv = run.adv[i]!;
+    const dx = run.dx ? run.dx[i]! : 0;
+    const dy = run.dy ? run.dy[i]! : 0;
+    const r = (dy * size) / 1000;
+    if (r !== rise()) {
+      emit();
+      out.push(`${fmt(r)} Ts`);
+      setRise(r);
+    }
+    const shift = adj + dx;
+    if (Math.abs(shift) > 0.05) {
+      flush();
+      arr += ` ${fmt(-shift)} `;
+    }
+    // A no-break space reads as an ordinary space (search for "Annex 11" finds it).
+    hex += fonts.glyph(u, run.gids[i]!, uni === '\u00a0' || uni === '\u202f' ? ' ' : uni);
+    adj = adv - u.face.width(run.gids[i]!) - dx;
+  }
+  if (Math.abs(adj) > 0.05) {
+    flush();
+    arr += ` ${fmt(-adj)}`;
+  }
+  emit();
+  return out;
+}
+
+/**
+ * Text as positioned glyphs: one text object per item, a text matrix per word, TJ with the shaped
+ * advances. A line reordered by bidi carries its logical text as /ActualText; so does a word whose
+ * glyphs do not spell it in order (shaped scripts, an added hyphen); a word in another language says so
+ * with /Lang.
+ */
+function words(out: string[], x: number, y: number, list: readonly PlacedWord[], actual: string | null, fonts: DocumentFonts, setFill: (c: Color) => void, lang: string, trailingSpace = false): void {
+  if (actual !== null) out.push(`/Span <</ActualText ${mcText(actual)}>> BDC`);
+  out.push('BT');
+  let font = '';
+  let end: number | null = null;
+  for (const w of list) {
+    setFill(w.color);
+    // Words are placed one by one (shaped, justified); the space between two is a real space glyph,
+    // so that text extraction and assistive technology read "two words", not "twowords".
+    if (end !== null && w.dx - end > 0.1) {
+      const sp = resolve(w.style, 0x20);
+      const su = fonts.use(sp.face);
+      const f = `/${su.name} ${fmt(w.size)} Tf`;
+      if (f !== font) {
+        out.push(f);
+        font = f;
+      }
+      out.push(`<${fonts.glyph(su, sp.gid, ' ')}> Tj`);
+    }
+    end = w.dx + (w.s.w * w.size) / 1000;
+    const props: string[] = [];
+    if (w.s.lang && w.s.lang !== lang) props.push(`/Lang ${mcText(w.s.lang)}`);
+    if (actual === null && (w.actual !== undefined || w.s.complex)) props.push(`/ActualText ${mcText(w.actual ?? w.s.text)}`);
+    if (props.length) out.push(`/Span <<${props.join(' ')}>> BDC`);
+    out.push(`1 0 0 1 ${fmt(x + w.dx)} ${fmt(y)} Tm`);
+    let rise = 0;
+    for (const run of w.s.runs) {
+      const u = fonts.use(run.face);
+      const f = `/${u.name} ${fmt(w.size)} Tf`;
+      if (f !== font) {
+        out.push(f);
+        font = f;
+      }
+      if (!run.dy) {
+        // The common case: no mark lifted or lowered; the operators depend on the run only.
+        out.push(fonts.cached(run, () => runOperators(run, u, fonts, w.size, () => rise).join('\n')));
+        continue;
+      }
+      for (const op of runOperators(run, u, fonts, w.size, () => rise, (r) => (rise = r))) out.push(op);
+    }
+    if (rise !== 0) out.push('0 Ts');
+    if (props.length) out.push('EMC');
+  }
+  const last = list[list.length - 1];
+  if (trailingSpace && last) {
+    const sp = resolve(last.style, 0x20);
+    const su = fonts.use(sp.face);
+    out.push(`/${su.name} ${fmt(last.size)} Tf`, `<${fonts.glyph(su, sp.gid, ' ')}> Tj`);
+  }
+  out.push('ET');
+  if (actual !== null) out.push('EMC');
 }
 
 /** A Type0 font over a CIDFontType2 subset (Identity-H, glyph ids as CIDs). */
@@ -277,13 +421,17 @@ function embedFont(doc: PDFDocument, u: UsedFace): PDFRef {
   const f = u.face.font;
   const n = u.widths.length;
   // Subset tag from the glyphs used: same glyphs, same name.
-  const digest = createHash('sha256').update(u.face.id).update(Buffer.from(new Uint32Array([...u.hex.keys()]).buffer)).digest();
+  const digest = createHash('sha256').update(u.face.id).update(Buffer.from(new Uint32Array(u.gids).buffer)).update(u.unicode.join('\u0000')).digest();
   const tag = Array.from(digest.subarray(0, 6), (b) => String.fromCharCode(65 + (b % 26))).join('');
   const baseName = `${tag}+${(f.postscriptName ?? u.face.id).replace(/[^A-Za-z0-9-]/g, '')}`;
   const fontFile = ctx.stream(deflateSync(program), { Length1: program.length, Filter: 'FlateDecode' });
   const cidSet = new Uint8Array(Math.ceil(n / 8));
   for (let g = 0; g < n; g++) cidSet[g >> 3]! |= 0x80 >> (g & 7);
   const cidSetStream = ctx.stream(deflateSync(cidSet), { Filter: 'FlateDecode' });
+  // CID → subset glyph: two CIDs may draw one glyph (one per text it stands for).
+  const cidToGid = Buffer.alloc(n * 2);
+  u.gids.forEach((g, cid) => cidToGid.writeUInt16BE(g, cid * 2));
+  const cidToGidStream = ctx.stream(deflateSync(cidToGid), { Filter: 'FlateDecode' });
   const bbox = [f.bbox.minX, f.bbox.minY, f.bbox.maxX, f.bbox.maxY].map((v) => u.face.scale(v));
   const fixed = Boolean(f.post?.isFixedPitch);
   const italic = f.italicAngle !== 0;
@@ -310,7 +458,7 @@ function embedFont(doc: PDFDocument, u: UsedFace): PDFRef {
     CIDSystemInfo: { Registry: PDFString.of('Adobe'), Ordering: PDFString.of('Identity'), Supplement: 0 },
     FontDescriptor: ctx.register(descriptor),
     W: [0, widths],
-    CIDToGIDMap: 'Identity',
+    CIDToGIDMap: ctx.register(cidToGidStream),
   } as never);
   const toUnicode = ctx.stream(deflateSync(Buffer.from(cmap(u.unicode), 'latin1')), { Filter: 'FlateDecode' });
   const type0 = ctx.obj({

@@ -160,3 +160,17 @@ export async function lastCommitTouching(root: string, path: string, options: Gi
     return null;
   }
 }
+
+/**
+ * When `path` (relative to `root`) was last committed (committer date, ISO 8601), if the file in the work
+ * tree is that committed version; null when it is not committed, has changes, or `root` is no repository.
+ */
+export async function committedDate(root: string, path: string, options: GitOptions): Promise<string | null> {
+  try {
+    const git = gitAt(root, options);
+    if ((await git.raw(['status', '--porcelain', '--', path])).trim() !== '') return null;
+    return (await git.raw(['log', '-1', '--format=%cI', '--', path])).trim() || null;
+  } catch {
+    return null;
+  }
+}

@@ -17,6 +17,8 @@ import remarkStringify from 'remark-stringify';
 import { unified } from 'unified';
 import type { Assertion, EngineInfo, Report, StepResult } from '../model/report.js';
 import type { SignatureManifestation } from '../model/signature.js';
+import type { AuditExtractEntry } from './audit-extract.js';
+import { evidenceRows, executionRows, manualBlocks, reportSections } from './report-sections.js';
 
 /** The template shipped with the tool. */
 export const DEFAULT_REPORT_TEMPLATE = new URL('../../templates/report.md.hbs', import.meta.url);
@@ -285,11 +287,26 @@ function compileTemplate(source: string): HandlebarsTemplateDelegate {
 
 const compiled = new Map<string, HandlebarsTemplateDelegate>();
 
+/** Adds properties computed on first read (enumerable, so strict Handlebars sees them). */
+function lazy<T extends object>(target: T, getters: Record<string, () => unknown>): T {
+  for (const [key, get] of Object.entries(getters)) {
+    let value: unknown;
+    let done = false;
+    Object.defineProperty(target, key, { enumerable: true, configurable: true, get: () => (done ? value : ((done = true), (value = get()))) });
+  }
+  return target;
+}
+
 export interface MarkdownOptions {
   /** Template source; default templates/report.md.hbs of the tool. */
   template?: string;
   /** Signatures to show in the Signatures section (none: an empty signature block). */
   signatures?: SignatureManifestation[];
+  /**
+   * The audit-trail entries of this report at render time (report/audit-extract.ts trailExtract);
+   * absent: the report says the extract is not part of this rendering.
+   */
+  auditTrail?: readonly AuditExtractEntry[];
 }
 
 /** Renders report.md from the record. Deterministic: same record and signatures, same text. */
@@ -300,7 +317,6 @@ export function renderReportMarkdown(report: Report, options: MarkdownOptions = 
     template = compileTemplate(source);
     compiled.set(source, template);
   }
-  const evidence = report.cases.flatMap((c) => c.steps.flatMap((s) => s.evidence.map((e) => ({ ...e, step: s.id }))));
   // A fleet (named targets): the subject and target tables name the target; a fanned-out case has a Target column.
   // (A template may be given a partial record: what it lacks stays missing, for strict mode to name.)
   const fleet = report.targets?.some((t) => t.name !== undefined) ?? false;
@@ -317,15 +333,20 @@ export function renderReportMarkdown(report: Report, options: MarkdownOptions = 
           },
         }
       : {}),
-    cases: report.cases.map((c) => ({
+    cases: report.cases.map((c) => lazy({
       ...c,
       fanned: c.steps.some((s) => s.fanout !== undefined),
       objective: c.objective.trim(),
+      kind: c.kind ?? null,
+      justification: c.justification ?? null,
       steps: c.steps.map((s) => ({ ...s, observedBy: s.observedBy ?? null })),
-    })),
-    evidence,
+    }, { execution: () => executionRows(c, report), manual: () => manualBlocks(c) })),
     signatures: options.signatures ?? [],
   };
+  // Computed when the template reads them (a user's template may read none).
+  let sections: ReturnType<typeof reportSections> | undefined;
+  const section = <K extends keyof ReturnType<typeof reportSections>>(k: K) => () => (sections ??= reportSections(report, options.auditTrail))[k];
+  lazy(context, { evidence: () => evidenceRows(report), header: section('header'), qualification: section('qualification'), coverage: section('coverage'), audit: section('audit') });
   const text = template(context);
   // One blank line at most between blocks, one newline at the end.
   return `${text.replace(/\n{3,}/g, '\n\n').trim()}\n`;

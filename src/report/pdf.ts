@@ -1,6 +1,7 @@
 // A record (report.json) and its Markdown (report.md) → report.pdf: the record's furniture on the cover
 // (report id, protocol and its sha256, subject digests, conclusion, record sha256), the signature page,
 // "NOT A GxP RECORD" on dry runs, and the record itself embedded as an attached file.
+import { qualificationConclusion } from './conclusion.js';
 import { createHash } from 'node:crypto';
 import canonicalize from 'canonicalize';
 import type { Root } from 'mdast';
@@ -8,7 +9,7 @@ import { toString } from 'mdast-util-to-string';
 import { parseMarkdown } from '../markdown/parse.js';
 import type { Report } from '../model/report.js';
 import type { SignatureManifestation } from '../model/signature.js';
-import { renderMarkdownToPdf, type PdfDocumentMeta } from '../pdf/index.js';
+import { renderMarkdownToPdf, type PdfAttachment, type PdfDocumentMeta } from '../pdf/index.js';
 import { serializeRecord } from './record.js';
 
 export interface ReportPdfOptions {
@@ -20,6 +21,8 @@ export interface ReportPdfOptions {
   recordBytes?: Uint8Array;
   /** Evidence images for `![alt](evidence/...)` references. */
   images?: (src: string) => Uint8Array | null;
+  /** Files attached beside report.json (the text evidence: report/evidence-attachments.ts). */
+  attachments?: PdfAttachment[];
 }
 
 /** sha256 of the RFC 8785 canonical JSON of the record (what signatures cover). */
@@ -51,10 +54,13 @@ export function reportMeta(report: Report, options: ReportPdfOptions = {}): PdfD
   const reached = ORDER.filter((m) => sigs.some((s) => s.meaning === m));
   const status = report.dryRun ? 'dry run' : reached.length ? reached[reached.length - 1]! : 'recorded, not signed';
   const executor = report.executor.name ? `${report.executor.name} (${report.executor.id})` : report.executor.id;
+  const where = [report.environment ? `environment ${report.environment}` : null, report.parameters.release ? `release ${report.parameters.release}` : null].filter(Boolean).join(', ');
   return {
     documentId: report.reportId,
     reportId: report.reportId,
-    title: `${report.protocol.documentId} ${report.protocol.title}`,
+    // The report's own title; the protocol it executed is said under it.
+    title: `Test Report ${report.reportId}`,
+    subtitle: `Executed from ${report.protocol.documentId} revision ${report.protocol.revision}, ${report.protocol.title}${where ? `; ${where}` : ''}`,
     revision: report.protocol.revision,
     status,
     kind: 'report',
@@ -68,8 +74,9 @@ export function reportMeta(report: Report, options: ReportPdfOptions = {}): PdfD
       images: coverImages(report),
       application: report.subject.application,
     },
-    protocol: { documentId: report.protocol.documentId, revision: report.protocol.revision, sha256: report.protocol.sha256 },
-    conclusion: `${report.conclusion}${report.incomplete ? ' (incomplete)' : ''}`,
+    protocol: { documentId: report.protocol.documentId, revision: report.protocol.revision, sha256: report.protocol.sha256, title: report.protocol.title },
+    // The qualification verdict (results and QA dispositions), as the report's Conclusion section states it.
+    conclusion: qualificationConclusion(report).verdict,
     created: report.ended || report.started,
     watermark: report.dryRun ? 'NOT A GxP RECORD' : null,
     signatures: sigs,
@@ -88,6 +95,11 @@ function withoutSignatureSection(tree: Root): Root {
   return { ...tree, children: [...tree.children.slice(0, start), ...(next < 0 ? [] : rest.slice(next))] };
 }
 
+/** The mdast the PDF typesets for a report's Markdown (its own Signatures section left to the signature page). */
+export function reportTree(markdown: string): Root {
+  return withoutSignatureSection(parseMarkdown(markdown));
+}
+
 /**
  * Renders report.pdf from report.md as written (parsed by the one Markdown pipeline, like every
  * document). Deterministic: same record, Markdown and signatures → same bytes.
@@ -95,10 +107,10 @@ function withoutSignatureSection(tree: Root): Root {
 export async function renderReportPdf(report: Report, markdown: string, options: ReportPdfOptions = {}): Promise<Uint8Array> {
   const meta = reportMeta(report, options);
   const record = options.recordBytes ?? new TextEncoder().encode(serializeRecord(report));
-  return renderMarkdownToPdf(withoutSignatureSection(parseMarkdown(markdown)), meta, {
+  return renderMarkdownToPdf(reportTree(markdown), meta, {
     pageSize: options.pageSize,
     toc: true,
     images: options.images,
-    attachments: [{ name: 'report.json', mediaType: 'application/json', bytes: record, description: `The qualification record ${report.reportId} (sha256 of canonical JSON ${meta.recordHash})` }],
+    attachments: [{ name: 'report.json', mediaType: 'application/json', bytes: record, description: `The qualification record ${report.reportId} (sha256 of canonical JSON ${meta.recordHash})` }, ...(options.attachments ?? [])],
   });
 }

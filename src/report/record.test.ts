@@ -159,7 +159,8 @@ describe('renderReportMarkdown', () => {
     expect(md).toContain('Not signed.');
     expect(md).toContain('| `127.0.0.1:5000/app@sha256:' + 'd'.repeat(64) + '` |');
     // Table rows are never broken by a pipe in data.
-    for (const line of md.split('\n').filter((l) => l.startsWith('| `IQ-01.1`'))) expect(line.split(/(?<!\\)\|/).length).toBe(8);
+    // (the results table has 6 columns, the execution table of every attempt 8)
+    for (const line of md.split('\n').filter((l) => l.startsWith('| `IQ-01.1`'))) expect([8, 10]).toContain(line.split(/(?<!\\)\|/).length);
   });
 });
 
@@ -200,5 +201,27 @@ describe('a failing check on a secret field (issue 9 item 8)', () => {
     const step = report.cases[0]!.steps[0]!;
     expect(step.reason).toMatch(/^token: expected \[MASKED:\d+\], found \[MASKED:\d+\]; pin: expected \[MASKED:\d+\], found \[MASKED:\d+\]$/);
     expect(report.deviations[0]!.description).toContain('token: expected [MASKED:');
+  });
+});
+
+describe('the system and the tool validation of a record (RC-01, RC-10)', () => {
+  it('states the declared system and validation record, and warns when the validation does not cover the tool version', async () => {
+    const input = await sampleInput();
+    const { report } = assembleRecord({ ...input, system: { name: 'LIMS', version: '2.0.1' }, toolValidation: { reference: 'TVR-0001 revision 02', versions: ['0.0.9'] } });
+    expect(report.system).toEqual({ name: 'LIMS', version: '2.0.1', versionFrom: 'qualify.yaml' });
+    expect(report.tool.validation).toEqual({ reference: 'TVR-0001 revision 02', versions: ['0.0.9'], covered: false });
+    expect(report.warnings).toContain(`Tool version ${input.tool.version} is not among the versions covered by its validation record TVR-0001 revision 02 (0.0.9).`);
+    expect(validateRecord(report)).toEqual([]);
+    const md = renderReportMarkdown(report);
+    expect(md).toContain(`| Tool validation | TVR-0001 revision 02, covering 0.0.9 (NOT covering ${input.tool.version}) |`);
+    expect(md).toContain('| System | LIMS |');
+  });
+
+  it('takes the application version from what was observed when qualify.yaml does not declare it', async () => {
+    const input = await sampleInput();
+    const { report } = assembleRecord({ ...input, subject: { ...input.subject, application: { repo: '/app', commit: 'c'.repeat(40), tag: 'v1.4.2' } } });
+    expect(report.system).toEqual({ name: null, version: 'v1.4.2', versionFrom: 'application tag' });
+    expect(report.tool.validation).toBeNull();
+    expect(renderReportMarkdown(report)).toContain('| Application version | v1.4.2 (from the application tag) |');
   });
 });

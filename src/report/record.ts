@@ -3,7 +3,7 @@
 // opened for every failed or errored step, the summary and the conclusion.
 
 import { randomBytes } from 'node:crypto';
-import type { Assertion, EvidenceRef, Report, StepResult, CaseResult, Deviation, EngineInfo } from '../model/report.js';
+import type { Assertion, Attempt, EvidenceRef, Report, StepResult, CaseResult, Deviation, EngineInfo, ToolValidation, TraceabilitySnapshot } from '../model/report.js';
 import { REPORT_SCHEMA } from '../model/report.js';
 import type { Redactor } from '../evidence/redact.js';
 import { learnEvidence, storeEvidence, type StoredEvidence } from '../evidence/store.js';
@@ -33,6 +33,12 @@ export interface RecordInput {
   warnings: string[];
   tool: Report['tool'];
   redactor: Redactor;
+  /** The system as qualify.yaml `system:` declares it (run parameters interpolated); the version falls back to what was observed. */
+  system?: { name: string | null; version: string | null };
+  /** qualify.yaml `tool_validation:`; null or absent: not declared. */
+  toolValidation?: { reference: string; versions: string[] | null } | null;
+  /** Requirements traced to the protocol's cases at run time (null: no requirements document); absent: not traced. */
+  traceability?: TraceabilitySnapshot | null;
 }
 
 export interface AssembledRecord {
@@ -79,6 +85,18 @@ export function stepSecrets(redactor: Redactor, step: Pick<StepOutcome, 'asserti
   return out.sort((x, y) => y.length - x.length);
 }
 
+/**
+ * An attempt as recorded: its reason masked; its observed values kept (masked) when the step was
+ * attempted more than once (EX-06: every attempt's actual value), the last one being the step's `actual`.
+ */
+function maskAttempt(redactor: Redactor, a: Attempt, s: StepOutcome): Attempt {
+  const { actual, reason, ...rest } = a;
+  const out: Attempt = { ...rest };
+  if (reason !== undefined) out.reason = redactor.text(reason, stepWhere(s.id, 'attempts'), stepSecrets(redactor, s));
+  if (s.attempts.length > 1) out.actual = actual ? redactor.value(actual, stepWhere(s.id, 'attempts')) : null;
+  return out;
+}
+
 function maskAssertion(redactor: Redactor, a: Assertion, where: string): Assertion {
   const masked = redactor.value({ ...a }, where);
   const name = lastSegment(a.path);
@@ -98,6 +116,7 @@ export function assembleRecord(input: RecordInput): AssembledRecord {
   for (const s of steps) {
     redactor.learn(s.params);
     redactor.learn(s.actual);
+    for (const a of s.attempts) if (a.actual) redactor.learn(a.actual);
     for (const e of s.evidence) learnEvidence(redactor, e);
   }
   redactor.learn(input.parameters);
@@ -122,6 +141,8 @@ export function assembleRecord(input: RecordInput): AssembledRecord {
     risk: c.testCase.risk ?? null,
     requirements: [...c.testCase.requirements],
     objective: c.testCase.objective,
+    kind: c.testCase.kind ?? 'positive',
+    justification: c.testCase.justification ?? null,
     status: c.status,
     steps: c.steps.map((s): StepResult => ({
       id: s.id,
@@ -132,7 +153,7 @@ export function assembleRecord(input: RecordInput): AssembledRecord {
       assertions: s.assertions.map((a) => maskAssertion(redactor, a, stepWhere(s.id, 'assertions'))),
       status: s.status,
       reason: s.reason === null ? null : redactor.text(s.reason, stepWhere(s.id, 'reason'), stepSecrets(redactor, s)),
-      attempts: s.attempts.map((a) => (a.reason === undefined ? { ...a } : { ...a, reason: redactor.text(a.reason, stepWhere(s.id, 'attempts'), stepSecrets(redactor, s)) })),
+      attempts: s.attempts.map((a) => maskAttempt(redactor, a, s)),
       started: s.started,
       ended: s.ended,
       durationMs: s.durationMs,
@@ -174,7 +195,9 @@ export function assembleRecord(input: RecordInput): AssembledRecord {
   };
   const conclusion = !outcome.incomplete && all.length > 0 && summary.passed === all.length ? 'pass' : 'fail';
 
+  const validation = toolValidation(input.toolValidation ?? null, input.tool.version);
   const warnings = [...input.warnings];
+  if (validation?.covered === false) warnings.push(`Tool version ${input.tool.version} is not among the versions covered by its validation record ${validation.reference} (${validation.versions!.join(', ')}).`);
   if (outcome.incomplete) warnings.push('Run interrupted: steps not run are skipped; this record is incomplete.');
   if (input.dryRun) warnings.push('Dry run: NOT A GxP RECORD.');
 
@@ -186,7 +209,8 @@ export function assembleRecord(input: RecordInput): AssembledRecord {
     protocol: { ...input.protocol },
     parameters: redactor.value(sortObject(input.parameters), 'parameters'),
     executor: { ...input.executor },
-    tool: { ...input.tool },
+    tool: { ...input.tool, validation },
+    system: { name: null, version: null, versionFrom: null }, // set below from the masked subject, in this place of the record
     environment: input.environment,
     targets: input.targets.map((t) => ({ ...t, endpoint: redactor.text(t.endpoint, 'targets'), error: t.error === null ? null : redactor.text(t.error, 'targets') })),
     started: outcome.started,
@@ -194,14 +218,32 @@ export function assembleRecord(input: RecordInput): AssembledRecord {
     cases,
     deviations,
     subject: redactor.value(input.subject, 'subject'),
+    ...(input.traceability === undefined ? {} : { traceability: input.traceability }),
     summary,
     conclusion,
     warnings: warnings.map((w) => redactor.text(w, 'warnings')),
     redaction: { count: 0, entries: [] },
   };
+  report.system = systemOf(input.system, report.subject, (t) => redactor.text(t, 'system'));
   const { count: maskedCount, scheme, entries } = redactor.summary();
   report.redaction = { count: maskedCount, scheme, entries };
   return { report, evidence: stored };
+}
+
+/** The tool's validation record and whether it covers `version` (RC-10); null when none is declared. */
+function toolValidation(declared: RecordInput['toolValidation'], version: string): ToolValidation | null {
+  if (!declared) return null;
+  return { reference: declared.reference, versions: declared.versions, covered: declared.versions ? declared.versions.includes(version) : null };
+}
+
+/** The system's name as declared; its version as declared, else the application's tag, else the image's tag. */
+function systemOf(declared: RecordInput['system'], subject: Report['subject'], mask: (text: string) => string): NonNullable<Report['system']> {
+  const name = declared?.name ? mask(declared.name) : null;
+  if (declared?.version) return { name, version: mask(declared.version), versionFrom: 'qualify.yaml' };
+  if (subject.application?.tag) return { name, version: subject.application.tag, versionFrom: 'application tag' };
+  const tagged = subject.images.find((i) => i.tag);
+  if (tagged) return { name, version: tagged.tag, versionFrom: 'image tag' };
+  return { name, version: null, versionFrom: null };
 }
 
 function sortObject<T>(o: Record<string, T>): Record<string, T> {

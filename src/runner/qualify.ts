@@ -9,12 +9,16 @@ import type { Protocol } from '../model/document.js';
 import type { DocumentLookup, ManualAsk } from '../model/check.js';
 import { REPORT_RENDERINGS, type EngineInfo, type Report } from '../model/report.js';
 import type { Probes } from '../probes/types.js';
+import type { PdfAttachment } from '../pdf/types.js';
 import type { CheckDefinition } from '../checks/define.js';
 import { judgeObservation } from '../checks/define.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { createRedactor, type Redactor } from '../evidence/redact.js';
 import { evidenceManifest, learnEvidence, sha256Hex, type ReportFile } from '../evidence/store.js';
 import { assembleRecord, makeReportId, serializeRecord, stepSecrets } from '../report/record.js';
+import type { RecordContext } from '../report/record-context.js';
+import { evidenceAttachments } from '../report/evidence-attachments.js';
+import { trailExtract } from '../report/audit-extract.js';
 import { renderReportMarkdown } from '../report/markdown.js';
 import { renderJunit } from '../report/junit.js';
 import { recoverStaleTemps, ReportExistsError, writeFolderAtomic, type RunRecorded } from '../report/folder.js';
@@ -58,8 +62,8 @@ export interface QualificationOptions {
   /** `reports/` (or --out): the record goes to `<reportsDir>/<protocol id>/<report id>/`. */
   reportsDir: string;
   junit?: boolean;
-  /** Renders report.pdf from the record and its Markdown; omitted: no PDF. */
-  renderPdf?: (report: Report, markdown: string) => Promise<Uint8Array>;
+  /** Renders report.pdf from the record and its Markdown (with the text evidence to attach); omitted: no PDF. */
+  renderPdf?: (report: Report, markdown: string, extra: { attachments: PdfAttachment[] }) => Promise<Uint8Array>;
   /** Markdown template source (default: the tool's templates/report.md.hbs). */
   template?: string;
   /** Notices every reader of the record must see (approval not signed...). */
@@ -85,6 +89,8 @@ export interface QualificationOptions {
   recorded?: RunRecorded;
   /** Suffix of report ids (default: 4 random hex digits); tests force collisions with it. */
   reportIdSuffix?: () => string;
+  /** The system, the tool's validation record and the requirements traced (report/record-context.ts); absent: not stated. */
+  recordContext?: RecordContext;
 }
 
 /** An audit trail entry of a run (the shape of signing/audit.ts AuditEntryInput). */
@@ -251,9 +257,10 @@ export async function runQualification(options: QualificationOptions): Promise<Q
     targets: engines,
     subject,
     outcome,
-    warnings: [...(options.warnings ?? []), ...subjectWarnings],
+    warnings: [...(options.warnings ?? []), ...subjectWarnings, ...(options.recordContext?.warnings ?? [])],
     tool: { name: TOOL_NAME as 'qualify', version: TOOL_VERSION, node: process.version },
     redactor,
+    ...(options.recordContext ? { system: options.recordContext.system, toolValidation: options.recordContext.toolValidation, traceability: options.recordContext.traceability } : {}),
   });
 
   performance.mark('qualify:assembled');
@@ -281,9 +288,12 @@ export async function runQualification(options: QualificationOptions): Promise<Q
 }
 
 async function renderFiles(report: Report, evidence: ReturnType<typeof assembleRecord>['evidence'], options: QualificationOptions): Promise<ReportFile[]> {
-  const markdown = renderReportMarkdown(report, { template: options.template });
+  const record = Buffer.from(serializeRecord(report), 'utf8');
+  // The run's own trail entry is appended with the folder (or there is no report): the report shows it.
+  const audit = options.audit ? trailExtract(runAuditEntries(report, [{ path: 'report.json', bytes: record }], ''), report.reportId) : undefined;
+  const markdown = renderReportMarkdown(report, { template: options.template, auditTrail: audit });
   const files: ReportFile[] = [
-    { path: 'report.json', bytes: Buffer.from(serializeRecord(report), 'utf8') },
+    { path: 'report.json', bytes: record },
     { path: 'report.md', bytes: Buffer.from(markdown, 'utf8') },
     ...evidence.map((e) => ({ path: e.ref.path, bytes: e.bytes })),
     evidenceManifest(evidence),
@@ -291,7 +301,8 @@ async function renderFiles(report: Report, evidence: ReturnType<typeof assembleR
   if (options.junit) files.push({ path: 'junit.xml', bytes: Buffer.from(renderJunit(report), 'utf8') });
   if (options.renderPdf) {
     performance.mark('qualify:pdf');
-    files.push({ path: 'report.pdf', bytes: await options.renderPdf(report, markdown) });
+    const byPath = new Map(evidence.map((e) => [e.ref.path, e.bytes]));
+    files.push({ path: 'report.pdf', bytes: await options.renderPdf(report, markdown, { attachments: evidenceAttachments(report, (p) => byPath.get(p) ?? null) }) });
     performance.mark('qualify:pdf-done');
   }
   return files;

@@ -319,7 +319,7 @@ export async function executeRun<C extends object>(options: RunOptions<C>): Prom
       const shared = n === 1 || !options.fresh ? options.context : options.fresh(options.context);
       const context = options.contextFor ? options.contextFor(step, shared) : shared;
       last = await attempt(step, check, context, observedBy);
-      attempts.push({ n, started: aStart, ended: iso(), status: last.status, ...(last.reason ? { reason: last.reason } : {}) });
+      attempts.push({ n, started: aStart, ended: iso(), status: last.status, ...(last.reason ? { reason: last.reason } : {}), actual: last.actual });
       if (last.status === 'pass' || last.interrupted || !step.retry || last.final) break;
       const elapsed = performance.now() - t0;
       if (elapsed + step.retry.everyMs > step.retry.untilMs) break;

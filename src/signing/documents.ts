@@ -2,7 +2,10 @@
 // stored in the repository under approvals/<document_id>/<revision>/NN-<meaning>-<signer>.dsse.json.
 // "Approved" is computed from valid approval signatures over the file's current bytes, so a file
 // edited after its approval is no longer approved.
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { ApprovalError } from '../model/errors.js';
+import { formatIssue } from '../model/issue.js';
 import type { ControlledDocument } from '../model/document.js';
 import type { ApprovalProvider } from '../documents/status.js';
 import type { SignatureManifestation } from '../model/signature.js';
@@ -189,4 +192,22 @@ export function createApprovalProvider(repoRoot: string, options: { now?: Date }
       stale: approvals.filter((e) => e.payload!.subject.sha256 !== doc.sha256).length,
     };
   };
+}
+
+/** Traceability rules that concern every protocol: a requirement untested, or high-risk without a negative or limit case. */
+const REQUIREMENT_RULES = new Set(['TRACE_REQUIREMENT_UNTESTED', 'TRACE_HIGH_RISK_NO_NEGATIVE', 'REQUIREMENT_ID_DUPLICATE']);
+
+/**
+ * Refuses the approval of a protocol whose traceability is incomplete (PC-07): a case of it naming an
+ * unknown requirement or none, or a requirement of the repository untested or high-risk without a
+ * negative or limit case, unless a written justification accepts it. Other documents pass.
+ */
+export async function requireTraceable(root: string, doc: DocumentRef): Promise<void> {
+  const { loadRepository, DOCUMENT_FOLDERS, TRACE_CODES } = await import('../documents/index.js');
+  const folders = DOCUMENT_FOLDERS.filter((f) => f !== 'sops').map((f) => join(root, f)).filter((p) => existsSync(p));
+  const repo = await loadRepository({ root, cwd: root, paths: [...folders, join(root, doc.path)] });
+  if (!repo.protocols.some((p) => p.path === doc.path)) return;
+  const problems = repo.issues.filter((i) => i.severity === 'error' && TRACE_CODES.has(i.code) && (i.file === doc.path || REQUIREMENT_RULES.has(i.code)));
+  if (!problems.length) return;
+  throw new ApprovalError('TRACEABILITY_INCOMPLETE', `${doc.documentId} revision ${doc.revision ?? '(none)'} cannot be approved: its requirements traceability is incomplete (PC-07):\n${problems.map(formatIssue).join('\n')}\nTrace every case to a requirement and test every requirement (a high-risk one with a negative or limit case), or write a "justification" in the case or requirement block.`);
 }

@@ -66,33 +66,47 @@ function create(path: string): boolean {
 /** The owner written in a lock file; null when it is empty or unreadable. */
 export function readLockOwner(path: string): LockOwner | null {
   try {
-    const o = JSON.parse(readFileSync(path, 'utf8')) as Partial<LockOwner>;
+    return parseLockOwner(readFileSync(path, 'utf8'), Date.now() - statSync(path).mtimeMs);
+  } catch {
+    return null; // gone
+  }
+}
+
+/** The owner in a lock file's text (`ageMs`: its age, for the format of earlier versions); null when there is none. */
+function parseLockOwner(text: string, ageMs: number): LockOwner | null {
+  try {
+    const o = JSON.parse(text) as Partial<LockOwner>;
     if (Number.isInteger(o.pid) && typeof o.host === 'string' && typeof o.at === 'string') return o as LockOwner;
   } catch { /* empty, partial or another format */ }
-  try {
-    // The format of earlier versions: "<pid> <host>".
-    const m = /^(\d+) (\S+)\s*$/.exec(readFileSync(path, 'utf8'));
-    if (m) return { pid: Number(m[1]), host: m[2]!, at: new Date(statSync(path).mtimeMs).toISOString() };
-  } catch { /* gone */ }
+  // The format of earlier versions: "<pid> <host>".
+  const m = /^(\d+) (\S+)\s*$/.exec(text);
+  if (m) return { pid: Number(m[1]), host: m[2]!, at: new Date(Date.now() - ageMs).toISOString() };
   return null;
 }
 
-/** Why the lock at `path` is abandoned, or null when its owner may still hold it. */
-function abandoned(path: string, staleMs: number): string | null {
+/** Why the lock at `path` is abandoned, or null when its owner may still hold it or it was released. */
+function abandoned(path: string, staleMs: number): { why: string; ino: number } | null {
   let age: number;
+  let ino: number;
+  let text: string;
   try {
-    age = Date.now() - statSync(path).mtimeMs;
+    const st = statSync(path);
+    age = Date.now() - st.mtimeMs;
+    ino = st.ino;
+    text = readFileSync(path, 'utf8');
+    // Released (and maybe taken again) between the stat and the read: judge nothing.
+    if (statSync(path).ino !== ino) return null;
   } catch {
     return null; // released meanwhile
   }
-  const owner = readLockOwner(path);
-  if (!owner) return `the lock ${path} was empty or unreadable (its creator died or ran out of disk space while writing it)`;
+  const owner = parseLockOwner(text, age);
+  if (!owner) return { ino, why: `the lock ${path} was empty or unreadable (its creator died or ran out of disk space while writing it)` };
   if (owner.host === hostname()) {
-    if (!alive(owner.pid)) return `the lock ${path} belonged to process ${owner.pid} on ${owner.host} (since ${owner.at}), which no longer runs`;
-    if (age > staleMs) return `the lock ${path} of process ${owner.pid} was ${Math.round(age / 1000)} s old (the process id was reused)`;
+    if (!alive(owner.pid)) return { ino, why: `the lock ${path} belonged to process ${owner.pid} on ${owner.host} (since ${owner.at}), which no longer runs` };
+    if (age > staleMs) return { ino, why: `the lock ${path} of process ${owner.pid} was ${Math.round(age / 1000)} s old (the process id was reused)` };
     return null;
   }
-  return age > staleMs ? `the lock ${path} of process ${owner.pid} on ${owner.host} was ${Math.round(age / 1000)} s old` : null;
+  return age > staleMs ? { ino, why: `the lock ${path} of process ${owner.pid} on ${owner.host} was ${Math.round(age / 1000)} s old` } : null;
 }
 
 /**
@@ -108,9 +122,16 @@ function takeOver(path: string, staleMs: number): string | null {
     return null;
   }
   try {
-    const why = abandoned(path, staleMs);
-    if (why) unlinkSync(path);
-    return why;
+    const found = abandoned(path, staleMs);
+    if (!found) return null;
+    // Only the very file judged abandoned is removed (a lock created meanwhile has another inode).
+    try {
+      if (statSync(path).ino !== found.ino) return null;
+      unlinkSync(path);
+    } catch {
+      return null; // removed meanwhile
+    }
+    return found.why;
   } finally {
     try { unlinkSync(guard); } catch { /* gone */ }
   }

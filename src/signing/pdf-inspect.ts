@@ -89,11 +89,10 @@ function scanEmbedded(bytes: Buffer, s: string, names: string[]): Map<string, Bu
   if (s.includes('/ObjStm')) return null;
   for (const name of names) {
     const literal = `(${name.replace(/[()\\]/g, (c) => `\\${c}`)})`;
-    const hex = `<${hexName(name)}>`;
-    const upper = s.toUpperCase();
     const positions: number[] = [];
     for (let i = s.indexOf(literal); i >= 0; i = s.indexOf(literal, i + 1)) positions.push(i);
-    for (let i = upper.indexOf(hex); i >= 0; i = upper.indexOf(hex, i + 1)) positions.push(i);
+    // Case-insensitive in place: upper-casing the binary text would move offsets ("ß" becomes "SS").
+    for (const m of s.matchAll(new RegExp(`<${hexName(name)}>`, 'gi'))) positions.push(m.index!);
     for (const pos of positions) {
       const objStart = s.lastIndexOf(' obj', pos);
       const objEnd = s.indexOf('endobj', pos);

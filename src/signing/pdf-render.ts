@@ -8,6 +8,11 @@ import type { Report } from '../model/report.js';
 import type { SignatureManifestation } from '../model/signature.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { renderReportMarkdown } from '../report/markdown.js';
+import { trailExtract } from '../report/audit-extract.js';
+import { evidenceAttachments, readEvidenceFile } from '../report/evidence-attachments.js';
+import type { PdfAttachment } from '../pdf/types.js';
+import { readAuditTrail } from './audit.js';
+import { findQmsRoot } from './repo.js';
 import type { UnlockedKey } from './credentials.js';
 import { sha256Hex } from './hash.js';
 import { signPdf } from './pdf-sign.js';
@@ -15,8 +20,8 @@ import { PDF_FILE } from './report-record.js';
 import type { SignedFile } from './signature-folder.js';
 import { stageFile, type StagedFile } from './store.js';
 
-/** Renders a record (as readers see it) with its Markdown and signature page to PDF bytes. */
-export type PdfRenderer = (report: Report, markdown: string, options: { signatures: SignatureManifestation[] }) => Promise<Uint8Array>;
+/** Renders a record (as readers see it) with its Markdown and signature page to PDF bytes, with the files to attach (text evidence). */
+export type PdfRenderer = (report: Report, markdown: string, options: { signatures: SignatureManifestation[]; attachments?: PdfAttachment[] }) => Promise<Uint8Array>;
 
 /** The report engine's renderer (loaded on first use: pdf-lib and the fonts are only needed here). */
 export async function loadReportRenderer(): Promise<PdfRenderer> {
@@ -56,8 +61,10 @@ export async function stageReportRendering(o: PdfRefresh): Promise<StagedRenderi
   let bytes: Uint8Array | null = null;
   if (o.renderer) {
     // report.md and report.pdf are renderings of the record (with its dispositions) and its signatures.
-    markdown = renderReportMarkdown(o.view, { signatures: o.signatures });
-    bytes = await o.renderer(o.view, markdown, { signatures: o.signatures });
+    // With the audit-trail extract of the record as the trail holds it now, and its text evidence attached.
+    const auditTrail = trailExtract(readAuditTrail(findQmsRoot(o.dir)).entries, o.view.reportId, o.attachments.map((a) => a.file));
+    markdown = renderReportMarkdown(o.view, { signatures: o.signatures, auditTrail });
+    bytes = await o.renderer(o.view, markdown, { signatures: o.signatures, attachments: evidenceAttachments(o.view, (p) => readEvidenceFile(o.dir, p)) });
   } else if (o.approval && existsSync(path)) {
     bytes = readFileSync(path);
   }

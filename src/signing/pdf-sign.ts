@@ -4,8 +4,9 @@
 // (adbe.pkcs7.detached, SHA-256, RSA) over the whole file made with node-forge via @signpdf.
 import type { KeyObject } from 'node:crypto';
 import forge from 'node-forge';
-import { PDFArray, PDFDict, PDFDocument, PDFHexString, PDFInvalidObject, PDFName, PDFNumber, PDFString, StandardFonts, type PDFFont } from 'pdf-lib';
+import { AFRelationship, PDFArray, PDFDict, PDFDocument, PDFHexString, PDFInvalidObject, PDFName, PDFNumber, PDFString, type PDFFont } from 'pdf-lib';
 import { SignPdf, Signer } from '@signpdf/signpdf';
+import { pdfLibFontkit, sansFontBytes } from '../pdf/pdf-lib-font.js';
 
 const SIGNATURE_LENGTH = 8192; // bytes of CMS room: two RSA-3072 certificates and a signature need about 3 KB
 const BYTE_RANGE_PLACEHOLDER = '**********';
@@ -54,7 +55,7 @@ export interface PdfSignOptions {
   appName: string;
 }
 
-/** WinAnsi-safe text for the standard font of the widget (the page itself carries the full Unicode text). */
+/** Latin-1 text for the widget (the page itself carries the full Unicode text). */
 function ansi(text: string): string {
   return [...text].map((c) => (/[\x20-\x7e\xa0-\xff]/.test(c) ? c : '?')).join('');
 }
@@ -81,12 +82,15 @@ function appearance(doc: PDFDocument, font: PDFFont, w: number, h: number, lines
 export async function signPdf(pdfBytes: Uint8Array, o: PdfSignOptions): Promise<Buffer> {
   const doc = await PDFDocument.load(pdfBytes, { updateMetadata: false });
   for (const a of o.attachments ?? []) {
-    await doc.attach(a.bytes, a.name, { mimeType: a.mimeType, description: a.description, creationDate: o.signingTime, modificationDate: o.signingTime });
+    // PDF/A-3: every attached file says how it relates to the document.
+    await doc.attach(a.bytes, a.name, { mimeType: a.mimeType, description: a.description, creationDate: o.signingTime, modificationDate: o.signingTime, afRelationship: AFRelationship.Supplement });
   }
   const page = doc.getPages().at(-1)!;
   const rect = o.rect ?? [56, 64, 56 + 360, 64 + 14 + 9 * o.lines.length];
   const [x1, y1, x2, y2] = rect;
-  const font = await doc.embedFont(StandardFonts.Helvetica);
+  // PDF/A: the appearance's font is embedded (a subset of the shipped DejaVu Sans), never a standard 14 font.
+  doc.registerFontkit(pdfLibFontkit as unknown as Parameters<PDFDocument['registerFontkit']>[0]);
+  const font = await doc.embedFont(sansFontBytes(), { subset: true });
   const ap = appearance(doc, font, x2 - x1, y2 - y1, o.lines);
 
   const byteRange = PDFArray.withContext(doc.context);

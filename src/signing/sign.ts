@@ -12,7 +12,7 @@ import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { appendAuditEntries, appendAuditEntry, readAuditTrail, type AuditEntry, type AuditEntryInput } from './audit.js';
 import { buildStatement } from './attest.js';
 import { requireSigner, unlockKey, usableKeys, type PassphraseSource, type UnlockedKey } from './credentials.js';
-import { approvalFolder, checkDocumentSignatures, documentApprovalState } from './documents.js';
+import { approvalFolder, checkDocumentSignatures, documentApprovalState, requireTraceable } from './documents.js';
 import { readDocumentRef } from './document-source.js';
 import { keySigner, signEnvelope } from './dsse.js';
 import { canonicalHash, canonicalJson, sha256Hex } from './hash.js';
@@ -337,6 +337,7 @@ export async function signDocument(file: string, signerId: string, meaning: Sign
   return audited(root, { at, who, object: { type: 'document', id: doc.documentId, path: doc.path }, action: 'sign', host }, async () => {
     if (!DOCUMENT_MEANINGS.includes(meaning)) throw new UsageError('MEANING_INVALID', `a document is signed as ${DOCUMENT_MEANINGS.join(', ')}; found "${meaning}"`);
     requireRole(signer, meaning);
+    if (meaning === 'approved') await requireTraceable(root, doc);
     const existing = checkDocumentSignatures(root, doc, registry, ctx.now);
     const broken = existing.filter((e) => !e.verdict.valid);
     if (broken.length) throw new IntegrityError('RECORD_NOT_VERIFIED', `the signatures of ${doc.documentId} revision ${doc.revision ?? '(none)'} do not verify, so no signature can be added:\n  ${broken.map((e) => `${e.verdict.file}: ${e.verdict.reasons.join('; ')}`).join('\n  ')}`);

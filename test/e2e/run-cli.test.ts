@@ -265,6 +265,11 @@ describe('qualify run: record details', () => {
     expect(r.stdout).toBe(`report: ${join('reports', 'QP-0300', folder!.split(/[\\/]/).pop()!)}\n`);
     const report = checkReportFolder(folder!);
     const { renderReportMarkdown } = await import('../../src/report/markdown.js');
-    expect(renderReportMarkdown(report)).toBe(readFileSync(join(folder!, 'report.md'), 'utf8'));
+    const { trailExtract } = await import('../../src/report/audit-extract.js');
+    const { readAuditTrail } = await import('../../src/signing/audit.js');
+    // With the audit-trail extract as the trail holds it: the run's own entry.
+    const auditTrail = trailExtract(readAuditTrail(dir).entries, report.reportId);
+    expect(auditTrail.map((e) => e.action)).toEqual(['run']);
+    expect(renderReportMarkdown(report, { auditTrail })).toBe(readFileSync(join(folder!, 'report.md'), 'utf8'));
   });
 });

@@ -179,7 +179,7 @@ describe('the document library reads the shipped examples', () => {
     // Only "approval not signed" warnings until signers.yaml and approval signatures exist.
     for (const w of repo.issues) expect(w.code).toBe('APPROVAL_NOT_SIGNED');
     const status = [...repo.status.values()].map((s) => [s.documentId, s.computedStatus]).sort();
-    expect(status).toEqual([['QP-0001', 'effective'], ['SOP-0101', 'effective'], ['SOP-0102', 'effective'], ['SOP-0103', 'effective']]);
+    expect(status).toEqual([['QP-0001', 'effective'], ['SOP-0101', 'effective'], ['SOP-0102', 'effective'], ['SOP-0103', 'effective'], ['URS-0001', 'effective']]);
     const qp = repo.protocols.find((p) => p.meta.documentId === 'QP-0001')!;
     expect(qp.cases.map((c) => [c.id, c.stage, c.risk, c.checks.map((k) => k.id)])).toEqual([
       ['IQ-01', 'IQ', 'medium', ['IQ-01.1', 'IQ-01.2']],
@@ -198,5 +198,21 @@ describe('the document library reads the shipped examples', () => {
     // The objective prose travels into the report; the fenced blocks do not.
     expect(qp.cases[1]!.objective).toContain('identified by its content digest');
     expect(qp.cases[1]!.objective).not.toContain('```');
+  });
+
+  it('traces every case of QP-0001 to a requirement of URS-0001 and tests every requirement, high risks by a limit case or a written justification', async () => {
+    const repo = await loadRepository({ root: ROOT, now: new Date(`${REFERENCE_DATE}T12:00:00Z`) });
+    const t = repo.traceability;
+    expect(t.available).toBe(true);
+    expect([...t.byId.keys()]).toEqual(['URS-01', 'URS-02', 'URS-03', 'URS-04', 'URS-05', 'URS-06', 'URS-07']);
+    expect(t.orphans).toEqual([]);
+    for (const [id, cases] of t.cases) {
+      expect(cases.length, id).toBeGreaterThan(0);
+      const req = t.byId.get(id)!;
+      if (req.risk === 'high') expect(cases.some((c) => c.testCase.kind === 'limit' || c.testCase.kind === 'negative') || Boolean(req.justification), id).toBe(true);
+    }
+    // The protocol's own table (section 11) says the same as its case blocks.
+    const qp = repo.protocols[0]!;
+    for (const c of qp.cases) expect(qp.body, c.id).toContain(`| ${c.requirements[0]} | ${t.byId.get(c.requirements[0]!)!.title}. | ${c.id} |`);
   });
 });

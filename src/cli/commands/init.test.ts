@@ -16,6 +16,7 @@ const EXPECTED_FILES = [
   'protocols/QP-0001-deployment-qualification.md',
   'qualify.yaml',
   'reports/.gitkeep',
+  'requirements/URS-0001-deployment-user-requirements.md',
   'sops/SOP-0101-docker-release-and-operations.md',
   'sops/SOP-0102-qualification-of-deployments.md',
   'sops/SOP-0103-electronic-records-and-signatures.md',
@@ -97,7 +98,7 @@ describe('qualify init', () => {
     const docs = await runCli(['docs', '--json'], { cwd });
     expect(docs.code).toBe(0);
     const list = JSON.parse(docs.stdout) as Array<{ documentId: string; computedStatus: string }>;
-    expect(list.map((d) => `${d.documentId} ${d.computedStatus}`)).toEqual(['QP-0001 draft', 'SOP-0101 draft', 'SOP-0102 draft', 'SOP-0103 draft']);
+    expect(list.map((d) => `${d.documentId} ${d.computedStatus}`)).toEqual(['QP-0001 draft', 'SOP-0101 draft', 'SOP-0102 draft', 'SOP-0103 draft', 'URS-0001 draft']);
   });
 
   it('scaffolds into the current folder by default and leaves unrelated files alone', async () => {
@@ -227,6 +228,7 @@ describe('init templates', () => {
     const docs = scaffoldFiles.filter((f) => f.path.endsWith('.md'));
     expect(docs.map((d) => d.path)).toEqual([
       'protocols/QP-0001-deployment-qualification.md',
+      'requirements/URS-0001-deployment-user-requirements.md',
       'sops/SOP-0101-docker-release-and-operations.md',
       'sops/SOP-0102-qualification-of-deployments.md',
       'sops/SOP-0103-electronic-records-and-signatures.md',

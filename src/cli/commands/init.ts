@@ -14,7 +14,7 @@ export const INIT_TEMPLATES_DIR = fileURLToPath(new URL('../../../templates/init
 const RENAMED: Record<string, string> = { gitignore: '.gitignore' };
 
 /** Folders of a QMS repository; empty ones get a .gitkeep so that git keeps them. */
-const FOLDERS = ['sops', 'protocols', 'templates', 'reports'];
+const FOLDERS = ['sops', 'protocols', 'requirements', 'templates', 'reports'];
 
 /** One file the scaffold writes: its path relative to the target folder and its bytes. */
 export interface ScaffoldFile {
@@ -151,6 +151,7 @@ function nextSteps(cwd: string, root: string): string {
     '     signer ids (avery, riley, quinn) with your people, then check them:',
     '       qualify lint',
     '       qualify docs',
+    '       qualify trace            (requirements of URS-0001 against the cases of QP-0001)',
     '  3. Enrol each signer (each chooses their own passphrase):',
     '       qualify keys create --as ID --name "Printed Name" --email E --role approver',
     '  4. When a document is ready, set its status, approval_date and effective_date, then have it',
@@ -169,8 +170,9 @@ export const command: Command = {
   usage: 'init [dir] [--force]',
   description: [
     'Scaffolds a QMS repository in DIR (default: the current folder): qualify.yaml, the folders sops/,',
-    'protocols/, templates/ and reports/, three example SOPs and the master deployment qualification',
-    'protocol QP-0001 (all as drafts to adapt and approve), and a .gitignore.',
+    'protocols/, requirements/, templates/ and reports/, three example SOPs, the user requirements URS-0001',
+    'and the master deployment qualification protocol QP-0001 that tests them (all as drafts to adapt and',
+    'approve), and a .gitignore.',
     'Existing files are never overwritten: init stops, writing nothing, unless --force is given.',
   ].join('\n'),
   flags: {

@@ -6,7 +6,7 @@ import { count } from '../../plural.js';
 
 export const command: Command = {
   usage: 'lint [paths...] [--json] [--errors-only]',
-  description: 'Validates controlled documents (SOPs, protocols) against the document-control rules and the check catalog.\nWith no paths: the repository\'s sops/ and protocols/. Exit 0 when clean (warnings allowed), 2 when any error.',
+  description: 'Validates controlled documents (SOPs, protocols, requirements) against the document-control rules, the check catalog\nand the traceability rules (docs/requirements.md). With no paths: the repository\'s sops/, protocols/ and requirements/.\nExit 0 when clean (warnings allowed), 2 when any error.',
   flags: {
     json: { kind: 'boolean', description: 'print the issues as JSON' },
     'errors-only': { kind: 'boolean', description: 'do not print warnings' },

@@ -4,12 +4,12 @@ import { existsSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync
 import { basename, dirname, extname, join, relative, resolve, sep } from 'node:path';
 import type { Command } from '../command.js';
 import type { CliContext } from '../context.js';
-import { ApprovalError, DocumentError, EXIT, IntegrityError, UsageError } from '../../model/errors.js';
+import { ApprovalError, EXIT, IntegrityError, UsageError } from '../../model/errors.js';
 import type { ControlledDocument, DocumentType } from '../../model/document.js';
 import type { SignatureManifestation } from '../../model/signature.js';
-import { formatIssue } from '../../model/issue.js';
 import type { PdfDocumentMeta } from '../../pdf/index.js';
 import type { Root } from 'mdast';
+import { readSourcesInParallel, type RenderSource } from './render-source.js';
 
 /** Writes bytes atomically: a temp file beside the target, then a rename. */
 function writeAtomic(path: string, bytes: Uint8Array | string): void {
@@ -54,8 +54,14 @@ async function renderReportDir(dir: string, out: string | null, ctx: CliContext,
     throw new ApprovalError('RECORD_CLOSED', `${display(ctx, dir)} is approved: its report.pdf is the one the approver PDF-signed and render does not rewrite it. Render a copy with --out FILE. If report.pdf is missing or does not verify (an interrupted approval), its approver restores it: qualify sign ${rel} --resume --as ${approver}`);
   }
   const signatures: SignatureManifestation[] = ev.signatures.filter((e) => e.verdict.valid).map(manifestationOf);
-  const markdown = renderReportMarkdown(ev.view, { signatures });
-  const pdf = await renderReportPdf(ev.view, markdown, { signatures, recordHash: loaded.recordHash, recordBytes: readFileSync(join(dir, 'report.json')), pageSize });
+  const { readAuditTrail } = await import('../../signing/audit.js');
+  const { trailExtract } = await import('../../report/audit-extract.js');
+  const { evidenceAttachments, readEvidenceFile } = await import('../../report/evidence-attachments.js');
+  const envelopes = readReportEnvelopes(dir);
+  const auditTrail = trailExtract(readAuditTrail(root).entries, loaded.record.reportId, [...envelopes.signatures, ...envelopes.dispositions].map((f) => f.file));
+  const markdown = renderReportMarkdown(ev.view, { signatures, auditTrail });
+  const attachments = evidenceAttachments(ev.view, (p) => readEvidenceFile(dir, p));
+  const pdf = await renderReportPdf(ev.view, markdown, { signatures, recordHash: loaded.recordHash, recordBytes: readFileSync(join(dir, 'report.json')), pageSize, attachments });
   if (out) {
     writeAtomic(out, pdf);
     return [out];
@@ -88,8 +94,35 @@ function kindOf(type: DocumentType): PdfDocumentMeta['kind'] {
   return type === 'sop' ? 'sop' : type === 'protocol' ? 'protocol' : 'document';
 }
 
-/** A controlled document with what the PDF shows about it: computed status, approval signatures. */
-async function documentMeta(doc: ControlledDocument, root: string, ctx: CliContext): Promise<PdfDocumentMeta> {
+/** People as the registry knows them: "Printed Name (id)"; a free-form name or an unknown id as written. */
+async function printedNames(root: string, ids: string[]): Promise<string[]> {
+  if (!ids.length || !existsSync(join(root, 'signers.yaml'))) return ids;
+  try {
+    const { loadSignerRegistry } = await import('../../signing/repo.js');
+    const registry = loadSignerRegistry(root);
+    return ids.map((id) => {
+      const s = registry?.signer(id);
+      return s ? `${s.name} (${s.id})` : id;
+    });
+  } catch {
+    return ids;
+  }
+}
+
+/**
+ * The date a document's PDF carries: its approval or effective date; for a document without dates, when
+ * its file was last committed (unchanged since), else the file's modification time. Never the clock.
+ */
+async function documentDate(doc: ControlledDocument, abs: string, root: string): Promise<string> {
+  const m = doc.meta;
+  if (m.approvalDate ?? m.effectiveDate) return (m.approvalDate ?? m.effectiveDate)!;
+  const { committedDate } = await import('../../probes/git.js');
+  const committed = await committedDate(root, relative(root, abs).split(sep).join('/'), { timeoutMs: 10_000 });
+  return committed ?? statSync(abs).mtime.toISOString();
+}
+
+/** A controlled document with what the PDF shows about it: computed status, approval signatures (also used by `qualify site`). */
+export async function documentMeta(doc: ControlledDocument, root: string, ctx: CliContext, abs: string): Promise<PdfDocumentMeta> {
   const { computeDocumentStatus, NO_SIGNATURES, isoDay } = await import('../../documents/index.js');
   let approvals = NO_SIGNATURES;
   let signatures: SignatureManifestation[] = [];
@@ -104,50 +137,65 @@ async function documentMeta(doc: ControlledDocument, root: string, ctx: CliConte
   const status = computeDocumentStatus(doc, isoDay(ctx.now()), await approvals(doc));
   const m = doc.meta;
   const fallbackId = basename(doc.path, extname(doc.path));
+  const lang = doc.frontMatter.lang ?? doc.frontMatter.language;
   return {
     documentId: m.documentId ?? fallbackId,
     title: m.title ?? m.description ?? fallbackId,
     revision: m.revision ?? '—',
     status: status.computedStatus + (status.notes.length && status.approval === 'front-matter' ? ' (approval not signed)' : ''),
     kind: kindOf(m.type),
-    authors: m.authors,
-    reviewers: m.reviewers,
-    approvers: m.approvers,
+    authors: await printedNames(root, m.authors),
+    reviewers: await printedNames(root, m.reviewers),
+    approvers: await printedNames(root, m.approvers),
     approvalDate: m.approvalDate,
     effectiveDate: m.effectiveDate,
     recordHash: doc.sha256,
-    // Never the wall clock: the document's own dates.
-    created: m.approvalDate ?? m.effectiveDate ?? '1970-01-01T00:00:00Z',
+    // Never the wall clock: the document's own dates, else when its file was committed or written.
+    created: await documentDate(doc, abs, root),
     watermark: WATERMARKS[status.computedStatus] ?? null,
     signatures,
+    ...(typeof lang === 'string' && /^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$/.test(lang) ? { lang } : {}),
   };
 }
 
-async function readDocument(abs: string, root: string): Promise<ControlledDocument> {
-  const { parseDocument } = await import('../../documents/index.js');
-  const rel = relative(root, abs).split(sep).join('/');
-  const top = rel.split('/')[0];
-  const parsed = parseDocument(readFileSync(abs), rel.startsWith('..') ? abs : rel, { folderType: top === 'sops' ? 'sop' : top === 'protocols' ? 'protocol' : undefined });
-  if (!parsed.document) {
-    throw new DocumentError('DOCUMENT_INVALID', `${rel} cannot be rendered:\n${parsed.issues.map((i) => formatIssue(i)).join('\n')}`);
-  }
-  return parsed.document;
+/** A book's own title, from what it holds. */
+function bookTitle(kinds: Array<PdfDocumentMeta['kind']>): string {
+  const all = (k: PdfDocumentMeta['kind']): boolean => kinds.every((x) => x === k);
+  if (all('report')) return 'Qualification Test Reports';
+  if (all('sop')) return 'Standard Operating Procedures';
+  if (all('protocol')) return 'Qualification Protocols';
+  return 'Controlled Documents';
 }
 
-/** The mdast of a document's body: the very tree the runner and lint read (parsed once, with file positions). */
-async function documentTree(doc: ControlledDocument): Promise<Root> {
-  return doc.tree;
-}
-
-function markdownFiles(dir: string): string[] {
-  const out: string[] = [];
+/** What a folder rendered as a book holds: report folders (report.json), and Markdown documents elsewhere. */
+function bookEntries(dir: string): Array<{ path: string; report: boolean }> {
+  if (existsSync(join(dir, 'report.json'))) return [{ path: dir, report: true }];
+  const out: Array<{ path: string; report: boolean }> = [];
   for (const name of readdirSync(dir).sort()) {
     const p = join(dir, name);
     if (name.startsWith('.')) continue;
-    if (statSync(p).isDirectory()) out.push(...markdownFiles(p));
-    else if (/\.md$/i.test(name) && !/^readme\.md$/i.test(name)) out.push(p);
+    if (statSync(p).isDirectory()) out.push(...bookEntries(p));
+    else if (/\.md$/i.test(name) && !/^readme\.md$/i.test(name)) out.push({ path: p, report: false });
   }
   return out;
+}
+
+/** A report in a book: its Markdown from the record with the valid signatures, and the record's furniture (no watermark unless a dry run). */
+async function reportForBook(dir: string, ctx: CliContext): Promise<{ tree: Root; meta: PdfDocumentMeta }> {
+  const { loadRecord, readReportEnvelopes } = await import('../../signing/report-record.js');
+  const { evaluateReport } = await import('../../signing/verify-report.js');
+  const { manifestationOf } = await import('../../signing/signature-folder.js');
+  const { loadSignerRegistry, findQmsRoot } = await import('../../signing/repo.js');
+  const { renderReportMarkdown } = await import('../../report/markdown.js');
+  const { reportMeta, reportTree } = await import('../../report/pdf.js');
+  const loaded = loadRecord(dir);
+  if (!loaded.record || !loaded.recordHash) {
+    throw new IntegrityError('RECORD_UNREADABLE', `${display(ctx, dir)}: ${loaded.findings.map((f) => f.message).join('; ') || 'report.json cannot be read'}`);
+  }
+  const ev = evaluateReport(loaded.record, loaded.recordHash, loadSignerRegistry(findQmsRoot(dir)), readReportEnvelopes(dir), ctx.now());
+  const signatures: SignatureManifestation[] = ev.signatures.filter((e) => e.verdict.valid).map(manifestationOf);
+  const markdown = renderReportMarkdown(ev.view, { signatures });
+  return { tree: reportTree(markdown), meta: reportMeta(ev.view, { signatures, recordHash: loaded.recordHash }) };
 }
 
 export const command: Command = {
@@ -184,26 +232,34 @@ export const command: Command = {
       written = await renderReportDir(target, out, ctx, pageSize);
     } else if (statSync(target).isDirectory()) {
       if (!args.flags.book) throw new UsageError('BOOK_FLAG', `qualify render: ${args.positionals[0]} is a folder without report.json; add --book to render its documents as one PDF`);
-      const files = markdownFiles(target);
-      if (!files.length) throw new UsageError('BOOK_EMPTY', `qualify render: ${args.positionals[0]} holds no Markdown document`);
-      const { renderBook } = await import('../../pdf/index.js');
-      const docs = [];
-      for (const f of files) {
-        const doc = await readDocument(f, root);
-        docs.push({ tree: await documentTree(doc), meta: await documentMeta(doc, root, ctx), path: f });
+      const entries = bookEntries(target);
+      if (!entries.length) throw new UsageError('BOOK_EMPTY', `qualify render: ${args.positionals[0]} holds no Markdown document or report`);
+      // Documents are parsed in a worker while the engine loads here.
+      const files = entries.filter((e) => !e.report).map((e) => e.path);
+      const parsing = files.length ? readSourcesInParallel(files, root) : Promise.resolve([]);
+      const { renderBook, prepareEngine } = await import('../../pdf/index.js');
+      prepareEngine();
+      const sources = await parsing;
+      const docs: Array<{ tree: Root; meta: PdfDocumentMeta; path: string }> = [];
+      for (const e of entries) {
+        if (e.report) docs.push({ ...(await reportForBook(e.path, ctx)), path: e.path });
+        else {
+          const { doc, tree } = sources[files.indexOf(e.path)]!;
+          docs.push({ tree, meta: await documentMeta(doc, root, ctx, e.path), path: e.path });
+        }
       }
       docs.sort((a, b) => (a.meta.documentId < b.meta.documentId ? -1 : a.meta.documentId > b.meta.documentId ? 1 : a.path < b.path ? -1 : 1));
       const name = basename(target);
       const created = docs.map((d) => new Date(Date.parse(d.meta.created)).toISOString()).sort().at(-1)!;
       const bookMeta: PdfDocumentMeta = {
-        documentId: name.toUpperCase(),
-        title: `${name}: ${docs.length} controlled document${docs.length === 1 ? '' : 's'}`,
+        documentId: name,
+        title: bookTitle(docs.map((d) => d.meta.kind)),
+        subtitle: `${docs.length} ${docs.length === 1 ? 'document' : 'documents'} from ${relative(root, target).split(sep).join('/') || name}/  ·  compiled ${created.slice(0, 10)}`,
         revision: '—',
         status: 'compilation',
-        kind: 'document',
-        created,
-        authors: [],
-        approvers: [],
+        kind: 'book',
+        created: created.replace(/\.\d{3}Z$/, 'Z'),
+        contents: docs.map((d) => ({ documentId: d.meta.kind === 'report' ? (d.meta.reportId ?? d.meta.documentId) : d.meta.documentId, title: d.meta.kind === 'report' ? d.meta.protocol ? `${d.meta.protocol.documentId} ${d.meta.protocol.title ?? ''}`.trim() : d.meta.title : d.meta.title, revision: d.meta.revision, status: d.meta.status, kind: d.meta.kind })),
       };
       const pdf = await renderBook(docs.map(({ tree, meta }) => ({ tree, meta })), bookMeta, { pageSize });
       const dest = out ?? join(dirname(target), `${name}.pdf`);
@@ -211,10 +267,13 @@ export const command: Command = {
       written = [dest];
     } else {
       if (args.flags.book) throw new UsageError('BOOK_FLAG', `qualify render: --book takes a folder, found the file ${args.positionals[0]}`);
-      const doc = await readDocument(target, root);
-      const meta = await documentMeta(doc, root, ctx);
-      const { renderMarkdownToPdf } = await import('../../pdf/index.js');
-      const pdf = await renderMarkdownToPdf(await documentTree(doc), meta, { pageSize });
+      // The document is parsed in a worker while the engine loads and warms up here.
+      const parsing = readSourcesInParallel([target], root);
+      const { renderMarkdownToPdf, prepareEngine } = await import('../../pdf/index.js');
+      prepareEngine();
+      const [{ doc, tree }] = (await parsing) as [RenderSource];
+      const meta = await documentMeta(doc, root, ctx, target);
+      const pdf = await renderMarkdownToPdf(tree, meta, { pageSize });
       const dest = out ?? join(dirname(target), `${basename(target, extname(target))}.pdf`);
       writeAtomic(dest, pdf);
       written = [dest];

@@ -25,6 +25,7 @@ import { runQualification } from '../../runner/qualify.js';
 import { observeTargets, prefetchSnapshots } from '../../runner/targets.js';
 import { createProgressReporter, type ProgressReporter } from '../../runner/progress.js';
 import { serializeRecord } from '../../report/record.js';
+import { recordContext } from '../../report/record-context.js';
 import { writeFileAtomic } from '../../report/folder.js';
 import { count } from '../../plural.js';
 import { isSecretKey } from '../../evidence/redact.js';
@@ -151,7 +152,8 @@ export const command: Command = {
         junit: formats.has('junit') || typeof args.flags.junit === 'string',
         audit: async (entries) => (await signing)[0].appendAuditEntries(root, entries),
         recorded: async (reportId, sha256) => (await signing)[0].readAuditTrail(root).entries.some((e) => e.action === 'run' && e.object.id === reportId && e.ref?.sha256 === sha256),
-        renderPdf: args.flags['no-pdf'] ? undefined : async (report, markdown) => (await import('../../report/pdf.js')).renderReportPdf(report, markdown, { pageSize: config.defaults.pageSize }),
+        renderPdf: args.flags['no-pdf'] ? undefined : async (report, markdown, extra) => (await import('../../report/pdf.js')).renderReportPdf(report, markdown, { pageSize: config.defaults.pageSize, ...extra }),
+        recordContext: recordContext({ traceability: repo.traceability, protocol, config, parameters }),
         warnings,
         secretKeys: [...Object.entries(protocol.parameters).filter(([, spec]) => spec.secret).map(([name]) => name), ...config.secrets],
       });

@@ -1,6 +1,7 @@
 // Pages as display lists in top-down coordinates (y grows downwards, text y is the baseline).
 // The writer turns them into PDF content streams once the page count is known.
 import type { FontStyle } from '../fonts.js';
+import type { Shaped } from '../text/shape.js';
 import type { PdfDocumentMeta } from '../types.js';
 
 export type Color = readonly [number, number, number];
@@ -23,11 +24,62 @@ export interface ImageData {
   height: number;
 }
 
-export type Item =
-  | { k: 'text'; x: number; y: number; size: number; style: FontStyle; text: string; color: Color; /** Degrees, counter-clockwise (watermarks). */ rotate?: number }
-  | { k: 'rect'; x: number; y: number; w: number; h: number; fill?: Color; stroke?: Color; lw?: number }
-  | { k: 'line'; x1: number; y1: number; x2: number; y2: number; color: Color; lw: number }
-  | { k: 'image'; x: number; y: number; w: number; h: number; image: ImageData };
+/**
+ * A node of the logical structure (tagged PDF): Document, Part, H1…H6, P, L/LI/Lbl/LBody, Table/TR/TH/TD,
+ * Code, Figure, BlockQuote, TOC/TOCI, Link... Its kids are child nodes and slots of content, in reading order.
+ */
+export interface StructNode {
+  type: string;
+  parent: StructNode | null;
+  kids: Array<StructNode | ContentSlot>;
+  /** Alternate description (figures). */
+  alt?: string;
+  /** Language when it differs from the document's. */
+  lang?: string;
+  /** Attributes: a table header cell's scope. */
+  scope?: 'Column' | 'Row';
+}
+
+/** A stretch of a node's own content; the writer gives each page's part of it a marked-content id. */
+export interface ContentSlot {
+  node: StructNode;
+  refs: Array<{ page: number; mcid: number }>;
+}
+
+export function isSlot(k: StructNode | ContentSlot): k is ContentSlot {
+  return 'refs' in k;
+}
+
+/** A word as typeset: its glyphs, where it starts (points from the item's x) and how it is drawn. */
+export interface PlacedWord {
+  dx: number;
+  s: Shaped;
+  size: number;
+  style: FontStyle;
+  color: Color;
+  /** What the glyphs stand for when they do not say it (a hyphenated head: the text without its hyphen). */
+  actual?: string;
+}
+
+/** Page furniture and decoration: not content (headers, footers, watermarks, rules, backgrounds). */
+export type ArtifactKind = 'Header' | 'Footer' | 'Watermark' | 'Layout';
+
+interface Common {
+  /** The content slot this item belongs to; absent → an artifact. */
+  slot?: ContentSlot;
+  artifact?: ArtifactKind;
+}
+
+export type Item = Common &
+  (
+    | { k: 'text'; x: number; y: number; size: number; style: FontStyle; text: string; color: Color }
+    | { k: 'words'; x: number; y: number; words: PlacedWord[]; /** The line's logical text when it was reordered (bidi). */ actual: string | null; /** Ends in a space (the line continues on the next). */ space?: boolean }
+    | { k: 'rect'; x: number; y: number; w: number; h: number; fill?: Color; stroke?: Color; lw?: number }
+    | { k: 'line'; x1: number; y1: number; x2: number; y2: number; color: Color; lw: number }
+    | { k: 'image'; x: number; y: number; w: number; h: number; image: ImageData }
+    /** Filled outlines in PDF user space (y up), already transformed: `m`/`l`/`c`/`h` operators. */
+    | { k: 'path'; ops: string; fill: Color }
+  );
 
 export interface LinkBox {
   x: number;
@@ -36,6 +88,10 @@ export interface LinkBox {
   h: number;
   url?: string;
   dest?: { page: number; y: number };
+  /** What the link says (the annotation's /Contents, read by assistive technology). */
+  text?: string;
+  /** The structure element (Link, TOCI...) the annotation belongs to. */
+  node?: StructNode;
 }
 
 export interface Page {

@@ -1,0 +1,72 @@
+// The documents `qualify render` typesets: a controlled document read and validated, and the mdast of its
+// body from the one Markdown parse. Parsed in a worker thread when the build has one, so that the
+// typesetting engine (pdf-lib, fontkit, the fonts) loads on the main thread at the same time.
+import { existsSync, readFileSync } from 'node:fs';
+import { relative, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Root } from 'mdast';
+import type { ControlledDocument } from '../../model/document.js';
+import { DocumentError, QualifyError } from '../../model/errors.js';
+import { formatIssue } from '../../model/issue.js';
+
+export interface RenderSource {
+  doc: ControlledDocument;
+  tree: Root;
+}
+
+/** Reads and validates a controlled document; a document that cannot be rendered is a DocumentError listing its issues. */
+export async function readDocument(abs: string, root: string): Promise<ControlledDocument> {
+  const { parseDocument } = await import('../../documents/index.js');
+  const rel = relative(root, abs).split(sep).join('/');
+  const top = rel.split('/')[0];
+  const parsed = parseDocument(readFileSync(abs), rel.startsWith('..') ? abs : rel, { folderType: top === 'sops' ? 'sop' : top === 'protocols' ? 'protocol' : undefined });
+  if (!parsed.document) {
+    throw new DocumentError('DOCUMENT_INVALID', `${rel} cannot be rendered:\n${parsed.issues.map((i) => formatIssue(i)).join('\n')}`);
+  }
+  return parsed.document;
+}
+
+/** The mdast of a document's body: the very tree the runner and lint read (parsed once, with file positions). */
+export async function documentTree(doc: ControlledDocument): Promise<Root> {
+  return doc.tree;
+}
+
+/** Reads and parses documents on this thread. */
+export async function readSources(files: string[], root: string): Promise<RenderSource[]> {
+  const out: RenderSource[] = [];
+  for (const f of files) {
+    const doc = await readDocument(f, root);
+    out.push({ doc, tree: await documentTree(doc) });
+  }
+  return out;
+}
+
+const WORKER = new URL('./render-parse-worker.js', import.meta.url);
+
+/**
+ * Reads and parses documents in a worker thread (the built CLI), or on this thread where there is no
+ * built worker (tests run the sources). Errors keep their family and code.
+ */
+export async function readSourcesInParallel(files: string[], root: string): Promise<RenderSource[]> {
+  const path = fileURLToPath(WORKER);
+  if (!existsSync(path)) return readSources(files, root);
+  const { Worker } = await import('node:worker_threads');
+  return new Promise((resolvePromise, reject) => {
+    const worker = new Worker(path, { workerData: { files, root } });
+    worker.once('message', (m: { sources?: RenderSource[]; error?: { family: string; code: string; message: string } }) => {
+      if (m.sources) resolvePromise(m.sources);
+      else if (m.error?.family === 'document') reject(new DocumentError(m.error.code, m.error.message));
+      else reject(new Error(m.error?.message ?? 'the parse worker failed'));
+    });
+    worker.once('error', reject);
+    worker.once('exit', (code) => {
+      if (code !== 0) reject(new Error(`the parse worker exited with code ${code}`));
+    });
+  });
+}
+
+/** What the worker posts for an error: its family and code survive the thread boundary. */
+export function errorMessage(err: unknown): { family: string; code: string; message: string } {
+  if (err instanceof QualifyError) return { family: err.family, code: err.code, message: err.message };
+  return { family: 'internal', code: 'INTERNAL', message: err instanceof Error ? err.message : String(err) };
+}

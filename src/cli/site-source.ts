@@ -1,0 +1,58 @@
+// What `site`, `serve` and `export` share: the repository around the working folder loaded as a site model
+// (documents with computed status, report folders verified as `qualify verify` does), and document PDFs
+// rendered by the same engine and metadata as `qualify render <document>`.
+import { createHash } from 'node:crypto';
+import { isAbsolute, join } from 'node:path';
+import type { CliContext } from './context.js';
+import { findRepoRoot, loadConfig } from '../documents/index.js';
+import type { QualifyConfig } from '../model/index.js';
+import type { DocumentPdfSource } from '../site/build.js';
+import { loadSiteModel, prepareSiteModel } from '../site/load.js';
+import type { DocumentEntry, SiteModel } from '../site/model.js';
+import { TOOL_VERSION } from '../version.js';
+import { openRepository } from './repo.js';
+
+export interface SiteSource {
+  root: string;
+  config: QualifyConfig;
+  /** A fresh model; `verifyReport` picks which report folders (repository-relative paths) are verified. */
+  load(options?: { verifyReport?: (path: string) => boolean; title?: string }): Promise<SiteModel>;
+  /** The model with report verification still running (see prepareSiteModel). */
+  prepare(): Promise<{ model: SiteModel; verified: Promise<void> }>;
+  /** The PDF of a document, keyed by everything that changes it. */
+  documentPdf(entry: DocumentEntry): DocumentPdfSource;
+}
+
+export async function siteSource(ctx: CliContext, title?: string): Promise<SiteSource> {
+  const root = findRepoRoot(ctx.cwd);
+  const config = await loadConfig(root);
+  return {
+    root,
+    config,
+    async load(options = {}) {
+      const now = ctx.now();
+      const repository = await openRepository({ ...ctx, cwd: root, now: () => now });
+      return loadSiteModel({ root, now, repository, config, title: options.title ?? title, verifyReport: options.verifyReport });
+    },
+    async prepare() {
+      const now = ctx.now();
+      const repository = await openRepository({ ...ctx, cwd: root, now: () => now });
+      return prepareSiteModel({ root, now, repository, config, title });
+    },
+    documentPdf(entry) {
+      const signatures = (entry.verification?.signatures ?? []).filter((s) => s.valid).map((s) => [s.signerId, s.meaning, s.time, s.keyFingerprint]);
+      const s = entry.status;
+      const key = createHash('sha256')
+        .update(JSON.stringify([TOOL_VERSION, config.defaults.pageSize, entry.doc.sha256, entry.doc.path, s.computedStatus, s.approval, s.approvalDate, signatures]))
+        .digest('hex');
+      return {
+        key,
+        async render() {
+          const { documentMeta } = await import('./commands/render.js');
+          const { renderMarkdownToPdf } = await import('../pdf/index.js');
+          return renderMarkdownToPdf(entry.doc.tree, await documentMeta(entry.doc, root, ctx, isAbsolute(entry.doc.path) ? entry.doc.path : join(root, entry.doc.path)), { pageSize: config.defaults.pageSize });
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,201 @@
+// Writes the static site of a model: every page, the stylesheet and script, the search index, the
+// verification results, the trust root, each report folder's files and each document's PDF. The site is
+// written to a temporary folder beside the target and renamed into place, so a reader never sees half a site.
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { UsageError } from '../model/errors.js';
+import { isInside } from '../signing/repo.js';
+import { mapLimit } from '../map-limit.js';
+import type { DocumentEntry, ReportEntry, SiteModel } from './model.js';
+import { assetPath, documentPage, documentsListPage } from './pages/documents.js';
+import { homePage } from './pages/home.js';
+import { auditPage, searchPage, tracePage } from './pages/records.js';
+import { reportPage } from './pages/report.js';
+import { reportsListPage } from './pages/reports.js';
+import { verifyPage } from './pages/verify.js';
+import { readReportFiles } from './report-files.js';
+import { buildSearchIndex, searchIndexScript } from './search-index.js';
+import { verdictOf } from './summary.js';
+
+/** Marks a folder as a site written by qualify (only such a folder is ever replaced). */
+export const SITE_MARKER = '.qualify-site.json';
+
+const ASSETS = new URL('../../templates/site/', import.meta.url);
+
+/** A document's PDF: a key naming its inputs (an earlier site's PDF with the same key is reused) and how to render it. */
+export interface DocumentPdfSource {
+  key: string;
+  render(): Promise<Uint8Array>;
+}
+
+export interface WriteSiteOptions {
+  /** Folder of the site; replaced when it holds an earlier site, refused when it holds anything else. */
+  out: string;
+  /** The PDF of a document; null: no document PDFs. */
+  documentPdf?: ((entry: DocumentEntry) => DocumentPdfSource) | null;
+  /** Resolves when the reports of the model are verified (prepareSiteModel); documents are written meanwhile. */
+  verified?: Promise<void>;
+}
+
+export interface SiteStats {
+  pages: number;
+  files: number;
+  bytes: number;
+  pdfsRendered: number;
+  pdfsReused: number;
+}
+
+interface Marker {
+  tool: string;
+  builtAt: string;
+  pdfs: Record<string, string>;
+}
+
+/** A writer into the temporary folder that counts what it wrote. */
+class SiteWriter {
+  stats: SiteStats = { pages: 0, files: 0, bytes: 0, pdfsRendered: 0, pdfsReused: 0 };
+  private dirs = new Set<string>();
+  constructor(readonly dir: string) {}
+  write(sitePath: string, content: string | Uint8Array): void {
+    const target = join(this.dir, sitePath);
+    const parent = dirname(target);
+    if (!this.dirs.has(parent)) {
+      mkdirSync(parent, { recursive: true });
+      this.dirs.add(parent);
+    }
+    writeFileSync(target, content);
+    if (sitePath.endsWith('.html')) this.stats.pages++;
+    else this.stats.files++;
+    this.stats.bytes += typeof content === 'string' ? Buffer.byteLength(content) : content.length;
+  }
+}
+
+/** Reads the marker of an earlier site at `out`; throws when `out` holds something that is not a site. */
+function previousSite(out: string): Marker | null {
+  if (!existsSync(out)) return null;
+  const names = readdirSync(out);
+  if (names.length === 0) return null;
+  if (!names.includes(SITE_MARKER)) {
+    throw new UsageError('SITE_OUT_NOT_EMPTY', `${out} is not empty and holds no site written by qualify (no ${SITE_MARKER}); choose an empty or new folder with --out`);
+  }
+  try {
+    return JSON.parse(readFileSync(join(out, SITE_MARKER), 'utf8')) as Marker;
+  } catch {
+    return { tool: '', builtAt: '', pdfs: {} };
+  }
+}
+
+export async function writeSite(model: SiteModel, options: WriteSiteOptions): Promise<SiteStats> {
+  const out = resolve(options.out);
+  if (isInside(out, model.root) || isInside(join(model.root, '.git'), out)) {
+    throw new UsageError('SITE_OUT_INVALID', `--out ${out} would contain the repository or lie in its .git folder; choose a folder such as ${join(model.root, 'site')}`);
+  }
+  const previous = previousSite(out);
+  mkdirSync(dirname(out), { recursive: true });
+  const tmp = join(dirname(out), `.${basename(out)}.tmp-${randomBytes(6).toString('hex')}`);
+  const w = new SiteWriter(tmp);
+  try {
+    const pdfs = await writeContent(model, w, options, previous, out);
+    w.write(SITE_MARKER, `${JSON.stringify({ tool: model.build.tool, builtAt: model.build.builtAt, pdfs } satisfies Marker, null, 2)}\n`);
+    swapInto(tmp, out);
+  } catch (err) {
+    rmSync(tmp, { recursive: true, force: true });
+    throw err;
+  }
+  return w.stats;
+}
+
+function swapInto(tmp: string, out: string): void {
+  if (!existsSync(out)) {
+    renameSync(tmp, out);
+    return;
+  }
+  const old = `${out}.old-${randomBytes(6).toString('hex')}`;
+  renameSync(out, old);
+  try {
+    renameSync(tmp, out);
+  } catch (err) {
+    renameSync(old, out);
+    throw err;
+  }
+  rmSync(old, { recursive: true, force: true });
+}
+
+async function writeContent(model: SiteModel, w: SiteWriter, options: WriteSiteOptions, previous: Marker | null, out: string): Promise<Record<string, string>> {
+  // First what needs no report verdict (verification may still run in its worker threads).
+  for (const name of ['site.css', 'site.js']) w.write(`assets/${name}`, readFileSync(new URL(name, ASSETS)));
+  w.write('documents/index.html', documentsListPage(model));
+  w.write('audit.html', auditPage(model));
+  w.write('search.html', searchPage(model));
+  if (model.trust) {
+    w.write('trust-root/signers.yaml', model.trust.text);
+    if (model.trust.ca) w.write('trust-root/ca.pem', model.trust.ca.certificate.endsWith('\n') ? model.trust.ca.certificate : `${model.trust.ca.certificate}\n`);
+  }
+  const assets = new Map<string, string>();
+  const copyAsset = (abs: string) => {
+    const p = assetPath(model.root, abs);
+    assets.set(p, abs);
+    return p;
+  };
+  for (const d of model.documents) w.write(d.page, documentPage(model, d, { copyAsset }));
+  for (const [p, abs] of assets) w.write(p, readFileSync(abs));
+  const pdfs = await writeDocumentPdfs(model, w, options, previous, out);
+
+  await options.verified;
+  w.write('index.html', homePage(model));
+  w.write('reports/index.html', reportsListPage(model));
+  w.write('trace.html', tracePage(model));
+  w.write('verify.html', verifyPage(model));
+  w.write('search-index.js', searchIndexScript(buildSearchIndex(model)));
+  w.write('verification.json', `${JSON.stringify(verificationResults(model), null, 2)}\n`);
+  for (const r of model.reports) writeReport(model, r, w);
+  return pdfs;
+}
+
+/** The report page with its evidence inline, and the files the site keeps a copy of (active content renamed to .txt). */
+function writeReport(model: SiteModel, r: ReportEntry, w: SiteWriter): void {
+  const files = readReportFiles(r);
+  for (const f of files.values()) if (f.site && f.bytes) w.write(f.site, f.bytes);
+  w.write(`${r.base}index.html`, reportPage(model, r, files));
+}
+
+async function writeDocumentPdfs(model: SiteModel, w: SiteWriter, options: WriteSiteOptions, previous: Marker | null, out: string): Promise<Record<string, string>> {
+  const source = options.documentPdf;
+  const keys: Record<string, string> = {};
+  if (!source) return keys;
+  await mapLimit(model.documents, 2, async (d) => {
+    const pdf = source(d);
+    keys[d.pdf] = pdf.key;
+    const earlier = previous?.pdfs[d.pdf] === pdf.key ? join(out, d.pdf) : null;
+    if (earlier && existsSync(earlier)) {
+      w.write(d.pdf, readFileSync(earlier));
+      w.stats.pdfsReused++;
+      return;
+    }
+    w.write(d.pdf, await pdf.render());
+    w.stats.pdfsRendered++;
+  });
+  return keys;
+}
+
+/** The verification results as data: what `qualify verify --json` prints for each report and document. */
+export function verificationResults(model: SiteModel): Record<string, unknown> {
+  return {
+    schema: 'qualify.site-verification/v1',
+    builtAt: model.build.builtAt,
+    tool: model.build.tool,
+    commit: model.build.commit,
+    uncommittedChanges: model.build.uncommitted,
+    trustRoot: model.trust ? { registry: model.trust.file, registrySha256: model.trust.sha256, ca: model.trust.ca ? { name: model.trust.ca.name, fingerprint: model.trust.ca.fingerprint } : null } : null,
+    auditTrail: { file: model.audit.file, present: model.audit.present, entries: model.audit.entries.length, intact: model.audit.problems.length === 0, problems: model.audit.problems },
+    summary: {
+      reports: model.reports.length,
+      verified: model.reports.filter((r) => verdictOf(r).state === 'verified').length,
+      failed: model.reports.filter((r) => verdictOf(r).state === 'failed').length,
+      documents: model.documents.length,
+    },
+    reports: model.reports.map((r) => ({ path: r.path, reportId: r.record?.reportId ?? null, verdict: verdictOf(r).state, reason: verdictOf(r).reason, result: r.verification })),
+    documents: model.documents.map((d) => ({ path: d.doc.path, documentId: d.doc.meta.documentId, revision: d.doc.meta.revision, computedStatus: d.status.computedStatus, claimedStatus: d.status.claimedStatus, result: d.verification })),
+  };
+}

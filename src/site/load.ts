@@ -1,0 +1,184 @@
+// Builds the site model of a QMS repository: documents (computed status, approvals verified, git history),
+// report folders (record and `qualify verify` verdict), the audit trail with its chain verdict, the trust
+// root and the requirement ↔ case rows. Reading only: nothing in the repository is written.
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { LoadedRepository } from '../documents/index.js';
+import type { QualifyConfig } from '../model/index.js';
+import type { Report } from '../model/report.js';
+import { readAuditTrail } from '../signing/audit.js';
+import { auditTrailAppendOnly } from '../signing/git.js';
+import { recordShapeProblem } from '../signing/report-record.js';
+import { AUDIT_TRAIL, loadSignerRegistry, signersFile } from '../signing/repo.js';
+import { REPORT_SCHEMA } from '../model/report.js';
+import { TOOL_NAME, TOOL_VERSION } from '../version.js';
+import { documentHistory, repositoryState } from './git-history.js';
+import type { AuditView, DocumentEntry, HistoryEntry, ReportEntry, SiteModel } from './model.js';
+import { documentPage, documentPdf, reportBase } from './paths.js';
+import { buildTrace } from './trace.js';
+import { verifyDocumentFiles, verifyReportFolders } from './verify-reports.js';
+
+export interface LoadSiteOptions {
+  root: string;
+  now: Date;
+  /** Documents with computed status (src/documents loadRepository with the approval provider). */
+  repository: LoadedRepository;
+  config: QualifyConfig;
+  title?: string;
+  /** Which reports to verify (default all); `qualify serve` verifies only what a page shows. */
+  verifyReport?: (path: string) => boolean;
+  /** Verify documents' approval signatures (default true). */
+  verifyDocuments?: boolean;
+  /** Read git history and state (default true). */
+  git?: boolean;
+}
+
+/** Loads everything the site shows, reports verified. */
+export async function loadSiteModel(options: LoadSiteOptions): Promise<SiteModel> {
+  const { model, verified } = await prepareSiteModel(options);
+  await verified;
+  return model;
+}
+
+/**
+ * The model with documents, audit trail and report records loaded; the reports' verification runs on
+ * (in worker threads when there are many) and fills `verification` when `verified` resolves, so a caller
+ * can write the documents' pages and PDFs meanwhile.
+ */
+export async function prepareSiteModel(options: LoadSiteOptions): Promise<{ model: SiteModel; verified: Promise<void> }> {
+  const root = resolve(options.root);
+  const now = options.now;
+  const gitOn = options.git !== false;
+  const reports = listReportFolders(root, options.config.defaults.reportsDir || 'reports');
+  const toVerify = reports.filter((r) => (options.verifyReport ? options.verifyReport(r.path) : true));
+  const verified = verifyReportFolders(root, toVerify.map((r) => r.dir), now).then((verdicts) => {
+    toVerify.forEach((r, i) => (r.verification = verdicts[i]!));
+  });
+  // Settled either way here; the caller awaits `verified` and sees its error.
+  verified.catch(() => {});
+  const [documents, state, audit] = await Promise.all([
+    loadDocuments(root, options.repository, now, options.verifyDocuments !== false, gitOn),
+    gitOn ? repositoryState(root) : Promise.resolve({ commit: null, uncommitted: null }),
+    loadAudit(root, gitOn),
+  ]);
+  const model: SiteModel = {
+    root,
+    title: options.title ?? 'Quality records',
+    build: { builtAt: utcSeconds(now), tool: `${TOOL_NAME} ${TOOL_VERSION}`, commit: state.commit, uncommitted: state.uncommitted },
+    environments: Object.keys(options.config.environments),
+    documents,
+    reports,
+    audit,
+    trust: loadTrust(root),
+    trace: buildTrace(documents, reports),
+  };
+  return { model, verified };
+}
+
+export function utcSeconds(d: Date): string {
+  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/** Every report folder under `<reportsDir>/<protocol>/<report>/` (temporary dot-folders skipped), sorted. */
+export function listReportFolders(root: string, reportsDir: string): ReportEntry[] {
+  const top = join(root, reportsDir);
+  const out: ReportEntry[] = [];
+  for (const protocol of dirNames(top)) {
+    for (const name of dirNames(join(top, protocol))) {
+      const dir = join(top, protocol, name);
+      const path = `${reportsDir.replace(/\/+$/, '')}/${protocol}/${name}`;
+      out.push({ dir, path, base: reportBase(path), record: readRecord(dir), verification: null, files: listFiles(dir) });
+    }
+  }
+  return out;
+}
+
+function dirNames(dir: string): string[] {
+  try {
+    return readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory() && !e.name.startsWith('.')).map((e) => e.name).sort();
+  } catch {
+    return [];
+  }
+}
+
+function listFiles(dir: string, prefix = ''): string[] {
+  const out: string[] = [];
+  let entries;
+  try {
+    entries = readdirSync(join(dir, prefix), { withFileTypes: true });
+  } catch {
+    return out;
+  }
+  for (const e of entries) {
+    const rel = prefix ? `${prefix}/${e.name}` : e.name;
+    if (e.isDirectory()) out.push(...listFiles(dir, rel));
+    else if (e.isFile()) out.push(rel);
+  }
+  return out.sort();
+}
+
+/** The record for display; null when it cannot be read as one (verification says why). */
+function readRecord(dir: string): Report | null {
+  try {
+    const r = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as Report;
+    if (!r || r.schema !== REPORT_SCHEMA || typeof r.reportId !== 'string') return null;
+    return recordShapeProblem(r as unknown as Record<string, unknown>) ? null : r;
+  } catch {
+    return null;
+  }
+}
+
+async function loadDocuments(root: string, repo: LoadedRepository, now: Date, verify: boolean, gitOn: boolean): Promise<DocumentEntry[]> {
+  const docs = [...repo.documents].sort((a, b) => (a.meta.documentId ?? a.path).localeCompare(b.meta.documentId ?? b.path) || a.path.localeCompare(b.path));
+  const fmLines = new Map(docs.map((d) => [d.path, Math.max(1, d.bodyStartLine - 1)]));
+  const verifiable = verify ? docs.filter((d) => d.meta.documentId && existsSync(join(root, d.path))) : [];
+  const [history, results] = await Promise.all([
+    gitOn ? documentHistory(root, docs.map((d) => d.path), fmLines) : Promise.resolve(new Map<string, HistoryEntry[]>()),
+    verifyDocumentFiles(root, verifiable.map((d) => join(root, d.path)), now),
+  ]);
+  const verdicts = new Map(results.map((v, i) => [verifiable[i]!, { ...v, target: verifiable[i]!.path }]));
+  return docs.map((doc) => {
+    const status = repo.status.get(doc)!;
+    return { doc, status, page: documentPage(doc.path), pdf: documentPdf(doc.path), verification: verdicts.get(doc) ?? null, history: history.get(doc.path) ?? [], reviewDue: reviewDue(status.approvalDate, doc.meta.reviewPeriodMonths) };
+  });
+}
+
+/** The day a periodic review falls due: the approval date plus the review period. */
+export function reviewDue(approvalDate: string | null, months: number | null): string | null {
+  if (!approvalDate || !months || !/^\d{4}-\d{2}-\d{2}/.test(approvalDate)) return null;
+  const [y, m, d] = approvalDate.slice(0, 10).split('-').map(Number) as [number, number, number];
+  const total = m - 1 + months;
+  const year = y + Math.floor(total / 12);
+  const month = total % 12;
+  // Clamp to the month's last day (a review due "31 February" is due on the 28th/29th).
+  const last = new Date(Date.UTC(year, month + 1, 0)).getUTCDate();
+  return new Date(Date.UTC(year, month, Math.min(d, last))).toISOString().slice(0, 10);
+}
+
+async function loadAudit(root: string, gitOn: boolean): Promise<AuditView> {
+  const trail = readAuditTrail(root);
+  const problems = trail.problems.map((p) => `line ${p.line}: ${p.code} ${p.message}`);
+  if (gitOn && trail.present) {
+    const rewritten = await auditTrailAppendOnly(root, readFileSync(join(root, AUDIT_TRAIL), 'utf8'));
+    if (rewritten) problems.push(`AUDIT_HISTORY_REWRITTEN ${rewritten}`);
+  }
+  return { file: trail.file, present: trail.present, entries: trail.entries, problems };
+}
+
+function loadTrust(root: string): SiteModel['trust'] {
+  const registry = loadSignerRegistry(root);
+  if (!registry) return null;
+  const file = signersFile(root);
+  const text = readFileSync(join(root, file), 'utf8');
+  return { ca: registry.ca, signers: registry.signers, file, text, sha256: createHash('sha256').update(text).digest('hex') };
+}
+
+/** True when `dir` looks like a QMS report folder (for `serve` path checks). */
+export function isReportFolder(dir: string): boolean {
+  try {
+    return statSync(dir).isDirectory() && existsSync(join(dir, 'report.json'));
+  } catch {
+    return false;
+  }
+}
