@@ -78,11 +78,12 @@ function oneLine(value: unknown, max = Infinity): string {
 
 /**
  * Text that reads the same as Markdown in a cell, a heading, a list item or a paragraph: letters,
- * digits, inner spaces, `,;-/()"'`, `_` inside a word, `.` and `:` where they cannot make a `www.` or
+ * digits, inner spaces, `,;-/()"'`, the em dash and the arrow (no Markdown syntax: `—` for nothing,
+ * `a → b` for a time span), `_` inside a word, `.` and `:` where they cannot make a `www.` or
  * `scheme://` autolink, and no list marker at the start. Most record values (ids, dates, versions,
  * names, sentences) are like this and skip the serializer; anything else goes through it.
  */
-const PLAIN = /^[\p{L}\p{N}](?:[\p{L}\p{N},;\-/()"']| (?! )|(?<=[\p{L}\p{N}])_(?=[\p{L}\p{N}])|(?<![Ww])\.|:(?!\/))*$/u;
+const PLAIN = /^[\p{L}\p{N}\u2014](?:[\p{L}\p{N},;\-/()"'\u2014\u2192]| (?! )|(?<=[\p{L}\p{N}])_(?=[\p{L}\p{N}])|(?<![Ww])\.|:(?!\/))*$/u;
 const LIST_START = /^\p{N}+[.)](?: |$)/u;
 
 function escapeText(s: string): string {
