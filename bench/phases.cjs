@@ -11,5 +11,9 @@ process.on('exit', () => {
   const out = process.env.BENCH_PHASES;
   if (!out) return;
   const marks = Object.fromEntries(performance.getEntriesByType('mark').map((m) => [m.name, m.startTime]));
+  // CPU time of the whole process (ms), beside the wall-clock marks.
+  const cpu = process.cpuUsage();
+  marks['cpu:user'] = cpu.user / 1000;
+  marks['cpu:system'] = cpu.system / 1000;
   writeFileSync(out, JSON.stringify(marks));
 });

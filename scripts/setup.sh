@@ -6,7 +6,9 @@
 # mutual TLS and an sshd on 127.0.0.1 as remote engines), chromium (the browser tests of the
 # auditor's site drive Debian's chromium through playwright-core; nothing is downloaded by playwright),
 # a Java runtime and Apache PDFBox Preflight (default-jre-headless, libpdfbox2-java, libactivation-java,
-# libjaxb-api-java: the PDF/A validation of the PDFs we write), the npm dependencies and the build.
+# libjaxb-api-java: the PDF/A validation of the PDFs we write), docker-compose 1.x (the fleet tests run
+# a Compose project on an extra engine; compose.project asks it for config hashes), the npm dependencies
+# and the build.
 # Idempotent and quick when everything is already there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -52,6 +54,7 @@ command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 command -v ssh >/dev/null 2>&1 || missing+=(openssh-client)
 [ -x /usr/sbin/sshd ] || missing+=(openssh-server)
 command -v ip >/dev/null 2>&1 || missing+=(iproute2)
+command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 command -v java >/dev/null 2>&1 || missing+=(default-jre-headless)
 [ -f /usr/share/java/preflight.jar ] || missing+=(libpdfbox2-java)

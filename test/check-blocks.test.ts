@@ -13,7 +13,8 @@ import { checkBlocks } from '../src/markdown/check-blocks.js';
 import { parseMarkdown } from '../src/markdown/parse.js';
 import { parseDocument } from '../src/documents/document.js';
 import { parseProtocol } from '../src/documents/protocol.js';
-import { planRun } from '../src/runner/plan.js';
+import { assertPlanFromCheckBlocks, planRun } from '../src/runner/plan.js';
+import { expandReplicas } from '../src/runner/fanout.js';
 import { loadCatalog } from '../src/cli/repo.js';
 
 const repo = fileURLToPath(new URL('..', import.meta.url));
@@ -134,6 +135,25 @@ describe('the steps a run executes are exactly checkBlocks(tree), or the protoco
     const fences = readFileSync(file, 'utf8').split('\n').flatMap((l, i) => (l === '```check' ? [i + 1] : []));
     expect(protocol.cases.flatMap((c) => c.checks.map((s) => s.position.line))).toEqual(fences);
     expect(checkBlocks(protocol.tree).map((b) => b.position!.start.line)).toEqual(fences);
+  });
+
+  it('a fan-out over targets and replicas runs each check block of the tree, every step from exactly one block', async () => {
+    const text = '---\ndocument_id: QP-9\ntitle: t\nrevision: "01"\nstatus: draft\n---\n### IQ-01 A\n\n```check\ntype: container.image\neach: replica\nlabel: app=web\nexpect: { digest: "sha256:0" }\n```\n\n```check\ntype: http.get\nurl: http://127.0.0.1/\n```\n\n```check\ntype: container.running\ncontainer: web\ntargets: [b]\n```\n';
+    const { document } = parseDocument(text, 'p.md', { folderType: 'protocol' });
+    const catalog = await loadCatalog();
+    const { protocol, issues } = parseProtocol(document!, catalog);
+    expect(issues.filter((i) => i.severity === 'error')).toEqual([]);
+    const targets = [{ name: 'a', named: true }, { name: 'b', named: true }];
+    const planned = planRun(protocol, { scope: { run: { id: 'r', started: 's' } }, targets, types: catalog.types });
+    const web = (name: string) => ({ name, id: name, labels: { app: 'web' } });
+    const plan = await expandReplicas(protocol, planned, async (t) => ({ endpoint: t, takenAt: 't', images: {}, containers: (t === 'a' ? [web('web-1'), web('web-2')] : [web('web-1')]) as never }));
+    expect(plan.steps.map((s) => s.id)).toEqual(['IQ-01.1@a/web-1', 'IQ-01.1@a/web-2', 'IQ-01.1@b/web-1', 'IQ-01.2', 'IQ-01.3@b']);
+    // The blocks the steps derive from are the tree's check blocks, in order.
+    const derived = [...new Set(plan.steps.map((s) => s.spec.position.line))];
+    expect(derived).toEqual(checkBlocks(protocol.tree).map((b) => b.position!.start.line));
+    // A plan that lost a block's steps, or whose steps no longer follow the document, is refused.
+    expect(() => assertPlanFromCheckBlocks(protocol, plan.steps.filter((s) => s.checkId !== 'IQ-01.2'))).toThrow(/STEPS_NOT_CHECK_BLOCKS|are not the check blocks/);
+    expect(() => assertPlanFromCheckBlocks(protocol, [plan.steps[3]!, ...plan.steps.filter((_, i) => i !== 3)])).toThrow(/are not the check blocks/);
   });
 
   it('the runner refuses a protocol whose steps are not its check blocks', async () => {

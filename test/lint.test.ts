@@ -191,3 +191,57 @@ describe('defects found tried as a new user would (issue 9)', () => {
     }
   });
 });
+
+describe('fan-out in protocols (issue 11): targets and each: replica are validated where written', () => {
+  it('accepts the forms of the docs and locates every misuse', async () => {
+    const { dir, cleanup } = makeTempDir();
+    const block = (yaml: string) => ['```check', yaml, '```', ''].join('\n');
+    const lines = [
+      '---', 'document_id: QP-0001', 'title: Fleet', 'revision: "01"', 'status: draft', '---',
+      '### IQ-01 Good', '',
+      '```case\ntargets: [eu-1, eu-2]\n```', '',
+      block('type: container.image\neach: replica\nlabel: app=orders\nexpect: { digest: "sha256:0" }'),
+      block('type: container.running\neach: replica\nservice: orders\ntargets: all\nexpect: { state: running }'),
+      block('type: service.running\nservice: orders\ntargets: managers'),
+      block('type: container.running\nlabel: app=orders\nexpect: { replicas: 3 }'),
+      block('type: command\neach: replica\nname: "orders-*"\nargv: ["true"]\nexpect: { exit_code: 0 }'),
+      '### IQ-02 Bad', '',
+      block('type: container.image\ntargets: eu 1\ncontainer: web\nexpect: { digest: "sha256:0" }'),
+      block('type: container.image\ntargets: [eu-1, eu-1]\ncontainer: web\nexpect: { digest: "sha256:0" }'),
+      block('type: http.get\nurl: http://127.0.0.1/\ntargets: all'),
+      block('type: container.image\neach: replicas\nlabel: a=b\nexpect: { digest: "sha256:0" }'),
+      block('type: container.image\neach: replica\nexpect: { digest: "sha256:0" }'),
+      block('type: container.image\neach: replica\nlabel: a=b\nname: web\nexpect: { digest: "sha256:0" }'),
+      block('type: container.image\neach: replica\nlabel: a=b\ncontainer: web\nexpect: { digest: "sha256:0" }'),
+      block('type: service.image\neach: replica\nservice: orders\nexpect: { digest: "sha256:0" }'),
+      block('id: IQ-02@x\ntype: container.image\ncontainer: web\nexpect: { digest: "sha256:0" }'),
+      block('type: command\nargv: ["true"]\ntargets: all\nexpect: { exit_code: 0 }'),
+      '',
+    ];
+    try {
+      writeTree(dir, { 'qualify.yaml': '', 'protocols/QP-0001.md': lines.join('\n') });
+      const r = await runCli(['lint'], { cwd: dir });
+      expect(r.code).toBe(2);
+      const issues = r.stdout.trim().split('\n').filter((l) => / (CHECK|CASE)_[A-Z_]+ /.test(l));
+      const at = (code: string) => issues.filter((l) => l.includes(` ${code} `)).map((l) => l.split(' ')[0]);
+      // Nothing in IQ-01 (lines 7-48) is a problem.
+      expect(issues.filter((l) => Number(l.split(':')[1]) < 49)).toEqual([]);
+      expect(at('CHECK_TARGETS_INVALID')).toEqual(['protocols/QP-0001.md:52:1', 'protocols/QP-0001.md:59:1', 'protocols/QP-0001.md:67:1', 'protocols/QP-0001.md:116:1']);
+      expect(at('CHECK_EACH_INVALID')).toEqual(['protocols/QP-0001.md:72:1', 'protocols/QP-0001.md:79:1', 'protocols/QP-0001.md:85:1', 'protocols/QP-0001.md:95:1', 'protocols/QP-0001.md:101:1']);
+      expect(at('CHECK_PARAM_REQUIRED')).toEqual([]);
+      expect(at('CHECK_ID_INVALID')).toEqual(['protocols/QP-0001.md:107:1']);
+      expect(r.stdout).toContain('"targets" must be all, managers, or a list of target names of qualify.yaml such as [eu-1, eu-2]; found text "eu 1"');
+      expect(r.stdout).toContain('"targets" names "eu-1" twice');
+      expect(r.stdout).toContain('http.get observes from this machine, not on a target');
+      expect(r.stdout).toContain('"each" must be replica');
+      expect(r.stdout).toContain('"each: replica" needs exactly one selector: label (key=value), name (a container name, * and ? as wildcards) or service (a Swarm or Compose service); found none');
+      expect(r.stdout).toContain('found label, name');
+      expect(r.stdout).toContain('"container" and "each: replica" exclude each other');
+      expect(r.stdout).toContain('"each: replica" applies to checks of one container (service.image takes no "container"); a service check observes every task of the service already');
+      expect(r.stdout).toContain('step id "IQ-02@x" must not contain "@", "/" or spaces');
+      expect(r.stdout).toContain('command without "container" observes from this machine');
+    } finally {
+      cleanup();
+    }
+  });
+});

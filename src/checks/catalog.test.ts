@@ -13,9 +13,10 @@ import { currentRunStart, resolveSince } from './container-logs.js';
 const RESERVED = new Set(['type', 'expect', 'id', 'timeout', 'retry', 'depends_on']);
 
 describe('builtin catalog', () => {
-  it('has the twelve types of design.md, in catalog order', () => {
+  it('has the twelve types of design.md and the fleet types (issue 11), in catalog order', () => {
     expect(builtinChecks.map((c) => c.type)).toEqual([
       'container.running', 'container.image', 'container.config', 'container.logs', 'image.inspect', 'release.provenance',
+      'service.running', 'service.image', 'compose.project',
       'git.state', 'http.get', 'file', 'command', 'sop.effective', 'manual',
     ]);
   });
@@ -42,7 +43,7 @@ describe('builtin catalog', () => {
   }
 
   it('refuses a duplicate type', () => {
-    expect(createCheckRegistry(builtinChecks).size).toBe(12);
+    expect(createCheckRegistry(builtinChecks).size).toBe(15);
     expect(() => createCheckRegistry([...builtinChecks, httpGet])).toThrow(/"http.get" is defined twice/);
   });
 });

@@ -21,6 +21,7 @@ import { repoPath, requireContainer, textEvidence } from './support.js';
 export const command = defineCheck({
   type: 'command',
   summary: 'A program (argv, no shell) run on the host or inside a container exits and prints as approved.',
+  scope: 'container-param',
   params: {
     argv: { kind: 'string[]', description: 'Program and arguments, e.g. [cat, /etc/os-release]', required: true },
     container: { kind: 'string', description: 'Run inside this container (docker exec) instead of on the host' },

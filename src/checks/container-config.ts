@@ -24,6 +24,7 @@ import { jsonEvidence, portStrings, requireContainer } from './support.js';
 export const containerConfig = defineCheck({
   type: 'container.config',
   summary: 'A container is configured as approved: environment, user, ports, mounts, restart policy, labels.',
+  scope: 'engine',
   params: {
     container: { kind: 'string', description: 'Container name', required: true },
   },

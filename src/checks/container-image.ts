@@ -18,6 +18,7 @@ import { imageOf, jsonEvidence, parseImageRef, requireContainer, runningDigest }
 export const containerImage = defineCheck({
   type: 'container.image',
   summary: 'A container runs exactly the approved image: digest, image id, repository and tag.',
+  scope: 'engine',
   params: {
     container: { kind: 'string', description: 'Container name', required: true },
   },

@@ -51,6 +51,7 @@ export function resolveSince(since: string | undefined, container: { startedAt: 
 export const containerLogs = defineCheck({
   type: 'container.logs',
   summary: "A container's log (since its start by default) contains what it should and nothing it should not.",
+  scope: 'engine',
   params: {
     container: { kind: 'string', description: 'Container name', required: true },
     since: { kind: 'string', description: 'start (default), all, a duration (10m), an RFC 3339 time or unix seconds' },

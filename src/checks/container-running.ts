@@ -38,6 +38,7 @@ function worst<T extends string | null>(values: T[], rank: string[]): T | null {
 export const containerRunning = defineCheck({
   type: 'container.running',
   summary: 'A container (by name) or the containers with a label are running, healthy and not restarting.',
+  scope: 'engine',
   params: {
     container: { kind: 'string', description: 'Container name' },
     label: { kind: 'string', description: 'Label selector key=value (or key): every container carrying it' },

@@ -23,6 +23,7 @@ const EVIDENCE_CAP = 1024 * 1024;
 export const file = defineCheck({
   type: 'file',
   summary: 'A file exists with the approved content or hash, on the host or inside a container.',
+  scope: 'container-param',
   params: {
     path: { kind: 'string', description: 'File path (host: relative to the repository root; container: absolute)', required: true },
     container: { kind: 'string', description: 'Read the file inside this container instead of on the host' },

@@ -19,6 +19,7 @@ import { jsonEvidence } from './support.js';
 export const imageInspect = defineCheck({
   type: 'image.inspect',
   summary: 'An image in the engine carries the approved OCI labels, digests and user.',
+  scope: 'engine',
   params: {
     image: { kind: 'string', description: 'Image reference (repo:tag or repo@sha256:...) or image id', required: true },
   },

@@ -1,6 +1,7 @@
 // The check catalog: every builtin type, in the order `qualify checks` lists them.
 
 import { command } from './command.js';
+import { composeProject } from './compose-project.js';
 import { containerConfig } from './container-config.js';
 import { containerImage } from './container-image.js';
 import { containerLogs } from './container-logs.js';
@@ -12,6 +13,8 @@ import { httpGet } from './http-get.js';
 import { imageInspect } from './image-inspect.js';
 import { manual } from './manual.js';
 import { releaseProvenance } from './release-provenance.js';
+import { serviceImage } from './service-image.js';
+import { serviceRunning } from './service-running.js';
 import { sopEffective } from './sop-effective.js';
 
 export { defineCheck, createCheckRegistry, judgeObservation, type CheckContext, type CheckDefinition, type Verdict } from './define.js';
@@ -27,6 +30,9 @@ export const builtinChecks: CheckDefinition[] = [
   containerLogs,
   imageInspect,
   releaseProvenance,
+  serviceRunning,
+  serviceImage,
+  composeProject,
   gitState,
   httpGet,
   file,
@@ -35,4 +41,5 @@ export const builtinChecks: CheckDefinition[] = [
   manual,
 ];
 
-export { containerRunning, containerImage, containerConfig, containerLogs, imageInspect, releaseProvenance, gitState, httpGet, file, command, sopEffective, manual };
+export { containerRunning, containerImage, containerConfig, containerLogs, imageInspect, releaseProvenance, serviceRunning, serviceImage, composeProject, gitState, httpGet, file, command, sopEffective, manual };
+export { selectReplicas, replicaName, describeSelector, type Replica } from './replicas.js';

@@ -24,6 +24,7 @@ const VERSION = 'org.opencontainers.image.version';
 export const releaseProvenance = defineCheck({
   type: 'release.provenance',
   summary: "The running image was built from the release tag's commit (OCI revision label) and is pinned by digest.",
+  scope: 'engine',
   params: {
     container: { kind: 'string', description: 'Container name', required: true },
     repo: { kind: 'string', description: 'Path of the application git repository (relative to the QMS repository root)', required: true },

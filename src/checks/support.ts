@@ -84,9 +84,18 @@ export function sha256Hex(bytes: Uint8Array | string): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
+/** Pretty JSON of answers several steps attach (a container's inspect): written once per answer. */
+const prettyJson = new WeakMap<object, string>();
+
 /** Pretty, stable JSON evidence. */
 export function jsonEvidence(name: string, description: string, value: unknown): EvidenceInput {
-  return { name, mediaType: 'application/json', description, content: `${JSON.stringify(value, null, 2)}\n` };
+  const key = value !== null && typeof value === 'object' ? value : null;
+  let content = key ? prettyJson.get(key) : undefined;
+  if (content === undefined) {
+    content = `${JSON.stringify(value, null, 2)}\n`;
+    if (key) prettyJson.set(key, content);
+  }
+  return { name, mediaType: 'application/json', description, content };
 }
 
 export function textEvidence(name: string, description: string, text: string): EvidenceInput {

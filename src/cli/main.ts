@@ -17,6 +17,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ command:
   revise: { summary: 'start the next revision of a document (draft, change control, history row)', load: () => import('./commands/revise.js') },
   checks: { summary: 'list check types with parameters and an example', load: () => import('./commands/checks.js') },
   run: { summary: 'execute a protocol against a deployment and write the record', load: () => import('./commands/run.js') },
+  targets: { summary: 'probe the targets (engines) of an environment: version, Swarm role, reachability', load: () => import('./commands/targets.js') },
   render: { summary: 'render a report, a document or a folder (--book) to PDF', load: () => import('./commands/render.js') },
   keys: { summary: 'create or revoke a signer key', load: () => import('./commands/keys.js') },
   sign: { summary: 'sign a report or document (Part 11 electronic signature)', load: () => import('./commands/sign.js') },

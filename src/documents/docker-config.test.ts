@@ -57,3 +57,47 @@ describe('environments.<name>.docker', () => {
     }
   });
 });
+
+describe('environments.<name>.targets (a fleet, issue 11)', () => {
+  it('names its targets in the order written, each with the docker forms of a single engine', async () => {
+    const config = await load(
+      [
+        'environments:',
+        '  production:',
+        '    targets:',
+        '      eu-1: { docker: "ssh://deploy@eu-1.example" }',
+        '      eu-2: { docker: { host: "tcp://eu-2.example:2376", tls: { ca: certs/ca.pem, cert: certs/cert.pem, key: certs/key.pem } } }',
+        '      swarm: { docker: "unix:///var/run/docker.sock", description: Swarm manager }',
+        '',
+      ].join('\n'),
+    );
+    const targets = config.environments.production!.targets!;
+    expect(targets.map((t) => [t.name, t.kind, t.docker.host])).toEqual([
+      ['eu-1', 'docker', 'ssh://deploy@eu-1.example'],
+      ['eu-2', 'docker', 'tcp://eu-2.example:2376'],
+      ['swarm', 'docker', 'unix:///var/run/docker.sock'],
+    ]);
+    expect(targets[1]!.docker.tls).toEqual({ ca: 'certs/ca.pem', cert: 'certs/cert.pem', key: 'certs/key.pem' });
+    expect(targets[2]!.description).toBe('Swarm manager');
+    // Where each target is written, for the messages of its engine.
+    expect(targets[0]!.at).toBe('qualify.yaml:4:13 environment "production" target "eu-1"');
+    expect(config.environments.production!.docker).toBeUndefined();
+  });
+
+  const refused: Array<[string, string, RegExp]> = [
+    ['docker and targets together', 'environments:\n  p:\n    docker: unix:///var/run/docker.sock\n    targets: { a: { docker: "unix:///a.sock" } }\n', /qualify\.yaml:4:14 environment "p" names both "docker" \(one engine\) and "targets" \(a fleet\)/],
+    ['targets as a list', 'environments:\n  p:\n    targets: [a, b]\n', /qualify\.yaml:3:14 environment "p": "targets" must map target names to \{ docker: ENGINE \}/],
+    ['no targets', 'environments:\n  p:\n    targets: {}\n', /"targets" is empty/],
+    ['a name that would read as a keyword', 'environments:\n  p:\n    targets:\n      all: { docker: "unix:///a.sock" }\n', /target "all": a target name must be letters, digits/],
+    ['a name with a slash', 'environments:\n  p:\n    targets:\n      "eu/1": { docker: "unix:///a.sock" }\n', /target "eu\/1": a target name must be/],
+    ['a target without docker', 'environments:\n  p:\n    targets:\n      eu-1: { description: x }\n', /qualify\.yaml:4:13 environment "p" target "eu-1": "docker" is missing/],
+    ['a target without a host', 'environments:\n  p:\n    targets:\n      eu-1: { docker: { tls: { ca: ca.pem } } }\n', /target "eu-1": "docker.host" is missing; a target names its engine/],
+    ['an unknown key', 'environments:\n  p:\n    targets:\n      eu-1: { docker: "unix:///a.sock", role: manager }\n', /target "eu-1": unknown key "role"; known: docker, description/],
+    ['a docker value of the wrong shape', 'environments:\n  p:\n    targets:\n      eu-1: { docker: [a] }\n', /environment "p" target "eu-1": "docker" must be an engine URL/],
+  ];
+  for (const [what, yaml, message] of refused) {
+    it(`refuses ${what}, located`, async () => {
+      await expect(load(yaml)).rejects.toThrow(message);
+    });
+  }
+});

@@ -1,5 +1,7 @@
 // A protocol body → test cases (headings with ids), `case` blocks and `check` blocks, with located issues.
 import type {
+  ReplicaSelector,
+  TargetSelection,
   CheckSpec,
   CheckTypeInfo,
   ControlledDocument,
@@ -27,7 +29,11 @@ export interface CheckCatalog {
 }
 
 /** Keys of a check block that are not parameters of the check type. */
-const RESERVED_CHECK_KEYS = new Set(['type', 'id', 'expect', 'timeout', 'retry', 'depends_on', 'description']);
+const RESERVED_CHECK_KEYS = new Set(['type', 'id', 'expect', 'timeout', 'retry', 'depends_on', 'description', 'targets', 'each']);
+/** With `each: replica`, the key that selects the replicas (taken from the block, not a parameter). */
+const REPLICA_SELECTORS = ['label', 'name', 'service'] as const;
+/** Target names as qualify.yaml allows them (documents/repository.ts). */
+const TARGET_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 const CASE_ID = /^([A-Z][A-Z0-9]*-\d+[A-Za-z0-9.]*)\b[\s:.\u2013\u2014-]*(.*)$/;
 const STAGES: Stage[] = ['IQ', 'OQ', 'PQ'];
 const RISKS: Risk[] = ['high', 'medium', 'low'];
@@ -164,8 +170,17 @@ function parseParameters(doc: ControlledDocument, problem: (pos: Position, code:
 }
 
 function applyCaseBlock(tc: TestCase, block: Record<string, unknown>, keyPos: (k: string) => Position, problem: (pos: Position, code: string, message: string, severity?: Issue['severity']) => void): void {
+  if (block.each !== undefined) {
+    const each = readEach(block, keyPos, problem, 'CASE_FIELD_INVALID');
+    if (each) tc.each = each;
+  }
   for (const [k, v] of Object.entries(block)) {
-    if (k === 'requirements') {
+    if (k === 'targets') {
+      const t = readTargets(v, keyPos(k), problem, 'CASE_FIELD_INVALID');
+      if (t) { tc.targets = t; tc.targetsAt = keyPos(k); }
+    } else if (k === 'each' || ((REPLICA_SELECTORS as readonly string[]).includes(k) && block.each !== undefined)) {
+      // read above
+    } else if (k === 'requirements') {
       if (Array.isArray(v) && v.every((x) => typeof x === 'string')) tc.requirements = v as string[];
       else if (typeof v === 'string') tc.requirements = [v];
       else problem(keyPos(k), 'CASE_FIELD_INVALID', `"requirements" must be a list of requirement ids such as [URS-04]; found ${describeValue(v)}`);
@@ -182,9 +197,45 @@ function applyCaseBlock(tc: TestCase, block: Record<string, unknown>, keyPos: (k
       if (typeof v === 'string' && v.trim() !== '') tc.justification = v.trim();
       else problem(keyPos(k), 'CASE_FIELD_INVALID', `"justification" must be written text saying why this case departs from the traceability rules; found ${describeValue(v)}`);
     } else {
-      problem(keyPos(k), 'CASE_FIELD_UNKNOWN', `unknown field "${k}" in a case block; known: requirements, risk, stage, kind, justification`, 'warning');
+      problem(keyPos(k), 'CASE_FIELD_UNKNOWN', `unknown field "${k}" in a case block; known: requirements, risk, stage, kind, justification, targets, each`, 'warning');
     }
   }
+}
+
+/** `targets: all | managers | [name, ...]`; null (and a located error) when it is none of them. */
+function readTargets(v: unknown, at: Position, problem: (pos: Position, code: string, message: string) => void, code: string): TargetSelection | null {
+  if (v === 'all' || v === 'managers') return v;
+  const list = typeof v === 'string' ? [v] : v;
+  if (Array.isArray(list) && list.length > 0 && list.every((x) => typeof x === 'string' && TARGET_NAME.test(x))) {
+    const seen = new Set<string>();
+    for (const x of list as string[]) {
+      if (seen.has(x)) { problem(at, code, `"targets" names "${x}" twice`); return null; }
+      seen.add(x);
+    }
+    return [...(list as string[])];
+  }
+  problem(at, code, `"targets" must be all, managers, or a list of target names of qualify.yaml such as [eu-1, eu-2]; found ${describeValue(v)}`);
+  return null;
+}
+
+/** `each: replica` and its one selector key (label, name or service) of a check or case block. */
+function readEach(block: Record<string, unknown>, keyPos: (k: string) => Position, problem: (pos: Position, code: string, message: string) => void, code: string): ReplicaSelector | null {
+  if (block.each !== 'replica') {
+    problem(keyPos('each'), code, `"each" must be replica (one step per replica of the containers a selector names); found ${describeValue(block.each)}`);
+    return null;
+  }
+  const given = REPLICA_SELECTORS.filter((k) => block[k] !== undefined && block[k] !== null);
+  if (given.length !== 1) {
+    problem(keyPos('each'), code, `"each: replica" needs exactly one selector: label (key=value), name (a container name, * and ? as wildcards) or service (a Swarm or Compose service); found ${given.length ? given.join(', ') : 'none'}`);
+    return null;
+  }
+  const by = given[0]!;
+  const value = block[by];
+  if (typeof value !== 'string' || value.trim() === '') {
+    problem(keyPos(by), code, `"${by}" of each: replica must be text; found ${describeValue(value)}`);
+    return null;
+  }
+  return { by, value: value.trim() };
 }
 
 function parseCheckBlock(
@@ -203,8 +254,17 @@ function parseCheckBlock(
     return null;
   }
   const id = block.id === undefined ? `${tc.id}.${n}` : String(block.id);
+  if (/[@/\s]/.test(id)) problem(keyPos('id'), 'CHECK_ID_INVALID', `step id "${id}" must not contain "@", "/" or spaces: a fan-out adds @target and /replica to it`);
+  const each = block.each === undefined ? undefined : readEach(block, keyPos, problem, 'CHECK_EACH_INVALID') ?? undefined;
+  const targets = block.targets === undefined ? undefined : readTargets(block.targets, keyPos('targets'), problem, 'CHECK_TARGETS_INVALID') ?? undefined;
   const params: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(block)) if (!RESERVED_CHECK_KEYS.has(k)) params[k] = v;
+  for (const [k, v] of Object.entries(block)) {
+    if (RESERVED_CHECK_KEYS.has(k)) continue;
+    // With each: replica the selector key chooses the replicas; the check gets each replica's container
+    // (a type without a container keeps its own parameter of that name: lint says each does not apply).
+    if (block.each !== undefined && (REPLICA_SELECTORS as readonly string[]).includes(k) && (!catalog || catalog.types.get(type)?.params.container)) continue;
+    params[k] = v;
+  }
 
   let expect: Record<string, unknown> | undefined;
   if (block.expect !== undefined && block.expect !== null) {
@@ -238,6 +298,10 @@ function parseCheckBlock(
     if (!info) {
       problem(keyPos('type'), 'CHECK_TYPE_UNKNOWN', `unknown check type "${type}"; known: ${[...catalog.types.keys()].join(', ')}`);
     } else {
+      fanOutProblems(info, block, params, keyPos, problem);
+      // A replica fan-out gives the check each replica's container.
+      const fanned = block.each !== undefined || (tc.each !== undefined && params.container === undefined && params.label === undefined);
+      const checked = fanned && info.params.container ? { ...params, container: params.container ?? '{{replica}}' } : params;
       for (const [k, v] of Object.entries(params)) {
         const def = info.params[k];
         if (!def) {
@@ -248,10 +312,10 @@ function parseCheckBlock(
         if (kindProblem) problem(keyPos(k), 'CHECK_PARAM_TYPE', `parameter "${k}" of ${type} ${kindProblem}; found ${describeValue(v)}`);
       }
       for (const [k, def] of Object.entries(info.params)) {
-        if (def.required && params[k] === undefined) problem(keyPos('type'), 'CHECK_PARAM_REQUIRED', `check type "${type}" needs parameter "${k}" (${def.description})`);
+        if (def.required && checked[k] === undefined) problem(keyPos('type'), 'CHECK_PARAM_REQUIRED', `check type "${type}" needs parameter "${k}" (${def.description})`);
       }
       for (const group of info.exactlyOne ?? []) {
-        const given = group.filter((k) => params[k] !== undefined);
+        const given = group.filter((k) => checked[k] !== undefined);
         if (given.length !== 1) problem(keyPos('type'), 'CHECK_PARAM_REQUIRED', `check type "${type}" needs exactly one of ${group.join(', ')}; found ${given.length ? given.join(', ') : 'none'}`);
       }
       if (expect && info.expectKeys && !catalog.validateExpect) {
@@ -266,7 +330,25 @@ function parseCheckBlock(
     }
   }
 
-  return { id, type, params, expect, timeoutMs, retry, dependsOn, position: fencePos, keyPositions };
+  return { id, type, params, expect, timeoutMs, retry, dependsOn, position: fencePos, keyPositions, ...(targets ? { targets } : {}), ...(each ? { each } : {}) };
+}
+
+/**
+ * `targets` and `each` against what the check type observes: a check of this machine (http.get,
+ * git.state, manual...) runs once, not per target; `each: replica` needs a check of one container,
+ * which the fan-out names (so the block gives no `container` of its own).
+ */
+function fanOutProblems(info: CheckTypeInfo, block: Record<string, unknown>, params: Record<string, unknown>, keyPos: (k: string) => Position, problem: (pos: Position, code: string, message: string) => void): void {
+  const onEngine = info.scope === 'engine' || info.scope === 'swarm' || (info.scope === 'container-param' && (params.container !== undefined || block.each !== undefined));
+  if (block.targets !== undefined && !onEngine) {
+    problem(keyPos('targets'), 'CHECK_TARGETS_INVALID', `${info.type} ${info.scope === 'container-param' ? 'without "container" ' : ''}observes from this machine, not on a target: "targets" applies to checks of containers, images, services and projects`);
+  }
+  if (block.each === undefined) return;
+  if (!info.params.container) {
+    problem(keyPos('each'), 'CHECK_EACH_INVALID', `"each: replica" applies to checks of one container (${info.type} takes no "container"); ${info.scope === 'swarm' ? 'a service check observes every task of the service already' : 'remove it'}`);
+  } else if (params.container !== undefined) {
+    problem(keyPos('container'), 'CHECK_EACH_INVALID', `"container" and "each: replica" exclude each other: the fan-out gives the check each replica's container`);
+  }
 }
 
 function checkKind(kind: string, v: unknown, allowed?: string[]): string | null {
@@ -295,7 +377,7 @@ function crossCheck(cases: TestCase[], parameters: Record<string, ParameterSpec>
       const prev = stepIds.get(step.id);
       if (prev) problem(step.position, 'CHECK_ID_DUPLICATE', `step id "${step.id}" is already used on line ${prev.line}`);
       stepIds.set(step.id, step.position);
-      visitStrings({ params: step.params, expect: step.expect }, (s, key) => {
+      visitStrings({ params: step.each ? { ...step.params, [step.each.by]: step.each.value } : step.params, expect: step.expect }, (s, key) => {
         let names: string[];
         try { names = templateNames(s); }
         catch (err) {

@@ -63,6 +63,15 @@ export async function loadConfig(root: string): Promise<QualifyConfig> {
     return p ? `qualify.yaml:${p.line}:${p.column}` : 'qualify.yaml';
   };
   if (typeof data !== 'object' || Array.isArray(data)) throw new DocumentError('CONFIG_INVALID', `qualify.yaml:1:1 expected a mapping with environments, signers, defaults; found ${describeValue(data)}`);
+  /** `qualify.yaml:L:C` of a nested node (a target's key), else of its top-level key. */
+  const nodeAt = (path: string[]): string => {
+    const node = yaml.document.getIn(path, true) as { range?: [number, number, number] } | undefined;
+    // The pair's key is where a reader looks: for a mapping value, the text before its range names it.
+    const offset = node?.range?.[0];
+    if (offset === undefined) return where(path[0]!);
+    const before = text.slice(0, offset).split(/\r\n|\r|\n/);
+    return `qualify.yaml:${before.length}:${before[before.length - 1]!.length + 1}`;
+  };
   const config: QualifyConfig = structuredClone(DEFAULT_CONFIG);
   const envs = data.environments;
   if (envs !== undefined && envs !== null) {
@@ -71,7 +80,11 @@ export async function loadConfig(root: string): Promise<QualifyConfig> {
       if (env === null || typeof env !== 'object' || Array.isArray(env)) throw new DocumentError('CONFIG_INVALID', `${where('environments')} environment "${name}" must be a mapping; found ${describeValue(env)}`);
       const e = env as Record<string, unknown>;
       const out: EnvironmentConfig = {};
+      if (e.docker !== undefined && e.targets !== undefined && e.targets !== null) {
+        throw new DocumentError('CONFIG_INVALID', `${nodeAt(['environments', name, 'targets'])} environment "${name}" names both "docker" (one engine) and "targets" (a fleet); keep one: a single engine is a fleet of one target`);
+      }
       if (e.docker !== undefined) out.docker = parseDockerConfig(e.docker, `${where('environments')} environment "${name}"`);
+      if (e.targets !== undefined && e.targets !== null) out.targets = parseTargets(e.targets, name, nodeAt);
       if (e.params !== undefined) {
         if (!e.params || typeof e.params !== 'object' || Array.isArray(e.params)) throw new DocumentError('CONFIG_INVALID', `${where('environments')} environment "${name}": "params" must map names to values; found ${describeValue(e.params)}`);
         out.params = Object.fromEntries(Object.entries(e.params as Record<string, unknown>).map(([k, v]) => [k, String(v)]));
@@ -98,6 +111,40 @@ export async function loadConfig(root: string): Promise<QualifyConfig> {
     throw new DocumentError('CONFIG_INVALID', `${where('defaults')} default environment "${config.defaults.environment}" is not defined under environments (defined: ${Object.keys(config.environments).join(', ') || 'none'})`);
   }
   return config;
+}
+
+/** Target names: what protocols write in `targets: [...]` and step ids carry after `@`. */
+const TARGET_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+const TARGET_KEYS = ['docker', 'description'];
+
+/**
+ * An environment's `targets:` (a fleet): a mapping of names to `{ docker, description }`, each `docker`
+ * of the single-engine form. The order written is the order of the record.
+ */
+function parseTargets(value: unknown, env: string, nodeAt: (path: string[]) => string): EnvironmentConfig['targets'] {
+  const at = nodeAt(['environments', env, 'targets']);
+  if (!value || typeof value !== 'object' || Array.isArray(value)) {
+    throw new DocumentError('CONFIG_INVALID', `${at} environment "${env}": "targets" must map target names to { docker: ENGINE }, e.g. targets: { eu-1: { docker: "ssh://deploy@eu-1.example" } }; found ${describeValue(value)}`);
+  }
+  const entries = Object.entries(value as Record<string, unknown>);
+  if (entries.length === 0) throw new DocumentError('CONFIG_INVALID', `${at} environment "${env}": "targets" is empty; name at least one engine`);
+  return entries.map(([name, t]) => {
+    const tat = nodeAt(['environments', env, 'targets', name]);
+    const where = `${tat} environment "${env}" target "${name}"`;
+    if (!TARGET_NAME.test(name) || name === 'all' || name === 'managers') {
+      throw new DocumentError('CONFIG_INVALID', `${where}: a target name must be letters, digits, ".", "_" and "-" (not starting with a symbol) and not "all" or "managers" (protocols use those words); it names the target in step ids such as IQ-02.1@${TARGET_NAME.test(name) ? name : 'eu-1'}`);
+    }
+    if (!t || typeof t !== 'object' || Array.isArray(t)) {
+      throw new DocumentError('CONFIG_INVALID', `${where}: must be a mapping { docker: ENGINE }; found ${describeValue(t)}`);
+    }
+    const m = t as Record<string, unknown>;
+    const unknown = Object.keys(m).filter((k) => !TARGET_KEYS.includes(k));
+    if (unknown.length) throw new DocumentError('CONFIG_INVALID', `${where}: unknown key${unknown.length === 1 ? '' : 's'} ${unknown.map((k) => `"${k}"`).join(', ')}; known: ${TARGET_KEYS.join(', ')}`);
+    if (m.docker === undefined || m.docker === null) throw new DocumentError('CONFIG_INVALID', `${where}: "docker" is missing; name the engine (unix:///var/run/docker.sock, tcp://host:2376, ssh://user@host or { host, tls, ssh })`);
+    const docker = parseDockerConfig(m.docker, where);
+    if (!docker.host) throw new DocumentError('CONFIG_INVALID', `${where}: "docker.host" is missing; a target names its engine (DOCKER_HOST applies only to an environment of one engine)`);
+    return { name, kind: 'docker' as const, docker, at: where, ...(typeof m.description === 'string' ? { description: m.description } : {}) };
+  });
 }
 
 /** qualify.yaml `secrets: [NAME...]` and `reports: { allow_outside: [DIR...] }`. */

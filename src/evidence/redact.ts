@@ -335,7 +335,15 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
   };
 
   const walk = (value: unknown, where: string | null, secret: boolean, learnOnly: boolean): unknown => {
-    if (typeof value === 'string') return secret ? maskWhole(value, where, learnOnly) : maskText(value, where, learnOnly);
+    if (typeof value === 'string') {
+      // Learning from a plain string depends on nothing but the string: a fleet's observations repeat
+      // the same names, images and states in every step, learnt once.
+      if (learnOnly && !secret) {
+        if (textsWalked.has(value)) return value;
+        textsWalked.add(value);
+      }
+      return secret ? maskWhole(value, where, learnOnly) : maskText(value, where, learnOnly);
+    }
     if (typeof value === 'number' || typeof value === 'bigint') return secret ? maskWhole(String(value), where, learnOnly) : value;
     if (value === null || typeof value !== 'object') return value;
     if (value instanceof Uint8Array) return value;
@@ -351,6 +359,8 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
 
   // Texts learnt already (evidence repeats: the same inspect JSON for several steps): learning is idempotent.
   const learntTexts = new Set<string>();
+  // Plain strings of values learnt already (patterns only; learnt JSON texts are in learntTexts).
+  const textsWalked = new Set<string>();
 
   return {
     addSecret,

@@ -133,16 +133,16 @@ export function sha256Hex(bytes: Uint8Array | string): string {
 export function storeEvidence(items: Array<{ stepId: string; input: EvidenceInput }>, redactor: Redactor): StoredEvidence[] {
   const taken = new Set<string>();
   const out: StoredEvidence[] = [];
-  const masked = new Map<string, { path: string; bytes: Uint8Array; sha256: string; cut: { kept: number; total: number } | null }>();
+  const masked = new Map<string, Map<string, { path: string; bytes: Uint8Array; sha256: string; cut: { kept: number; total: number } | null }>>();
   for (const { stepId, input } of items) {
     const ext = extensionFor(input.mediaType);
     const stem = `${safeName(stepId)}-${safeName(input.name)}`;
     let path = `${EVIDENCE_DIR}/${stem}.${ext}`;
     for (let n = 2; taken.has(path); n++) path = `${EVIDENCE_DIR}/${stem}-${n}.${ext}`;
     taken.add(path);
-    // The same content (one inspect JSON behind several steps) is masked and hashed once.
-    const key = `${input.mediaType}\u0000${typeof input.content === 'string' ? input.content : ''}`;
-    const same = typeof input.content === 'string' ? masked.get(key) : undefined;
+    // The same content (one inspect JSON behind several steps) is masked and hashed once. Looked up by
+    // the content itself (no key built from it: a fleet's evidence repeats the same long strings).
+    const same = typeof input.content === 'string' ? masked.get(input.content)?.get(input.mediaType) : undefined;
     let bytes: Uint8Array;
     let sha256: string;
     let cut: { kept: number; total: number } | null;
@@ -153,7 +153,11 @@ export function storeEvidence(items: Array<{ stepId: string; input: EvidenceInpu
       // Masked whole, then cut: a secret is never cut in two and left half visible.
       ({ bytes, cut } = capEvidence(maskEvidence(redactor, input, path)));
       sha256 = sha256Hex(bytes);
-      if (typeof input.content === 'string') masked.set(key, { path, bytes, sha256, cut });
+      if (typeof input.content === 'string') {
+        let byType = masked.get(input.content);
+        if (!byType) masked.set(input.content, (byType = new Map()));
+        byType.set(input.mediaType, { path, bytes, sha256, cut });
+      }
     }
     const description = redactor.text(input.description, path) + (cut ? ` (cut at ${cut.kept} of ${cut.total} bytes: evidence cap ${EVIDENCE_CAP} bytes)` : '');
     out.push({ stepId, bytes, ref: { path, sha256, bytes: bytes.byteLength, mediaType: input.mediaType, description } });

@@ -35,6 +35,13 @@ export interface CheckTypeInfo {
   primaryKey?: string;
   /** Acceptance applied when a step gives no `expect` (e.g. http.get: `status: 200`). */
   defaultExpect?: Record<string, unknown>;
+  /**
+   * Where the check observes, which decides how it fans out over the targets of an environment:
+   * `engine` (containers, images, projects: every target by default), `swarm` (services: the Swarm
+   * managers by default), `container-param` (on the engine when its `container` parameter is given,
+   * else on this machine: file, command), absent: this machine (http, git, documents, people).
+   */
+  scope?: 'engine' | 'swarm' | 'container-param';
 }
 
 /** Raw observation to keep as evidence; the evidence store hashes, masks and names it. */

@@ -17,9 +17,25 @@ export interface DockerEngineConfig {
   at?: string;
 }
 
+/** One named target of a fleet environment: today a Docker engine (standalone or a Swarm manager). */
+export interface TargetConfig {
+  /** Name used by protocols (`targets: [eu-1]`) and in step ids (`IQ-02.1@eu-1`). */
+  name: string;
+  kind: 'docker';
+  docker: DockerEngineConfig;
+  description?: string;
+  /** Where it was written, for messages: `qualify.yaml:9:7`. */
+  at?: string;
+}
+
 export interface EnvironmentConfig {
   /** The engine of this environment; absent or without `host`: DOCKER_HOST and friends, else the local socket. */
   docker?: DockerEngineConfig;
+  /**
+   * The named targets of a fleet (`targets: { eu-1: { docker: ... }, ... }`), in qualify.yaml order.
+   * Exclusive with `docker`; absent: the environment is one engine (`docker`).
+   */
+  targets?: TargetConfig[];
   /** Default run parameters for this environment (overridden by --params/--param). */
   params?: Record<string, string>;
   description?: string;

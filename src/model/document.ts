@@ -97,6 +97,19 @@ export interface CheckSpec {
   position: Position;
   /** Where each key of the block starts (file positions). */
   keyPositions: Record<string, Position>;
+  /** `targets:` of the block (absent: the case's, else the check type's default). */
+  targets?: TargetSelection;
+  /** `each: replica` with its selector (absent: the case's, else one step per target). */
+  each?: ReplicaSelector;
+}
+
+/** Which targets of the environment a check runs on: every one, the Swarm managers, or named ones. */
+export type TargetSelection = 'all' | 'managers' | string[];
+
+/** `each: replica` with one selector: containers by label (`key=value`), by name (`*` and `?` wildcards) or by service. */
+export interface ReplicaSelector {
+  by: 'label' | 'name' | 'service';
+  value: string;
 }
 
 export interface TestCase {
@@ -109,6 +122,12 @@ export interface TestCase {
   objective: string;
   checks: CheckSpec[];
   position: Position;
+  /** `targets:` of the case block: the default of its checks. */
+  targets?: TargetSelection;
+  /** `each: replica` of the case block: the default of its checks that observe one container. */
+  each?: ReplicaSelector;
+  /** Where the case block's `targets` was written (for run-time messages). */
+  targetsAt?: Position;
   /** How the case exercises its requirements (`kind` of the case block); positive when not given. */
   kind?: CaseKind;
   /** Why the case departs from the traceability rules (an orphan case, a positive-only test of a high-risk requirement), written out. */

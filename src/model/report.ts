@@ -68,6 +68,25 @@ export interface StepResult {
   evidence: EvidenceRef[];
   /** For manual steps: who observed, when. */
   observedBy?: { id: string; at: string } | null;
+  /** For a step of a fan-out (several targets or replicas): the check block it comes from, where it ran. */
+  fanout?: StepFanout;
+}
+
+/** Where one step of a fanned-out check block ran: its target and, with `each: replica`, its replica. */
+export interface StepFanout {
+  /** The check block's id (`IQ-02.1`); the step's own id adds `@target` and `/replica`. */
+  check: string;
+  /** Target name of qualify.yaml (null: the environment's only engine). */
+  target: string | null;
+  replica: ReplicaRef | null;
+}
+
+/** One replica a step looked at: the container of a Swarm task, a Compose service or a label/name selection. */
+export interface ReplicaRef {
+  /** `orders.2` (Swarm service and slot, Compose service and number) or the container name. */
+  name: string;
+  container: string;
+  containerId: string;
 }
 
 export interface CaseResult {
@@ -109,6 +128,10 @@ export interface Deviation {
   id: string; // DEV-001
   caseId: string;
   stepId: string;
+  /** The target of a fanned-out step (absent: one engine). */
+  target?: string;
+  /** The replica of an `each: replica` step. */
+  replica?: string;
   /** What went wrong: expected vs actual in one paragraph. */
   description: string;
   opened: string;
@@ -123,6 +146,10 @@ export interface Deviation {
 }
 
 export interface SubjectImage {
+  /** Target it was observed on (fleet environments only). */
+  target?: string;
+  /** Replica the container is (`orders.2`), when it belongs to a Swarm service or Compose project. */
+  replica?: string;
   /** Container name the image was observed in (null for images inspected directly). */
   container: string | null;
   repository: string | null;
@@ -132,9 +159,35 @@ export interface SubjectImage {
   imageId: string;
 }
 
+/** One Swarm task a service check observed: which replica, on which node, running which digest. */
+export interface SubjectTask {
+  /** Target (Swarm manager) it was observed through; absent for a single-engine environment. */
+  target?: string;
+  service: string;
+  /** `orders.2` (replicated: service and slot; global: service and node id). */
+  replica: string;
+  taskId: string;
+  nodeId: string | null;
+  node: string | null;
+  state: string;
+  desiredState: string;
+  /** `repo@sha256:...` the task runs (its spec image, pinned by Swarm), null when unpinned. */
+  digest: string | null;
+  containerId: string | null;
+}
+
+/** The Swarm role of an engine: a manager, a worker, or not in a Swarm. */
+export type SwarmRole = 'manager' | 'worker' | 'none';
+
 export interface EngineInfo {
+  /** Target name (fleet environments; absent for an environment of one engine). */
+  name?: string;
   /** Endpoint as configured (unix socket path or tcp URL, credentials masked). */
   endpoint: string;
+  /** The engine's own id (`docker info` ID); absent in older records. */
+  engineId?: string | null;
+  /** Swarm membership; null when it could not be observed; absent in older records. */
+  swarm?: { role: SwarmRole; nodeId: string | null; clusterId: string | null } | null;
   version: string | null;
   apiVersion: string | null;
   os: string | null;
@@ -187,6 +240,8 @@ export interface Report {
   deviations: Deviation[];
   subject: {
     images: SubjectImage[];
+    /** Swarm tasks observed by service checks (absent when none). */
+    tasks?: SubjectTask[];
     application: { repo: string; commit: string | null; tag: string | null } | null;
   };
   summary: {

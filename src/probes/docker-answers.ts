@@ -5,6 +5,7 @@
 
 import { EnvironmentError } from '../model/errors.js';
 import type { ContainerInfo, ImageInfo, MountInfo, PortBinding } from './types.js';
+import type { SwarmRole } from '../model/report.js';
 
 type Json = Record<string, unknown>;
 type Kind = 'string' | 'number' | 'boolean' | 'object' | 'array';
@@ -213,12 +214,20 @@ export function readExecState(raw: unknown, what: string, endpoint: string): { r
 }
 
 /** `GET /version` and `GET /info`, as the record's engine facts. */
-export function readEngineFacts(version: unknown, info: unknown, endpoint: string): { version: string; apiVersion: string | null; os: string | null; arch: string | null; hostname: string | null; time: string | null } {
+export function readEngineFacts(
+  version: unknown,
+  info: unknown,
+  endpoint: string,
+): { version: string; apiVersion: string | null; os: string | null; arch: string | null; hostname: string | null; time: string | null; engineId: string | null; swarm: { role: SwarmRole; nodeId: string | null; clusterId: string | null } } {
   const v = new EngineAnswer(version, 'engine version', endpoint);
   const i = new EngineAnswer(info, 'engine info', endpoint);
   v.root('object');
   i.root('object');
   const t = Date.parse(i.may('SystemTime', 'string') ?? '');
+  // Swarm.LocalNodeState: inactive, pending, active, error, locked; ControlAvailable: a manager.
+  const state = i.may('Swarm.LocalNodeState', 'string') ?? 'inactive';
+  const inSwarm = state === 'active' || state === 'locked';
+  const role: SwarmRole = !inSwarm ? 'none' : i.may('Swarm.ControlAvailable', 'boolean') ? 'manager' : 'worker';
   return {
     version: v.need('Version', 'string'),
     apiVersion: v.may('ApiVersion', 'string') ?? null,
@@ -226,5 +235,7 @@ export function readEngineFacts(version: unknown, info: unknown, endpoint: strin
     arch: v.may('Arch', 'string') ?? null,
     hostname: i.may('Name', 'string') ?? null,
     time: Number.isNaN(t) ? null : new Date(t).toISOString(),
+    engineId: i.may('ID', 'string') || null,
+    swarm: { role, nodeId: inSwarm ? i.may('Swarm.NodeID', 'string') || null : null, clusterId: inSwarm ? i.may('Swarm.Cluster.ID', 'string') || null : null },
   };
 }

@@ -5,6 +5,10 @@
 
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
+import { connect as netConnect, isIP } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { inspect } from 'node:util';
+import { connect as tlsConnect } from 'node:tls';
 import Docker from 'dockerode';
 import { EnvironmentError } from '../model/errors.js';
 import type { DockerEndpoint } from './docker-endpoint.js';
@@ -20,6 +24,13 @@ export interface DockerEngine {
   /** Default deadline of one engine call (ms). */
   timeoutMs: number;
   now: () => Date;
+  /** The environment programs reaching this engine run with (ssh, docker-compose). */
+  env: Record<string, string | undefined>;
+  /**
+   * A raw byte stream to the engine's API over its transport (the socket, TCP with its TLS, or one ssh
+   * process running `docker system dial-stdio`), for a program that speaks the API itself (docker-compose).
+   */
+  connect(): Duplex;
   /** Closes the keep-alive connections (and stops the ssh processes of an ssh engine). */
   close(): void;
 }
@@ -76,8 +87,25 @@ export function openDockerEngine(endpoint: DockerEndpoint, options: { timeoutMs:
       modemOptions = { ...base, host: endpoint.ssh.host, port: endpoint.ssh.port ?? 22, protocol: 'http', agent };
       break;
   }
+  // docker-modem formats every request's options for its debug log (util.inspect, hidden fields, no depth
+  // limit) even when that log is off; the options hold this agent, whose sockets, requests and TLS
+  // material made that formatting the largest cost of a fleet run. The agent shows itself as one line.
+  Object.defineProperty(agent, inspect.custom, { value: () => `[Agent ${endpoint.display}]`, enumerable: false });
   const docker = withoutModemVariables(() => new Docker(modemOptions as Docker.DockerOptions));
-  return { endpoint, docker, timeoutMs: options.timeoutMs, now: options.now, close: () => agent.destroy() };
+  const connect = (): Duplex => {
+    switch (endpoint.kind) {
+      case 'unix':
+        return netConnect({ path: endpoint.socketPath });
+      case 'tcp': {
+        const tls = endpoint.tls;
+        if (!tls) return netConnect({ host: endpoint.host, port: endpoint.port });
+        return tlsConnect({ host: endpoint.host, port: endpoint.port, ca: tls.ca ?? undefined, cert: tls.cert ?? undefined, key: tls.key ?? undefined, rejectUnauthorized: tls.verify, ...(isIP(endpoint.host) ? {} : { servername: endpoint.host }) });
+      }
+      case 'ssh':
+        return (agent as unknown as { createConnection: () => Duplex }).createConnection();
+    }
+  };
+  return { endpoint, docker, timeoutMs: options.timeoutMs, now: options.now, env: options.env ?? {}, connect, close: () => agent.destroy() };
 }
 
 /** A transport or API failure of dockerode as docker-modem reports it. */

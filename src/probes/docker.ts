@@ -14,7 +14,9 @@ import { abortReason, callEngine, isNotFound, type DockerEngine } from './docker
 import { execInContainer } from './docker-exec.js';
 import { parseLogLines, toDockerSince } from './docker-logs.js';
 import { readEngineStream } from './docker-read.js';
-import type { CallOptions, ContainerInfo, DockerProbe, EngineSnapshot, ImageInfo, LogsOptions, LogsResult } from './types.js';
+import { composeConfigHashes } from './docker-compose.js';
+import type { CallOptions, ComposeHashes, ContainerInfo, DockerProbe, EngineSnapshot, ImageInfo, LogsOptions, LogsResult, SwarmSnapshot } from './types.js';
+import { readNodes, readServices, readTasks, swarmError } from './docker-swarm.js';
 
 const LOG_CAP = 16 * 1024 * 1024;
 const FILE_CAP = 64 * 1024 * 1024;
@@ -28,8 +30,10 @@ interface EngineCalls {
 /** Memos of one Probes instance. */
 interface DockerMemo {
   snapshot?: Promise<EngineSnapshot>;
+  swarm?: Promise<SwarmSnapshot>;
   images: Map<string, Promise<ImageInfo | null>>;
   logs: Map<string, Promise<LogsResult>>;
+  compose: Map<string, Promise<ComposeHashes>>;
 }
 
 /** Keeps a promise in a memo until it fails: a failed call must not poison the memo for a later retry. */
@@ -60,7 +64,7 @@ function waitShared<T>(shared: Promise<T>, signal: AbortSignal | undefined): Pro
 export function createDockerProbe(engine: DockerEngine): DockerProbe {
   const { docker } = engine;
   const display = engine.endpoint.display;
-  const memo: DockerMemo = { images: new Map(), logs: new Map() };
+  const memo: DockerMemo = { images: new Map(), logs: new Map(), compose: new Map() };
 
   /** A GET through dockerode's modem: the parsed answer (or the raw bytes when it is not JSON), or a stream. */
   const dial = <T = unknown>(path: string, signal: AbortSignal, statusCodes: Record<number, true | string>, extra: { options?: Record<string, unknown>; isStream?: boolean } = {}): Promise<T> =>
@@ -97,6 +101,15 @@ export function createDockerProbe(engine: DockerEngine): DockerProbe {
     const images: Record<string, ImageInfo | null> = {};
     imageIds.forEach((id, i) => (images[id] = infos[i]!));
     return { endpoint: display, takenAt: engine.now().toISOString(), containers, images };
+  };
+
+  const takeSwarm = async (options?: CallOptions): Promise<SwarmSnapshot> => {
+    const get = (path: string, what: string): Promise<unknown> =>
+      callEngine(engine, what, options, (signal) => dial(path, signal, { 200: true, 500: 'server error', 503: 'node is not part of a swarm' })).catch((err: unknown) => Promise.reject(swarmError(err, display)));
+    // Services first: an engine that is not a manager says so once, before the other calls.
+    const services = readServices(await get('/services', 'list services'), display);
+    const [tasks, nodes] = await Promise.all([get('/tasks', 'list tasks'), get('/nodes', 'list nodes')]);
+    return { endpoint: display, takenAt: engine.now().toISOString(), services, tasks: readTasks(tasks, display), nodes: readNodes(nodes, display) };
   };
 
   const snapshot = (options?: CallOptions): Promise<EngineSnapshot> => {
@@ -189,7 +202,7 @@ export function createDockerProbe(engine: DockerEngine): DockerProbe {
     endpoint: display,
 
     async engineInfo(options) {
-      const info: EngineInfo = { endpoint: display, version: null, apiVersion: null, os: null, arch: null, hostname: null, time: null, error: null };
+      const info: EngineInfo = { endpoint: display, version: null, apiVersion: null, os: null, arch: null, hostname: null, time: null, engineId: null, swarm: null, error: null };
       try {
         const [version, system] = await Promise.all([
           callEngine(engine, 'engine version', options, (signal) => (docker as unknown as EngineCalls).version({ abortSignal: signal })),
@@ -203,6 +216,22 @@ export function createDockerProbe(engine: DockerEngine): DockerProbe {
     },
 
     snapshot,
+
+    swarm(options) {
+      if (!memo.swarm) {
+        const p = takeSwarm(options);
+        memo.swarm = p;
+        p.catch(() => {
+          if (memo.swarm === p) memo.swarm = undefined;
+        });
+      }
+      return waitShared(memo.swarm, options?.signal);
+    },
+
+    composeHashes(file, project, options = {}) {
+      const key = JSON.stringify([file, project]);
+      return waitShared(remember(memo.compose, key, () => composeConfigHashes(engine, file, project, { timeoutMs: options.timeoutMs })), options.signal);
+    },
 
     image: inspectImage,
 

@@ -123,6 +123,71 @@ export interface ExecResult {
   truncated: boolean;
 }
 
+/** A Swarm service as the manager describes it (`GET /services`). */
+export interface ServiceInfo {
+  id: string;
+  name: string;
+  /** The image of its task template as the service names it (Swarm pins `@sha256:` when it resolved one). */
+  image: string;
+  mode: 'replicated' | 'global' | 'other';
+  /** Desired replicas of a replicated service; null for global. */
+  replicas: number | null;
+  /** The last update: `updating`, `paused`, `completed`, `rollback_started`, `rollback_paused`, `rollback_completed`; null when never updated. */
+  update: { state: string; message: string | null; startedAt: string | null; completedAt: string | null } | null;
+  labels: Record<string, string>;
+  /** The raw answer, for evidence. */
+  inspect: Record<string, unknown>;
+}
+
+/** A Swarm task (`GET /tasks`): one replica's placement and state, or a past one. */
+export interface SwarmTask {
+  id: string;
+  serviceId: string;
+  /** Replica slot of a replicated service; null for global services. */
+  slot: number | null;
+  nodeId: string | null;
+  /** `running`, `shutdown`, ... what the orchestrator wants. */
+  desiredState: string;
+  /** `new` ... `running`, `complete`, `shutdown`, `failed`, `rejected`, `orphaned`, `remove`. */
+  state: string;
+  message: string | null;
+  error: string | null;
+  /** When the task reached its current state (UTC). */
+  timestamp: string | null;
+  /** The image of its spec (`repo:tag@sha256:...`). */
+  image: string;
+  containerId: string | null;
+  exitCode: number | null;
+  inspect: Record<string, unknown>;
+}
+
+export interface SwarmNode {
+  id: string;
+  hostname: string | null;
+  role: string | null;
+  availability: string | null;
+  state: string | null;
+  addr: string | null;
+}
+
+/** A Swarm manager's view, observed once per Probes instance: services, their tasks, the nodes. */
+export interface SwarmSnapshot {
+  endpoint: string;
+  takenAt: string;
+  services: ServiceInfo[];
+  tasks: SwarmTask[];
+  nodes: SwarmNode[];
+}
+
+/** Config hashes of a compose file's services as Compose computes them against one engine. */
+export interface ComposeHashes {
+  /** The program that computed them (`docker-compose`, `docker compose`). */
+  program: string;
+  version: string | null;
+  /** Service name → sha256 hex (the value of com.docker.compose.config-hash). */
+  hashes: Record<string, string>;
+}
+
 /**
  * One Docker engine as the checks see it. A run has one (Probes.docker); a fleet environment will
  * have one per target, each over its own connection (probes/docker-engine.ts), with the same memos.
@@ -134,6 +199,17 @@ export interface DockerProbe {
   engineInfo(options?: CallOptions): Promise<EngineInfo>;
   /** Every container, listed and inspected once per Probes instance (memoized). Throws DOCKER_UNREACHABLE. */
   snapshot(options?: CallOptions): Promise<EngineSnapshot>;
+  /**
+   * Services, tasks and nodes of the Swarm this engine manages, observed once per Probes instance
+   * (memoized). Throws SWARM_NOT_MANAGER for an engine that is not a Swarm manager, DOCKER_UNREACHABLE...
+   */
+  swarm(options?: CallOptions): Promise<SwarmSnapshot>;
+  /**
+   * The config hash of every service of a compose file as Compose computes it against this engine
+   * (`docker-compose config --hash=*`, reaching the engine over this probe's own connection), memoized.
+   * Throws COMPOSE_NOT_FOUND, COMPOSE_FAILED.
+   */
+  composeHashes(file: string, project: string, options?: CallOptions): Promise<ComposeHashes>;
   /** Image inspect by reference or id, memoized; null when the engine has no such image. */
   image(ref: string, options?: CallOptions): Promise<ImageInfo | null>;
   /** Logs of a container (name or id), demultiplexed. */
@@ -228,9 +304,28 @@ export interface HostProbe {
   exec(argv: string[], options?: HostExecOptions): Promise<ExecResult>;
 }
 
+/**
+ * One target of an environment: where workloads run and how they are observed. Today a Docker engine
+ * (standalone, or a Swarm manager whose `swarm()` answers); a Kubernetes cluster would be another kind
+ * with the same role (docs/fleets.md says what it takes).
+ */
+export interface TargetProbe {
+  /** Its name in qualify.yaml; an environment of one engine has one target named `default` (named: false). */
+  name: string;
+  /** False for the environment's only engine (`docker:`): its steps keep their ids without `@target`. */
+  named: boolean;
+  kind: 'docker';
+  docker: DockerProbe;
+}
+
 /** Everything a check may observe. One instance per run: it memoizes what several checks share. */
 export interface Probes {
+  /** The engine checks observe: the environment's only one, the step's target in a fleet (forTarget). */
   docker: DockerProbe;
+  /** Every target of the environment, in qualify.yaml order (one, unnamed, for the single-engine form). */
+  targets: readonly TargetProbe[];
+  /** The same probes (same memos) with `docker` being the named target's; throws for an unknown name. */
+  forTarget(name: string): Probes;
   git: GitProbe;
   http: HttpProbe;
   fs: FsProbe;
@@ -247,6 +342,8 @@ export interface ProbesOptions {
    * DOCKER_HOST, DOCKER_TLS_VERIFY and DOCKER_CERT_PATH of `env` apply, else the local socket.
    */
   docker?: DockerEngineConfig;
+  /** The named targets of a fleet environment (then `docker` is not used), each opened on its own connection. */
+  targets?: ReadonlyArray<{ name: string; docker: DockerEngineConfig }>;
   /** Folder relative paths of `docker` (certificates, keys) are relative to: the repository root. */
   baseDir?: string;
   /** Environment to read DOCKER_HOST and friends from, and that git and ssh run with (commands pass ctx.env; never process.env implicitly). */

@@ -147,7 +147,9 @@ export async function writeFolderAtomic(parent: string, name: string, files: Rep
       }
       seen.add(file.path);
     }
-    for (const d of [...new Set(files.map((f) => dirname(join(temp, f.path))))].sort()) await mkdir(d, { recursive: true });
+    // The folders of the files (a few), from their relative paths: a fleet's record has hundreds of files.
+    const folders = [...new Set(files.map((f) => dirname(f.path)))].filter((d) => d !== '.').map((d) => join(temp, d)).sort();
+    for (const d of folders) await mkdir(d, { recursive: true });
     // Files with the very same bytes (one inspect JSON behind several steps) are written once; the
     // others are hard links to it (no data written or flushed again), or copies where links fail.
     const firstOf = new Map<Uint8Array, string>();
@@ -170,7 +172,7 @@ export async function writeFolderAtomic(parent: string, name: string, files: Rep
         await writeFlushed(target, file.bytes);
       }
     });
-    for (const d of [...new Set(files.map((f) => dirname(join(temp, f.path))))].sort().reverse()) if (d !== temp) await fsyncPath(d);
+    for (const d of [...folders].reverse()) await fsyncPath(d);
     await fsyncPath(temp);
     await hooks.beforeRename?.();
     reservation = await reserve(parent, name);

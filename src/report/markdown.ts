@@ -15,7 +15,7 @@ import type { PhrasingContent, Root } from 'mdast';
 import remarkGfm from 'remark-gfm';
 import remarkStringify from 'remark-stringify';
 import { unified } from 'unified';
-import type { Assertion, Report, StepResult } from '../model/report.js';
+import type { Assertion, EngineInfo, Report, StepResult } from '../model/report.js';
 import type { SignatureManifestation } from '../model/signature.js';
 import type { AuditExtractEntry } from './audit-extract.js';
 import { evidenceRows, executionRows, manualBlocks, reportSections } from './report-sections.js';
@@ -78,11 +78,12 @@ function oneLine(value: unknown, max = Infinity): string {
 
 /**
  * Text that reads the same as Markdown in a cell, a heading, a list item or a paragraph: letters,
- * digits, inner spaces, `,;-/()"'`, `_` inside a word, `.` and `:` where they cannot make a `www.` or
+ * digits, inner spaces, `,;-/()"'`, the em dash and the arrow (no Markdown syntax: `—` for nothing,
+ * `a → b` for a time span), `_` inside a word, `.` and `:` where they cannot make a `www.` or
  * `scheme://` autolink, and no list marker at the start. Most record values (ids, dates, versions,
  * names, sentences) are like this and skip the serializer; anything else goes through it.
  */
-const PLAIN = /^[\p{L}\p{N}](?:[\p{L}\p{N},;\-/()"']| (?! )|(?<=[\p{L}\p{N}])_(?=[\p{L}\p{N}])|(?<![Ww])\.|:(?!\/))*$/u;
+const PLAIN = /^[\p{L}\p{N}\u2014](?:[\p{L}\p{N},;\-/()"'\u2014\u2192]| (?! )|(?<=[\p{L}\p{N}])_(?=[\p{L}\p{N}])|(?<![Ww])\.|:(?!\/))*$/u;
 const LIST_START = /^\p{N}+[.)](?: |$)/u;
 
 function escapeText(s: string): string {
@@ -175,6 +176,10 @@ function inline(md: string): string {
 
 interface Row {
   step: string;
+  /** True in a case with a fanned-out step: the table has a Target column. */
+  fanned: boolean;
+  /** Where the step ran: `eu-1`, `eu-1 / orders.2`, `orders.2`; `—` for a step of this machine. */
+  target: string;
   type: string;
   item: string;
   /** Markdown built by expectedText (escaped values inside). */
@@ -183,10 +188,19 @@ interface Row {
   result: string;
 }
 
+/** Where a fanned-out step ran, as its Target cell shows it. */
+export function targetText(step: Pick<StepResult, 'fanout'>): string {
+  const f = step.fanout;
+  if (!f) return '—';
+  return [f.target, f.replica?.name].filter(Boolean).join(' / ') || '—';
+}
+
 /** Table rows of a step: one per assertion, or one saying why nothing was judged. */
-export function stepRows(step: StepResult): Row[] {
+export function stepRows(step: StepResult, fanned = false): Row[] {
+  const where = { fanned: fanned === true, target: targetText(step) };
   if (step.assertions.length > 0) {
     return step.assertions.map((a) => ({
+      ...where,
       step: step.id,
       type: step.type,
       item: a.path,
@@ -197,7 +211,7 @@ export function stepRows(step: StepResult): Row[] {
   }
   const expected = step.expected && Object.keys(step.expected).length > 0 ? inline(valueMd(step.expected)) : '—';
   const actual = step.status === 'skipped' ? 'not run' : 'not observed';
-  return [{ step: step.id, type: step.type, item: '—', expected: new MarkdownText(expected), actual: new MarkdownText(actual), result: step.status.toUpperCase() }];
+  return [{ ...where, step: step.id, type: step.type, item: '—', expected: new MarkdownText(expected), actual: new MarkdownText(actual), result: step.status.toUpperCase() }];
 }
 
 const md = (markdown: string): MarkdownText => new MarkdownText(markdown);
@@ -213,7 +227,12 @@ function createEngine(): typeof Handlebars {
   hb.registerHelper('codeOrDash', (v: unknown) => md(blank(v) ? '—' : codeSpan(v)));
   hb.registerHelper('upper', (v: unknown) => String(v).toUpperCase());
   hb.registerHelper('join', (list: unknown, sep: unknown) => md(Array.isArray(list) ? list.map(cellText).join(String(sep)) : ''));
-  hb.registerHelper('rows', (step: StepResult) => stepRows(step));
+  hb.registerHelper('rows', (step: StepResult, fanned: unknown) => stepRows(step, fanned === true));
+  hb.registerHelper('swarmText', (v: unknown) => {
+    const s = v as EngineInfo['swarm'] | undefined;
+    if (!s) return md('—');
+    return md(s.role === 'none' ? 'none' : `${s.role}${s.nodeId ? ` (node ${codeSpan(s.nodeId)})` : ''}`);
+  });
   hb.registerHelper('eq', (a: unknown, b: unknown) => a === b);
   hb.registerHelper('gt', (a: unknown, b: unknown) => Number(a) > Number(b));
   hb.registerHelper('hasKeys', (o: unknown) => Boolean(o && typeof o === 'object' && Object.keys(o).length > 0));
@@ -299,10 +318,25 @@ export function renderReportMarkdown(report: Report, options: MarkdownOptions = 
     template = compileTemplate(source);
     compiled.set(source, template);
   }
+  // A fleet (named targets): the subject and target tables name the target; a fanned-out case has a Target column.
+  // (A template may be given a partial record: what it lacks stays missing, for strict mode to name.)
+  const fleet = report.targets?.some((t) => t.name !== undefined) ?? false;
   const context = {
     ...report,
+    fleet,
+    ...(report.targets ? { targets: report.targets.map((t) => ({ ...t, name: t.name ?? null, engineId: t.engineId ?? null, swarm: t.swarm ?? null })) } : {}),
+    ...(report.subject
+      ? {
+          subject: {
+            ...report.subject,
+            images: report.subject.images?.map((i) => ({ ...i, target: i.target ?? null, replica: i.replica ?? null })),
+            tasks: (report.subject.tasks ?? []).map((t) => ({ ...t, target: t.target ?? null })),
+          },
+        }
+      : {}),
     cases: report.cases.map((c) => lazy({
       ...c,
+      fanned: c.steps.some((s) => s.fanout !== undefined),
       objective: c.objective.trim(),
       kind: c.kind ?? null,
       justification: c.justification ?? null,

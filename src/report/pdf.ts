@@ -32,6 +32,21 @@ export function recordSha256(report: Report): string {
 
 const ORDER = ['executed', 'reviewed', 'approved'] as const;
 
+/**
+ * The images the cover lists. A fleet runs the same image on many targets and replicas: the cover
+ * names each image once (the Subject section of the report lists every target, container and task).
+ */
+function coverImages(report: Report): Array<{ repository: string | null; tag: string | null; digest: string | null; imageId: string }> {
+  const all = report.subject.images.map((i) => ({ repository: i.repository, tag: i.tag, digest: i.digest, imageId: i.imageId }));
+  if (!report.subject.images.some((i) => i.target !== undefined)) return all;
+  const seen = new Map<string, (typeof all)[number]>();
+  for (const i of all) {
+    const key = JSON.stringify([i.repository, i.tag, i.digest, i.imageId]);
+    if (!seen.has(key)) seen.set(key, i);
+  }
+  return [...seen.values()];
+}
+
 /** What the cover, header, footer and XMP say about a record. */
 export function reportMeta(report: Report, options: ReportPdfOptions = {}): PdfDocumentMeta {
   const sigs = options.signatures ?? [];
@@ -56,7 +71,7 @@ export function reportMeta(report: Report, options: ReportPdfOptions = {}): PdfD
     effectiveDate: null,
     recordHash: options.recordHash ?? recordSha256(report),
     subject: {
-      images: report.subject.images.map((i) => ({ repository: i.repository, tag: i.tag, digest: i.digest, imageId: i.imageId })),
+      images: coverImages(report),
       application: report.subject.application,
     },
     protocol: { documentId: report.protocol.documentId, revision: report.protocol.revision, sha256: report.protocol.sha256, title: report.protocol.title },

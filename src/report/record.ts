@@ -50,11 +50,17 @@ function stepWhere(id: string, part: string): string {
   return `step ${id} ${part}`;
 }
 
-/** One paragraph a reviewer can disposition: which step, expected against found. */
-function deviationText(step: StepResult, caseId: string, caseTitle: string): string {
+/** One paragraph a reviewer can disposition: which step (on which target, which replica), expected against found. */
+function deviationText(step: StepResult, caseId: string, caseTitle: string, targets: EngineInfo[]): string {
   const verb = step.status === 'fail' ? 'failed' : 'could not be observed (error)';
   const reason = (step.reason ?? 'no reason recorded').replace(/\.$/, '');
-  return `Step ${step.id} (${step.type}) of ${caseId} "${caseTitle}" ${verb}: ${reason}.`;
+  const f = step.fanout;
+  const endpoint = f?.target ? targets.find((t) => t.name === f.target)?.endpoint : undefined;
+  const where = [
+    f?.target ? ` on target ${f.target}${endpoint ? ` (${endpoint})` : ''}` : '',
+    f?.replica ? `${f.target ? ',' : ' on'} replica ${f.replica.name}${f.replica.container !== f.replica.name ? ` (container ${f.replica.container})` : ''}` : '',
+  ].join('');
+  return `Step ${step.id} (${step.type}) of ${caseId} "${caseTitle}"${where} ${verb}: ${reason}.`;
 }
 
 /** The last name of an assertion path (`json.token` → `token`, `items[0].sig` → `sig`). */
@@ -153,6 +159,7 @@ export function assembleRecord(input: RecordInput): AssembledRecord {
       durationMs: s.durationMs,
       evidence: refsByStep.get(s.id) ?? [],
       observedBy: s.observedBy,
+      ...(s.fanout ? { fanout: redactor.value(s.fanout, stepWhere(s.id, 'fanout')) } : {}),
     })),
   }));
 
@@ -165,7 +172,9 @@ export function assembleRecord(input: RecordInput): AssembledRecord {
         id: `DEV-${String(deviations.length + 1).padStart(3, '0')}`,
         caseId: c.id,
         stepId: s.id,
-        description: deviationText(s, c.id, c.title),
+        ...(s.fanout?.target ? { target: s.fanout.target } : {}),
+        ...(s.fanout?.replica ? { replica: s.fanout.replica.name } : {}),
+        description: deviationText(s, c.id, c.title, input.targets),
         opened: outcome.ended,
         status: 'open',
         disposition: null,

@@ -186,7 +186,7 @@ export function headerOf(report: Report): Header {
   return {
     system: sys?.name ?? 'not declared',
     version: sys?.version ? `${sys.version}${sys.versionFrom && sys.versionFrom !== 'qualify.yaml' ? ` (from the ${sys.versionFrom})` : ''}` : 'not declared',
-    targets: report.targets.map((t) => `${t.endpoint}${t.hostname ? ` (host ${t.hostname})` : ''}`).join(', ') || 'none recorded',
+    targets: report.targets.map((t) => `${t.name ? `${t.name}: ` : ''}${t.endpoint}${t.hostname ? ` (host ${t.hostname})` : ''}`).join(', ') || 'none recorded',
     digests: md(digests.length ? digests.map(codeSpan).join(', ') : 'no running image observed'),
     toolValidation: v
       ? `${v.reference}${v.versions ? `, covering ${v.versions.join(', ')}` : ''}${v.covered === false ? ` (NOT covering ${report.tool.version})` : ''}`

@@ -23,6 +23,8 @@ import { renderReportMarkdown } from '../report/markdown.js';
 import { renderJunit } from '../report/junit.js';
 import { recoverStaleTemps, ReportExistsError, writeFolderAtomic, type RunRecorded } from '../report/folder.js';
 import { planRun } from './plan.js';
+import { expandReplicas } from './fanout.js';
+import { observeTargets, planTargets, prefetchSnapshots } from './targets.js';
 import { count } from '../plural.js';
 import { executeRun, type RunReporter, type RunOutcome, type StepOutcome } from './run.js';
 import { collectSubject } from './subject.js';
@@ -47,6 +49,8 @@ export interface QualificationOptions {
   probes: Probes;
   /** Engine facts observed already (the CLI starts this early); default: observed here. */
   engine?: Promise<EngineInfo>;
+  /** Facts of every target (observeTargets, in the order of probes.targets), observed already; default: observed here. */
+  engines?: Promise<EngineInfo[]>;
   checks: ReadonlyMap<string, CheckDefinition>;
   repoRoot: string;
   documents: DocumentLookup;
@@ -143,15 +147,13 @@ export interface QualificationResult {
 
 const CONTAINER_TYPES = /^(container\.|release\.provenance$)/;
 
-/** Teaches the redactor the secrets of the containers the run looks at before anything is shown. */
+/** Teaches the redactor the secrets of the containers the run looks at (every target's) before anything is shown. */
 async function seedSecrets(redactor: Redactor, probes: Probes, signal?: AbortSignal): Promise<void> {
-  try {
-    const snapshot = await probes.docker.snapshot({ signal });
-    for (const c of snapshot.containers) {
+  // An unreachable engine gives null: the steps report it; nothing to learn there.
+  for (const snapshot of await prefetchSnapshots(probes, { signal })) {
+    for (const c of snapshot?.containers ?? []) {
       for (const [k, v] of Object.entries(c.env)) if (redactor.isSecretKey(k)) redactor.addSecret(v);
     }
-  } catch {
-    // Unreachable engine: the steps report it; nothing to learn here.
   }
 }
 
@@ -182,7 +184,18 @@ function maskedReporter(inner: RunReporter, redactor: Redactor): RunReporter {
 
 function engineOrError(info: EngineInfo | null, endpoint: string, err: unknown): EngineInfo {
   if (info) return info;
-  return { endpoint, version: null, apiVersion: null, os: null, arch: null, hostname: null, time: null, error: err instanceof Error ? err.message : String(err) };
+  return { endpoint, version: null, apiVersion: null, os: null, arch: null, hostname: null, time: null, engineId: null, swarm: null, error: err instanceof Error ? err.message : String(err) };
+}
+
+/** The facts of every target: given by the caller (started early), else observed now; never throws. */
+async function targetFacts(options: QualificationOptions): Promise<EngineInfo[]> {
+  const { probes, signal } = options;
+  if (options.engines) return options.engines.catch((err: unknown) => probes.targets.map((t) => engineOrError(null, t.docker.endpoint, err)));
+  if (options.engine && probes.targets.length === 1) {
+    const one = await options.engine.then((i) => i, (err: unknown) => engineOrError(null, probes.docker.endpoint, err));
+    return [probes.targets[0]!.named ? { name: probes.targets[0]!.name, ...one } : one];
+  }
+  return observeTargets(probes, { signal });
 }
 
 /** Runs a protocol and writes its report folder; returns the record and where it is. */
@@ -198,25 +211,30 @@ export async function runQualification(options: QualificationOptions): Promise<Q
   for (const [k, v] of Object.entries(options.parameters)) if (redactor.isSecretKey(k)) redactor.addSecret(v);
   for (const s of options.secrets ?? []) redactor.addSecret(s);
 
-  const needsEngine = protocol.cases.some((c) => c.checks.some((s) => CONTAINER_TYPES.test(s.type)));
-  const [engine] = await Promise.all([
-    (options.engine ?? probes.docker.engineInfo({ signal: options.signal })).then(
-      (i) => i,
-      (err: unknown) => engineOrError(null, probes.docker.endpoint, err),
-    ),
+  const needsEngine = protocol.cases.some((c) => c.checks.some((s) => CONTAINER_TYPES.test(s.type) || options.checks.get(s.type)?.scope !== undefined));
+  const [engines] = await Promise.all([
+    targetFacts(options),
     needsEngine ? seedSecrets(redactor, probes, options.signal) : Promise.resolve(),
   ]);
+  performance.mark('qualify:observed');
 
-  const plan = planRun(protocol, {
+  const planned = planRun(protocol, {
     scope: { ...options.parameters, run: { id: reportId, started: startedAt.toISOString() } },
     defaultTimeoutMs: options.defaultTimeoutMs,
+    targets: planTargets(probes, engines),
+    environment: options.environment,
+    types: options.checks,
   });
+  // `each: replica` steps become one step per replica, from each target's snapshot (taken once).
+  const plan = await expandReplicas(protocol, planned, (target) => probes.forTarget(target).docker.snapshot({ signal: options.signal }));
+  performance.mark('qualify:planned');
   const context: BaseCheckContext = { probes, repoRoot: options.repoRoot, now, documents: options.documents };
   const outcome = await executeRun<BaseCheckContext>({
     plan,
     checks: options.checks,
     context,
     fresh: (c) => ({ ...c, probes: c.probes.fresh() }),
+    contextFor: (step, c) => (step.target === null ? c : { ...c, probes: c.probes.forTarget(step.target) }),
     judge: (check, expect, observation) => judgeObservation(check as CheckDefinition, expect, observation),
     ask: options.ask,
     concurrency: options.concurrency,
@@ -236,7 +254,7 @@ export async function runQualification(options: QualificationOptions): Promise<Q
     parameters: options.parameters,
     executor: { id: options.executor.id, name: options.executor.name ?? null, host: options.executor.host ?? hostname() },
     environment: options.environment,
-    targets: [engine],
+    targets: engines,
     subject,
     outcome,
     warnings: [...(options.warnings ?? []), ...subjectWarnings, ...(options.recordContext?.warnings ?? [])],

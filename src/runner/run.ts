@@ -11,7 +11,7 @@
 import type { Observation, ManualAsk, EvidenceInput } from '../model/check.js';
 import type { Assertion, Attempt, StepResult, StepStatus } from '../model/report.js';
 import type { TestCase } from '../model/document.js';
-import type { PlannedStep, RunPlan } from './plan.js';
+import { stepFanout, type PlannedStep, type RunPlan } from './plan.js';
 import { waitForHolds } from '../step-holds.js';
 
 /** What the runner needs of a check type (a subset of the checks module's CheckDefinition). */
@@ -89,6 +89,8 @@ export interface RunOptions<C> {
   context: C;
   /** A context with fresh observations (empty probe memos) for a retry attempt; default: the same context. */
   fresh?: (context: C) => C;
+  /** The context of one step (its target's probes in a fleet); default: the context as it is. */
+  contextFor?: (step: PlannedStep, context: C) => C;
   judge: Judge<C>;
   /** Manual observations; the runner records who answered and when on the step. */
   ask?: ManualAsk;
@@ -186,6 +188,12 @@ interface AttemptResult {
   interrupted: boolean;
 }
 
+/** `fanout` of a step's outcome: present only for a step of a fan-out (a named target or a replica). */
+function fanoutOf(step: PlannedStep): Pick<StepOutcome, 'fanout'> {
+  const fanout = stepFanout(step);
+  return fanout ? { fanout } : {};
+}
+
 /** Executes the plan; never throws for a check's trouble. */
 export async function executeRun<C extends object>(options: RunOptions<C>): Promise<RunOutcome> {
   const { plan, checks, now, reporter } = options;
@@ -233,6 +241,7 @@ export async function executeRun<C extends object>(options: RunOptions<C>): Prom
       durationMs: 0,
       evidence: [],
       observedBy: null,
+      ...fanoutOf(step),
     };
   };
 
@@ -298,6 +307,7 @@ export async function executeRun<C extends object>(options: RunOptions<C>): Prom
   const runStep = async (step: PlannedStep): Promise<StepOutcome> => {
     const check = checks.get(step.type);
     if (step.planError) return skeleton(step, 'error', step.planError);
+    if (step.planFail) return { ...skeleton(step, 'fail', step.planFail.reason), actual: step.planFail.actual };
     if (!check) return skeleton(step, 'error', `unknown check type "${step.type}"; known: ${[...checks.keys()].sort().join(', ')}`);
     const startedAt = iso();
     const t0 = performance.now();
@@ -306,7 +316,8 @@ export async function executeRun<C extends object>(options: RunOptions<C>): Prom
     let last: AttemptResult;
     for (let n = 1; ; n++) {
       const aStart = iso();
-      const context = n === 1 || !options.fresh ? options.context : options.fresh(options.context);
+      const shared = n === 1 || !options.fresh ? options.context : options.fresh(options.context);
+      const context = options.contextFor ? options.contextFor(step, shared) : shared;
       last = await attempt(step, check, context, observedBy);
       attempts.push({ n, started: aStart, ended: iso(), status: last.status, ...(last.reason ? { reason: last.reason } : {}), actual: last.actual });
       if (last.status === 'pass' || last.interrupted || !step.retry || last.final) break;
@@ -339,6 +350,7 @@ export async function executeRun<C extends object>(options: RunOptions<C>): Prom
       durationMs: Math.max(0, Date.parse(endedAt) - Date.parse(startedAt)),
       evidence: last.evidence,
       observedBy: observedBy.value,
+      ...fanoutOf(step),
     };
   };
 

@@ -1,64 +1,22 @@
-// Real remote engines for tests, on this machine: a second dockerd reached over mutual TLS on
-// 127.0.0.1 (certificates made here with openssl), and sshd on 127.0.0.1 with a key made here, so that
-// ssh://USER@127.0.0.1:PORT reaches an engine as the docker CLI does (`docker system dial-stdio`).
+// Real remote engines for tests, on this machine: extra dockerd instances on their own unix sockets, one
+// reached over mutual TLS on 127.0.0.1 (certificates made here with openssl), a single-node Swarm on an
+// extra engine, and sshd on 127.0.0.1 with a key made here, so that ssh://USER@127.0.0.1:PORT reaches an
+// engine as the docker CLI does (`docker system dial-stdio`).
 // Needs root (dockerd, a network bridge, sshd), openssl, iproute2 and openssh-server: scripts/setup.sh.
 //
-// The second dockerd has its own data root, exec root, pid file, unix socket and bridge. Its bridge is
-// one made here, never `--bridge none`: with `none`, dockerd deletes the host's docker0 interface at
-// start-up, which breaks the main engine's builds and containers for every other test.
+// Each extra dockerd has its own data root, exec root, pid file, unix socket and bridge (dockerd.mjs).
+// Its bridge is one made here, never `--bridge none`: with `none`, dockerd deletes the host's docker0
+// interface at start-up, which breaks the main engine's builds and containers for every other test.
 // Everything started is stopped by its own ChildProcess (pid), and everything made is removed.
 
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { freePort } from './docker.js';
-
-const run = promisify(execFile);
-
-async function sh(cmd: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<string> {
-  try {
-    const { stdout } = await run(cmd, args, { ...options, maxBuffer: 64 * 1024 * 1024 });
-    return stdout.trim();
-  } catch (err) {
-    const e = err as { stderr?: string; message: string };
-    throw new Error(`${cmd} ${args.join(' ')} failed: ${e.stderr?.trim() || e.message}`);
-  }
-}
-
-function tail(file: string): string {
-  try {
-    return readFileSync(file, 'utf8').split('\n').slice(-15).join('\n');
-  } catch {
-    return '(no log)';
-  }
-}
-
-/** Waits for a child to exit; SIGKILL after `ms`. */
-function stopChild(child: ChildProcess, ms: number): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve();
-    const timer = setTimeout(() => child.kill('SIGKILL'), ms);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    child.kill('SIGTERM');
-  });
-}
-
-/** Unmounts everything mounted under `dir` (dockerd leaves its network namespace mounted), deepest first. */
-async function unmountUnder(dir: string): Promise<void> {
-  const points = readFileSync('/proc/self/mountinfo', 'utf8')
-    .split('\n')
-    .map((l) => l.split(' ')[4])
-    .filter((p): p is string => Boolean(p) && (p === dir || p!.startsWith(`${dir}/`)))
-    .sort((a, b) => b.length - a.length);
-  for (const p of points) await run('umount', ['-l', p]).catch(() => undefined);
-}
+// The engines themselves are started by dockerd.mjs (plain JavaScript, shared with bench/fleet.mjs).
+import { makeEngineCertificates as makeCertificates, sh, startDockerd, stopChild, tail } from './dockerd.mjs';
 
 /** Certificates of a mutual-TLS engine: a CA, the server's (SAN IP:127.0.0.1) and a client's. */
 export interface EngineCertificates {
@@ -72,98 +30,44 @@ export interface EngineCertificates {
 }
 
 /** Makes a CA, a server certificate for 127.0.0.1 and a client certificate with openssl, under `dir`. */
-export async function makeEngineCertificates(dir: string): Promise<EngineCertificates> {
-  const server = join(dir, 'server');
-  const client = join(dir, 'client');
-  mkdirSync(server, { recursive: true });
-  mkdirSync(client, { recursive: true });
-  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
-  await sh('openssl', ['req', '-x509', ...ec, '-keyout', join(dir, 'ca-key.pem'), '-out', join(client, 'ca.pem'), '-days', '2', '-subj', '/CN=qualify test CA']);
-  const sign = async (name: string, folder: string, keyFile: string, certFile: string, ext: string): Promise<void> => {
-    const csr = join(dir, `${name}.csr`);
-    const extFile = join(dir, `${name}.ext`);
-    writeFileSync(extFile, ext);
-    await sh('openssl', ['req', ...ec, '-keyout', join(folder, keyFile), '-out', csr, '-subj', `/CN=${name}`]);
-    await sh('openssl', ['x509', '-req', '-in', csr, '-CA', join(client, 'ca.pem'), '-CAkey', join(dir, 'ca-key.pem'), '-CAcreateserial', '-out', join(folder, certFile), '-days', '2', '-extfile', extFile]);
-  };
-  await sign('127.0.0.1', server, 'key.pem', 'cert.pem', 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n');
-  await sign('qualify-client', client, 'key.pem', 'cert.pem', 'extendedKeyUsage=clientAuth\n');
-  return { clientDir: client, ca: join(client, 'ca.pem'), cert: join(client, 'cert.pem'), key: join(client, 'key.pem'), serverCert: join(server, 'cert.pem'), serverKey: join(server, 'key.pem') };
+export function makeEngineCertificates(dir: string): Promise<EngineCertificates> {
+  return makeCertificates(dir) as Promise<EngineCertificates>;
 }
 
-export interface TlsEngine {
-  /** `tcp://127.0.0.1:PORT`, mutual TLS. */
+/** An extra dockerd on its own unix socket, data root and bridge. */
+export interface ExtraEngine {
+  /** `unix:///tmp/.../d.sock` */
+  unix: string;
+  /** The engine as a client names it: `tcp://127.0.0.1:PORT` (mutual TLS) or the unix URL. */
   host: string;
-  port: number;
-  /** The same engine's unix socket, for the test's own setup (docker -H unix://...). */
+  /** The unix socket, for the test's own setup (docker -H unix://...). */
   socket: string;
-  certs: EngineCertificates;
+  /** The dockerd's pid (stop it with stop(), or kill it by this pid to make the engine unreachable). */
+  pid: number;
   /** Runs the docker CLI against this engine (over its unix socket). */
   docker(...args: string[]): Promise<string>;
   /** Copies an image of the main engine into this one (docker save | docker load): no registry needed. */
   loadImage(ref: string): Promise<void>;
+  /** Makes it a single-node Swarm manager on 127.0.0.1 with its own gateway bridge; stop() ends it. */
+  initSwarm(): Promise<{ nodeId: string }>;
   stop(): Promise<void>;
+}
+
+export interface TlsEngine extends ExtraEngine {
+  /** `tcp://127.0.0.1:PORT`, mutual TLS. */
+  host: string;
+  port: number;
+  certs: EngineCertificates;
+}
+
+/** Starts an extra dockerd on a unix socket of its own (about a second). Call stop() in afterAll. */
+export async function startEngine(): Promise<ExtraEngine> {
+  return (await startDockerd({})) as ExtraEngine;
 }
 
 /** Starts a second dockerd with `--tlsverify` on 127.0.0.1 (about a second). Call stop() in afterAll. */
 export async function startTlsEngine(): Promise<TlsEngine> {
-  const dir = mkdtempSync(join(tmpdir(), 'qualify-engine-'));
-  const certs = await makeEngineCertificates(dir);
-  const bridge = `qb${randomBytes(5).toString('hex')}`;
-  const subnet = `10.${200 + (randomBytes(1)[0]! % 50)}.${randomBytes(1)[0]!}`;
-  await sh('ip', ['link', 'add', bridge, 'type', 'bridge']);
-  let child: ChildProcess | null = null;
-  const socket = join(dir, 'd.sock');
-  const log = join(dir, 'dockerd.log');
-  const stop = async (): Promise<void> => {
-    if (child) {
-      const names = await sh('docker', ['-H', `unix://${socket}`, 'ps', '-aq']).catch(() => '');
-      if (names) await sh('docker', ['-H', `unix://${socket}`, 'rm', '-f', '-v', ...names.split('\n')]).catch(() => undefined);
-      await stopChild(child, 20_000);
-    }
-    await unmountUnder(dir);
-    await run('ip', ['link', 'del', bridge]).catch(() => undefined);
-    rmSync(dir, { recursive: true, force: true });
-  };
-  try {
-    await sh('ip', ['addr', 'add', `${subnet}.1/24`, 'dev', bridge]);
-    await sh('ip', ['link', 'set', bridge, 'up']);
-    const port = await freePort();
-    const fd = openSync(log, 'a');
-    child = spawn('dockerd', [
-      '--data-root', join(dir, 'data'), '--exec-root', join(dir, 'exec'), '--pidfile', join(dir, 'dockerd.pid'),
-      '-H', `unix://${socket}`, '-H', `tcp://127.0.0.1:${port}`,
-      '--tlsverify', '--tlscacert', certs.ca, '--tlscert', certs.serverCert, '--tlskey', certs.serverKey,
-      '--bridge', bridge, '--iptables=false', '--ip6tables=false', '--ip-masq=false',
-    ], { stdio: ['ignore', fd, fd] });
-    closeSync(fd);
-    const docker = (...args: string[]): Promise<string> => sh('docker', ['-H', `unix://${socket}`, ...args]);
-    const exited = new Promise<never>((_, reject) => child!.once('exit', (code) => reject(new Error(`the second dockerd exited (${code}):\n${tail(log)}`))));
-    exited.catch(() => undefined);
-    const ready = (async () => {
-      for (let i = 0; i < 300; i++) {
-        if (existsSync(socket) && (await docker('version', '--format', '{{.Server.Version}}').catch(() => ''))) return;
-        await new Promise((r) => setTimeout(r, 100));
-      }
-      throw new Error(`the second dockerd did not answer within 30 s:\n${tail(log)}`);
-    })();
-    await Promise.race([ready, exited]);
-    const loadImage = async (ref: string): Promise<void> => {
-      const save = spawn('docker', ['save', ref], { stdio: ['ignore', 'pipe', 'pipe'] });
-      const load = spawn('docker', ['-H', `unix://${socket}`, 'load', '-q'], { stdio: ['pipe', 'pipe', 'pipe'] });
-      save.stdout!.pipe(load.stdin!);
-      let err = '';
-      save.stderr!.on('data', (d) => (err += d));
-      load.stderr!.on('data', (d) => (err += d));
-      const done = (p: ChildProcess) => new Promise<number | null>((r) => p.once('close', r));
-      const [a, b] = await Promise.all([done(save), done(load)]);
-      if (a !== 0 || b !== 0) throw new Error(`docker save ${ref} | docker load failed: ${err}`);
-    };
-    return { host: `tcp://127.0.0.1:${port}`, port, socket, certs, docker, loadImage, stop };
-  } catch (err) {
-    await stop();
-    throw err;
-  }
+  return (await startDockerd({ tls: true })) as TlsEngine;
 }
 
 export interface SshServer {

@@ -13,8 +13,18 @@ export interface CheckTypeListing {
   primaryKey: string | null;
   defaultExpect: Record<string, unknown> | null;
   implicitVerdict: boolean;
+  /** Where it observes in a fleet: `every target`, `Swarm managers`, `every target with container`, `this machine`. */
+  runsOn: string;
+  /** Whether `each: replica` applies (a check of one container). */
+  eachReplica: boolean;
   example: string;
 }
+
+const RUNS_ON: Record<string, string> = {
+  engine: 'every target of the environment (targets: all unless the protocol says otherwise)',
+  swarm: 'the Swarm managers among the targets (targets: managers unless the protocol says otherwise)',
+  'container-param': 'every target when it names a container (else this machine, once)',
+};
 
 export function listCheckType(info: CheckTypeInfo): CheckTypeListing {
   return {
@@ -32,6 +42,8 @@ export function listCheckType(info: CheckTypeInfo): CheckTypeListing {
     primaryKey: info.primaryKey ?? null,
     defaultExpect: info.defaultExpect ?? null,
     implicitVerdict: Boolean(info.implicitVerdict),
+    runsOn: RUNS_ON[info.scope ?? ''] ?? 'this machine, once',
+    eachReplica: info.params.container !== undefined,
     example: info.example,
   };
 }
@@ -53,6 +65,7 @@ export function formatCheckType(listing: CheckTypeListing): string {
   for (const group of listing.exactlyOne) lines.push(`    (exactly one of: ${group.join(', ')})`);
   if (listing.expectKeys) lines.push(`  Observes: ${listing.expectKeys.filter((k) => !['contains', 'not_contains', 'matches'].includes(k)).join(', ')}`);
   if (listing.primaryKey) lines.push(`  Top-level contains / not_contains / matches apply to: ${listing.primaryKey}`);
+  lines.push(`  Runs on: ${listing.runsOn}${listing.eachReplica ? '; each: replica gives one step per replica' : ''}`);
   if (listing.implicitVerdict) lines.push('  Verdict: judged by the check itself; expect is optional');
   else if (listing.defaultExpect) lines.push(`  Without expect: ${inlineYaml(listing.defaultExpect)}`);
   lines.push('  Example:', '    ```check');
@@ -68,6 +81,8 @@ export const command: Command = {
     '(kind, required, description) and a complete example. Give type names to show only those.',
     'Matchers usable under expect: a plain value (equals), { matches }, { contains }, { not_contains },',
     '{ lte }, { gte }, { one_of: [...] }, { absent: true }.',
+    'In a fleet, a check block may say targets: all | managers | [name, ...] and, for a check of one container,',
+    'each: replica with one selector (label: key=value, name: pattern, service: name): docs/fleets.md.',
   ].join('\n'),
   flags: {
     json: { kind: 'boolean', description: 'print the catalog as JSON' },

@@ -22,6 +22,7 @@ import { builtinChecks, createCheckRegistry } from '../../checks/index.js';
 import { createProbes, type GitState } from '../../probes/index.js';
 import { loadApprovals, loadCatalog } from '../repo.js';
 import { runQualification } from '../../runner/qualify.js';
+import { observeTargets, prefetchSnapshots } from '../../runner/targets.js';
 import { createProgressReporter, type ProgressReporter } from '../../runner/progress.js';
 import { serializeRecord } from '../../report/record.js';
 import { recordContext } from '../../report/record-context.js';
@@ -83,11 +84,11 @@ export const command: Command = {
     }
     const env = envName ? config.environments[envName]! : {};
     // The engine is resolved here, before any document is read: one that cannot be used is exit 2.
-    const probes = createProbes({ docker: env.docker, baseDir: root, env: ctx.env, now: () => ctx.now() });
-    // Observing the engine and the repository's git state overlaps with reading the documents.
-    const engine = probes.docker.engineInfo({ signal: ctx.signal });
-    // The container snapshot (memoized for the run) too: its requests overlap with parsing the protocol.
-    probes.docker.snapshot({ signal: ctx.signal }).catch(() => undefined);
+    const probes = createProbes({ docker: env.docker, targets: env.targets?.map((t) => ({ name: t.name, docker: t.docker })), baseDir: root, env: ctx.env, now: () => ctx.now() });
+    // Observing the engines (every target, a bounded pool) and the repository's git state overlaps with reading the documents.
+    const engines = observeTargets(probes, { signal: ctx.signal });
+    // Each target's container snapshot (memoized for the run) too: its requests overlap with parsing the protocol.
+    prefetchSnapshots(probes, { signal: ctx.signal }).catch(() => undefined);
     const protocolGit = probes.git.status(root).catch(() => null);
     // The signing layer (audit trail, signer names) loads while the engine and git answer.
     const signing = Promise.all([import('../../signing/audit.js'), import('../../signing/repo.js')]);
@@ -139,7 +140,7 @@ export const command: Command = {
         executor: { id: executorId, name: printedName((await signing)[1].loadSignerRegistry, root, executorId), host: hostname() },
         environment: envName,
         probes,
-        engine,
+        engines,
         checks,
         repoRoot: root,
         documents: createDocumentLookup(repo),
