@@ -18,3 +18,16 @@ export function toIsoDate(value: unknown): string | null {
 export function isoDay(now: Date): string {
   return now.toISOString().slice(0, 10);
 }
+
+/**
+ * The day `months` calendar months after `day` (YYYY-MM-DD), clamped to the month's last day: a
+ * review due "31 February" is due on the 28th or 29th.
+ */
+export function addMonths(day: string, months: number): string {
+  const [y, m, d] = day.slice(0, 10).split('-').map(Number) as [number, number, number];
+  const total = m - 1 + months;
+  const year = y + Math.floor(total / 12);
+  const month = ((total % 12) + 12) % 12;
+  const last = new Date(Date.UTC(year, month + 1, 0)).getUTCDate();
+  return new Date(Date.UTC(year, month, Math.min(d, last))).toISOString().slice(0, 10);
+}

@@ -14,6 +14,7 @@ import { parseFrontMatter } from '../markdown/front-matter.js';
 import { parseMarkdown } from '../markdown/parse.js';
 import { describeValue } from '../markdown/yaml.js';
 import { toIsoDate } from './dates.js';
+import { revisionNeedsChangeControl } from './status.js';
 
 const DOCUMENT_TYPES: DocumentType[] = ['sop', 'protocol', 'requirements', 'work-instruction', 'document'];
 
@@ -163,6 +164,11 @@ export function parseDocument(content: Uint8Array | string, file: string, option
       problem(pos('effective_date'), 'DATE_ORDER', `effective_date ${meta.effectiveDate} is before approval_date ${meta.approvalDate}; a document cannot take effect before it is approved`);
     }
     checkStatusDates(meta, pos, problem);
+    if (revisionNeedsChangeControl(meta.revision) && !meta.changeControl) {
+      // DC-09: a new revision comes from a change record; past draft it cannot be approved without one.
+      const pending = meta.status === null || meta.status === 'draft';
+      problem(pos('revision'), 'CHANGE_CONTROL_MISSING', `revision ${meta.revision} names no change_control; a revision after 01 references the change record (reason, impact, approvals) that justifies it, e.g. change_control: CC-2026-031${pending ? ' (needed before it can be approved)' : ''}`, pending ? 'warning' : 'error');
+    }
   }
 
   const document: ControlledDocument = {

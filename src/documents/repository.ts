@@ -300,6 +300,10 @@ export async function loadRepository(options: LoadOptions): Promise<LoadedReposi
   supersede(documents, status);
   for (const d of documents) {
     const s = status.get(d)!;
+    for (const f of s.findings) {
+      const pos = d.fieldPositions[f.field] ?? d.fieldPositions.status ?? { line: 1, column: 1 };
+      issues.push({ file: shownOf.get(d)!, ...pos, code: f.code, severity: f.severity, message: f.message });
+    }
     if (s.notes.some((n) => n.startsWith('approval recorded but not signed'))) {
       const pos = d.fieldPositions.status ?? d.fieldPositions.approval_date ?? { line: 1, column: 1 };
       issues.push({ file: shownOf.get(d)!, ...pos, code: 'APPROVAL_NOT_SIGNED', severity: 'warning', message: states[documents.indexOf(d)]!.registry
@@ -371,22 +375,30 @@ function crossFileRules(documents: ControlledDocument[], shownOf: Map<Controlled
   }
 }
 
-/** When several revisions of an id compute as effective, the highest one is; the others are superseded. */
+/**
+ * A revision is superseded when a later revision of the same id is effective (by signature, when a
+ * registry exists): the older ones, effective or not, are superseded from then on (DC-04), unless
+ * withdrawn (obsolete). Among several effective revisions the highest one is effective.
+ */
 function supersede(documents: ControlledDocument[], status: Map<ControlledDocument, DocumentStatusInfo>): void {
-  const effective = new Map<string, ControlledDocument[]>();
+  const byId = new Map<string, ControlledDocument[]>();
   for (const d of documents) {
-    const s = status.get(d)!;
-    if (!s.effective || !d.meta.documentId) continue;
-    effective.set(d.meta.documentId, [...(effective.get(d.meta.documentId) ?? []), d]);
+    if (!d.meta.documentId) continue;
+    byId.set(d.meta.documentId, [...(byId.get(d.meta.documentId) ?? []), d]);
   }
-  for (const docs of effective.values()) {
-    if (docs.length < 2) continue;
-    docs.sort((a, b) => compareRevisions(b.meta.revision, a.meta.revision));
-    for (const older of docs.slice(1)) {
+  for (const docs of byId.values()) {
+    const effective = docs.filter((d) => status.get(d)!.effective).sort((a, b) => compareRevisions(b.meta.revision, a.meta.revision));
+    const current = effective[0];
+    if (!current) continue;
+    for (const older of docs) {
       const s = status.get(older)!;
+      if (older === current || s.computedStatus === 'obsolete' || compareRevisions(older.meta.revision, current.meta.revision) >= 0) continue;
       s.computedStatus = 'superseded';
       s.effective = false;
-      s.notes.push(`superseded by revision ${docs[0]!.meta.revision}`);
+      s.reviewDue = false;
+      s.findings = s.findings.filter((f) => f.code !== 'REVIEW_DUE');
+      s.notes = s.notes.filter((n) => !n.startsWith('claimed "superseded" is not established') && !n.startsWith('periodic review due'));
+      s.notes.push(`superseded by revision ${current.meta.revision}`);
     }
   }
 }

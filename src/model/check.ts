@@ -87,8 +87,24 @@ export interface DocumentStatusInfo {
   approvers: string[];
   approvalDate: string | null;
   effectiveDate: string | null;
+  /** `change_control` of the front matter (a revision after 01 needs one to be approved). */
+  changeControl: string | null;
+  /** `review_period_months`; with it, the periodic review falls due that long after the effective date or the last review. */
+  reviewPeriodMonths: number | null;
+  /** Day of the last periodic review: a valid "reviewed" signature over these bytes after the approval. */
+  lastReview: string | null;
+  /** Day the next periodic review falls due (null without a review period or an effective date). */
+  nextReviewDate: string | null;
+  /** True when the document is effective and its periodic review is due (nextReviewDate reached). */
+  reviewDue: boolean;
+  /** `training_required: true` in the front matter. */
+  trainingRequired: boolean;
+  /** Who signed "trained" on this revision's bytes, by signer id, in signing order. */
+  trained: Array<{ signerId: string; time: string }>;
   /** Why it is not effective, or a warning such as "approval recorded but not signed". */
   notes: string[];
+  /** Document-control problems the status found, for lint (located at the named front-matter field). */
+  findings: Array<{ code: string; severity: 'error' | 'warning'; field: string; message: string }>;
 }
 
 /** Looks up a controlled document of the repository by id; null when there is none. */

@@ -1,6 +1,11 @@
 // How a signature is shown to a reader (signature page, verify output). The cryptographic envelope lives in signing/.
 
-export type SignatureMeaning = 'authored' | 'executed' | 'reviewed' | 'approved';
+/**
+ * What a signature means. Reports: executed, reviewed, approved. Controlled documents: authored, reviewed
+ * (before approval, or a periodic review after it), approved, trained (the signer was trained on this
+ * revision) and obsoleted (the document is withdrawn).
+ */
+export type SignatureMeaning = 'authored' | 'executed' | 'reviewed' | 'approved' | 'trained' | 'obsoleted';
 
 export interface SignatureManifestation {
   signerId: string;

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { ApprovalError } from '../model/errors.js';
 import { formatIssue } from '../model/issue.js';
 import type { ControlledDocument } from '../model/document.js';
-import type { ApprovalProvider } from '../documents/status.js';
+import { approvalOutcome, type ApprovalProvider } from '../documents/status.js';
 import type { SignatureManifestation } from '../model/signature.js';
 import { auditFindings, readAuditTrail } from './audit.js';
 import { documentRef, readDocumentRef, type DocumentRef } from './document-source.js';
@@ -29,13 +29,13 @@ export interface DocumentApprovalState {
   sha256: string;
   /** False when the repository has no signers.yaml: approvals come from front matter, unsigned. */
   registry: boolean;
-  /** True when every required approver signed "approved" over the current bytes (or one did, when none is named). */
+  /** True when every listed approver (by signer id or alias) signed "approved" over the current bytes (or one did, when none is named). */
   approved: boolean;
   /** Valid "approved" signatures over the current bytes, in signing order. */
   approvals: ApprovalSignature[];
   /** Time of the approval that completed the set; null when not approved. */
   approvedAt: string | null;
-  /** Front-matter approvers that are enrolled signers and have not signed the current bytes. */
+  /** Front-matter approvers (as written) without an approval over the current bytes, including names no signer answers to. */
   missingApprovers: string[];
   /** The revision was approved with other bytes and the current bytes are not: edited after approval. */
   editedAfterApproval: boolean;
@@ -57,7 +57,7 @@ export function documentSignatureFiles(root: string, doc: DocumentRef): SignedFi
 
 /** Checks every signature of the document's current revision folder (plus `extra`, a signature being made). */
 export function checkDocumentSignatures(root: string, doc: DocumentRef, registry: SignerRegistry | null, now: Date, extra: SignedFile[] = []): FolderEntry[] {
-  const entries = checkSignatureFolder([...documentSignatureFiles(root, doc), ...extra], registry, { now, meanings: DOCUMENT_MEANINGS });
+  const entries = checkSignatureFolder([...documentSignatureFiles(root, doc), ...extra], registry, { now, meanings: DOCUMENT_MEANINGS, repeatable: ['reviewed'] });
   for (const e of entries) {
     const s = e.payload?.subject;
     if (!s) continue;
@@ -100,16 +100,12 @@ function approvalStateFrom(state: DocumentApprovalState, doc: DocumentRef, regis
   const approvals = entries.filter((e) => e.verdict.valid && e.payload!.meaning === 'approved');
   const current = approvals.filter((e) => e.payload!.subject.sha256 === doc.sha256);
   state.approvals = current.map((e) => ({ file: e.checked.file, ...manifestationOf(e) }));
-  const enrolledApprovers = doc.approvers.filter((a) => registry.signer(a));
-  for (const a of doc.approvers) if (!registry.signer(a)) state.notes.push(`approver "${a}" named in the front matter is not an enrolled signer; only enrolled signers' approvals count`);
-  if (enrolledApprovers.length > 0) {
-    state.missingApprovers = enrolledApprovers.filter((a) => !current.some((e) => e.payload!.signer.id === a));
-    state.approved = state.missingApprovers.length === 0;
-    if (state.approved) state.approvedAt = enrolledApprovers.map((a) => current.find((e) => e.payload!.signer.id === a)!.payload!.time).sort().at(-1)!;
-  } else {
-    state.approved = current.length > 0;
-    if (state.approved) state.approvedAt = current[0]!.payload!.time;
-  }
+  // The same rule as the computed status: every listed approver, by signer id or alias, signed these bytes.
+  const outcome = approvalOutcome(doc.approvers, current.map((e) => ({ signerId: e.payload!.signer.id, time: e.payload!.time })), resolverOf(registry));
+  for (const a of outcome.unknown) state.notes.push(`approver "${a}" named in the front matter matches no signer id or alias in ${registry.file}: nobody can approve for this name`);
+  state.missingApprovers = outcome.missing;
+  state.approved = outcome.complete;
+  state.approvedAt = outcome.completedAt;
   if (!state.approved && approvals.some((e) => e.payload!.subject.sha256 !== doc.sha256)) {
     state.editedAfterApproval = true;
     const old = approvals.find((e) => e.payload!.subject.sha256 !== doc.sha256)!;
@@ -118,6 +114,11 @@ function approvalStateFrom(state: DocumentApprovalState, doc: DocumentRef, regis
   if (!state.approved && state.missingApprovers.length) state.notes.push(`awaiting approval by ${state.missingApprovers.join(', ')}`);
   for (const e of entries) if (!e.verdict.valid) state.notes.push(`${e.checked.file}: invalid: ${e.verdict.reasons.join('; ')}`);
   return state;
+}
+
+/** Front-matter name → enrolled signer id (by id or alias), null when no signer answers to it. */
+export function resolverOf(registry: SignerRegistry): (name: string) => string | null {
+  return (name) => registry.resolve(name)?.id ?? null;
 }
 
 /**
@@ -185,11 +186,16 @@ export function createApprovalProvider(repoRoot: string, options: { now?: Date }
     if (!registry || !doc.meta.documentId) return { registry: hadSigners, signatures: [], stale: 0 };
     const ref = documentRef(doc);
     const entries = checkDocumentSignatures(repoRoot, ref, registry, options.now ?? new Date());
-    const approvals = entries.filter((e) => e.verdict.valid && e.payload!.meaning === 'approved');
+    const valid = entries.filter((e) => e.verdict.valid);
+    const over = (meaning: string) => valid.filter((e) => e.payload!.meaning === meaning && e.payload!.subject.sha256 === doc.sha256).map((e) => ({ signerId: e.payload!.signer.id, time: e.payload!.time }));
     return {
       registry: true,
-      signatures: approvals.filter((e) => e.payload!.subject.sha256 === doc.sha256).map((e) => ({ signerId: e.payload!.signer.id, time: e.payload!.time })),
-      stale: approvals.filter((e) => e.payload!.subject.sha256 !== doc.sha256).length,
+      signatures: over('approved'),
+      stale: valid.filter((e) => e.payload!.meaning === 'approved' && e.payload!.subject.sha256 !== doc.sha256).length,
+      resolve: resolverOf(registry),
+      reviews: over('reviewed'),
+      trained: over('trained'),
+      obsoleted: over('obsoleted'),
     };
   };
 }

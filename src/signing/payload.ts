@@ -12,8 +12,8 @@ export const SIGNATURE_SCHEMA = 'qualify.signature/v1';
 export const DISPOSITION_SCHEMA = 'qualify.disposition/v1';
 
 export const REPORT_MEANINGS: readonly SignatureMeaning[] = ['executed', 'reviewed', 'approved'];
-export const DOCUMENT_MEANINGS: readonly SignatureMeaning[] = ['authored', 'reviewed', 'approved'];
-export const MEANINGS: readonly SignatureMeaning[] = ['authored', 'executed', 'reviewed', 'approved'];
+export const DOCUMENT_MEANINGS: readonly SignatureMeaning[] = ['authored', 'reviewed', 'approved', 'trained', 'obsoleted'];
+export const MEANINGS: readonly SignatureMeaning[] = ['authored', 'executed', 'reviewed', 'approved', 'trained', 'obsoleted'];
 
 /** The executed record a signature is about: its canonical sha256 binds evidence, subject and protocol hashes. */
 export interface ReportSubject {
@@ -138,7 +138,7 @@ export function readDispositionPayload(value: unknown): { payload: DispositionPa
 }
 
 /** The meaning a signature file name announces: NN-<meaning>-<signer>.dsse.json. */
-export const SIGNATURE_FILE = /^(\d{2,})-(authored|executed|reviewed|approved)-([a-z][a-z0-9._-]*)\.dsse\.json$/;
+export const SIGNATURE_FILE = /^(\d{2,})-(authored|executed|reviewed|approved|trained|obsoleted)-([a-z][a-z0-9._-]*)\.dsse\.json$/;
 
 /** File name of the n-th signature (1-based). */
 export function signatureFileName(n: number, meaning: Meaning, signerId: string): string {

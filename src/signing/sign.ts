@@ -325,7 +325,7 @@ export async function closeDeviation(reportDir: string, deviationId: string, dis
   });
 }
 
-/** Signs a controlled document's current bytes as authored, reviewed or approved. */
+/** Signs a controlled document's current bytes as authored, reviewed (before approval, or a periodic review after it), approved, trained or obsoleted. */
 export async function signDocument(file: string, signerId: string, meaning: SignatureMeaning, comment: string | null, ctx: SigningContext): Promise<SignResult> {
   const root = findQmsRoot(file);
   const registry = registryOf(root);
@@ -342,6 +342,8 @@ export async function signDocument(file: string, signerId: string, meaning: Sign
     const broken = existing.filter((e) => !e.verdict.valid);
     if (broken.length) throw new IntegrityError('RECORD_NOT_VERIFIED', `the signatures of ${doc.documentId} revision ${doc.revision ?? '(none)'} do not verify, so no signature can be added:\n  ${broken.map((e) => `${e.verdict.file}: ${e.verdict.reasons.join('; ')}`).join('\n  ')}`);
     const before = documentApprovalState(root, doc, { now: ctx.now, registry });
+    // Training is on the approved content of a revision, not on a draft that may still change.
+    if (meaning === 'trained' && !before.approved) throw new ApprovalError('SIGN_REFUSED', `"${signer.id}" cannot sign ${doc.path} as trained: ${doc.documentId} revision ${doc.revision ?? '(none)'} is not approved over these bytes${before.missingApprovers.length ? ` (awaiting ${before.missingApprovers.join(', ')})` : ''}; training is recorded on the approved revision`);
     const unlocked = await unlockKey(signer, at, ctx.env, ctx.passphrase, root);
     const folder = approvalFolder(doc.documentId, doc.revision);
     const payload: SignaturePayload = {

@@ -60,9 +60,10 @@ export function verdictFor(file: string, payload: VerdictClaims | null, reasons:
 
 /**
  * Checks each envelope, the file naming and numbering, the `previous` chain, time order, the meaning list
- * and role permissions. Verdict `valid` is left for the caller to settle after its own rules.
+ * and role permissions; a signer signs one meaning once per content unless the meaning is `repeatable`
+ * (a document's periodic review, done again every period). Verdict `valid` is left for the caller to settle after its own rules.
  */
-export function checkSignatureFolder(files: SignedFile[], registry: SignerRegistry | null, options: { now: Date; meanings: readonly SignatureMeaning[] }): FolderEntry[] {
+export function checkSignatureFolder(files: SignedFile[], registry: SignerRegistry | null, options: { now: Date; meanings: readonly SignatureMeaning[]; repeatable?: readonly SignatureMeaning[] }): FolderEntry[] {
   const out: FolderEntry[] = [];
   let previousHash: string | null = null;
   let previousTime = '';
@@ -97,7 +98,7 @@ export function checkSignatureFolder(files: SignedFile[], registry: SignerRegist
       if (previousTime && payload.time < previousTime) reasons.push(`signed at ${payload.time}, before the previous signature (${previousTime})`);
       if (Date.parse(payload.time) > options.now.getTime() + 5 * 60_000) reasons.push(`signed at ${payload.time}, in the future of this clock (${options.now.toISOString()})`);
       const dupKey = `${payload.signer.id}\u0000${payload.meaning}\u0000${payload.subject.sha256}`;
-      const dup = seen.get(dupKey);
+      const dup = options.repeatable?.includes(payload.meaning) ? undefined : seen.get(dupKey);
       if (dup) reasons.push(`"${payload.signer.id}" already signed "${payload.meaning}" for this content in ${dup}`);
       else seen.set(dupKey, base);
       if (!previousTime || payload.time > previousTime) previousTime = payload.time;

@@ -19,6 +19,9 @@ export const MEANING_ROLES: Record<Meaning, readonly string[]> = {
   executed: ['executor'],
   reviewed: ['reviewer', 'qa'],
   approved: ['approver', 'qa'],
+  // Anyone enrolled can record that they were trained on a document; withdrawing one is an approver's act.
+  trained: ROLES,
+  obsoleted: ['approver', 'qa'],
   dispositioned: ['qa', 'approver'],
   attested: ['approver', 'qa'],
 };
@@ -45,6 +48,11 @@ export interface SignerRecord {
   email: string;
   roles: string[];
   keys: SignerKey[];
+  /**
+   * Other names of this person as written in imported front matter (`github.com/okafor`, an email):
+   * `approvers`, `authors`... match a signer by id or by one of these. An alias belongs to one signer.
+   */
+  aliases?: string[];
 }
 
 export interface SignerRegistryData {
@@ -65,6 +73,8 @@ export interface SignerRegistry extends SignerRegistryData {
   /** Path of the file relative to the repository root. */
   file: string;
   signer(id: string): SignerRecord | undefined;
+  /** The signer a front-matter name designates: by id, else by alias (case-insensitive); undefined when none. */
+  resolve(name: string): SignerRecord | undefined;
   key(fingerprint: string): EnrolledKey | undefined;
   caCert: X509Certificate | null;
 }
@@ -194,6 +204,8 @@ function validateRegistry<N>(root: N, t: Tree<N>, file: string): { registry: Sig
     if (!Array.isArray(s.roles) || roles.length === 0) add(field('roles'), 'SIGNER_ROLES_MISSING', `signer "${id}" has no roles; known: ${ROLES.join(', ')}`);
     for (const r of roles) if (!(ROLES as readonly string[]).includes(r)) add(field('roles'), 'SIGNER_ROLE_UNKNOWN', `signer "${id}" has unknown role "${r}"; known: ${ROLES.join(', ')}`, 'warning');
     const record: SignerRecord = { id, name: String(s.name ?? ''), email: String(s.email ?? ''), roles, keys: [] };
+    const aliases = readAliases(get(item, 'aliases'), id, t, add);
+    if (aliases.length) record.aliases = aliases;
     const keysNode = get(item, 'keys');
     if (!t.isSeq(keysNode)) {
       add(keysNode ?? item, 'SIGNER_KEYS_MISSING', `signer "${id}" has no "keys" list`);
@@ -252,17 +264,70 @@ function validateRegistry<N>(root: N, t: Tree<N>, file: string): { registry: Sig
     }
     signers.push(record);
   }
+  checkAliasesUnique(signersNode!, signers, t, add);
   if (issues.some((i) => i.severity === 'error')) return { registry: null, issues };
   const byId = new Map(signers.map((s) => [s.id, s]));
+  const byAlias = new Map(signers.flatMap((s) => (s.aliases ?? []).map((a) => [aliasKey(a), s] as const)));
   const registry: SignerRegistry = {
     file,
     ca,
     signers,
     caCert,
     signer: (sid) => byId.get(sid),
+    resolve: (name) => byId.get(name.trim()) ?? byAlias.get(aliasKey(name)),
     key: (fp) => keys.get(fp),
   };
   return { registry, issues };
+}
+
+/** Aliases compare without case and surrounding blanks (GitHub handles and emails are case-insensitive). */
+function aliasKey(name: string): string {
+  return name.trim().toLowerCase();
+}
+
+/** `aliases:` of one signer: a list of non-empty names, each listed once. */
+function readAliases<N>(node: N | undefined, id: string, t: Tree<N>, add: (node: N | undefined, code: string, message: string) => void): string[] {
+  if (node === undefined || t.js(node) === null) return [];
+  if (!t.isSeq(node)) {
+    add(node, 'SIGNER_ALIASES_INVALID', `aliases of signer "${id}" must be a list of names (e.g. [github.com/${id}, ${id}@example.com]); found ${JSON.stringify(t.js(node))}`);
+    return [];
+  }
+  const out: string[] = [];
+  for (const item of t.items(node)) {
+    const v = t.js(item);
+    if (typeof v !== 'string' || !v.trim()) {
+      add(item, 'SIGNER_ALIASES_INVALID', `an alias of signer "${id}" must be a non-empty name; found ${JSON.stringify(v ?? null)}`);
+      continue;
+    }
+    out.push(v.trim());
+  }
+  return out;
+}
+
+/**
+ * An alias designates one person: it may not repeat, name another signer's alias, or be another
+ * signer's id (front matter naming it would be ambiguous). Reported at the alias's line.
+ */
+function checkAliasesUnique<N>(signersNode: N, signers: SignerRecord[], t: Tree<N>, add: (node: N | undefined, code: string, message: string) => void): void {
+  const owner = new Map<string, string>();
+  for (const s of signers) owner.set(aliasKey(s.id), s.id);
+  const seen = new Map<string, string>();
+  const items = t.items(signersNode).filter((item) => t.isMap(item) && typeof (t.js(t.get(item, 'id')) as unknown) === 'string');
+  for (const item of items) {
+    const id = t.js(t.get(item, 'id')) as string;
+    const node = t.get(item, 'aliases');
+    if (!node || !t.isSeq(node)) continue;
+    for (const an of t.items(node)) {
+      const v = t.js(an);
+      if (typeof v !== 'string' || !v.trim()) continue;
+      const k = aliasKey(v);
+      const asId = owner.get(k);
+      const before = seen.get(k);
+      if (asId !== undefined && asId !== id) add(an, 'SIGNER_ALIAS_DUPLICATE', `alias "${v.trim()}" of signer "${id}" is the id of signer "${asId}"; an alias names one person`);
+      else if (before !== undefined) add(an, 'SIGNER_ALIAS_DUPLICATE', before === id ? `alias "${v.trim()}" is listed twice for signer "${id}"` : `alias "${v.trim()}" is claimed by both "${before}" and "${id}"; an alias belongs to one signer`);
+      else seen.set(k, id);
+    }
+  }
 }
 
 /** Serialises a registry deterministically (signers in the given order, certificates as block text). */
@@ -274,6 +339,7 @@ export function serializeSignerRegistry(data: SignerRegistryData): string {
       name: s.name,
       email: s.email,
       roles: [...s.roles],
+      ...(s.aliases?.length ? { aliases: [...s.aliases] } : {}),
       keys: s.keys.map((k) => ({
         fingerprint: k.fingerprint,
         algorithm: k.algorithm,

@@ -14,7 +14,7 @@ import { formatIssue } from '../../model/issue.js';
 import type { DocumentStatusInfo, ManualAsk } from '../../model/check.js';
 import type { Protocol } from '../../model/document.js';
 import type { Report } from '../../model/report.js';
-import { createDocumentLookup, DOCUMENT_FOLDERS, findRepoRoot, loadConfig, loadRepository } from '../../documents/index.js';
+import { createDocumentLookup, DOCUMENT_FOLDERS, findRepoRoot, loadConfig, loadRepository, trainingWarning } from '../../documents/index.js';
 import { parseYamlValue } from '../../markdown/yaml.js';
 import { describeValue, parseYamlWithPositions } from '../../markdown/yaml.js';
 import { ANSWER_FORMS, parseManualAnswer } from '../../checks/manual.js';
@@ -128,6 +128,9 @@ export const command: Command = {
 
       const protocolInfo = describeProtocol(protocol, status, await protocolGit);
       const warnings: string[] = [...protocolInfo.warnings];
+      // Training (DC-05): warned, not refused; the executor's id is the signer id the run is attributed to.
+      const training = trainingWarning(status, executorId);
+      if (training) warnings.push(training);
       if (status.approval === 'front-matter') warnings.push(`Approval not signed: ${protocol.meta.documentId} revision ${protocol.meta.revision} is approved by its front matter only (no signers.yaml); no electronic approval signature backs it.`);
       if (dryRun && !status.effective) warnings.push(`The protocol is ${status.computedStatus}, not effective${status.notes.length ? `: ${status.notes.join('; ')}` : ''}.`);
       const live = ctx.stderr.isTTY && !ctx.env.CI;

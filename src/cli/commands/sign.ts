@@ -8,9 +8,11 @@ import { MEANINGS } from '../../signing/payload.js';
 import { commitIfAsked, passphraseReader, printSignResult, reportDirOf, requireFlag, targetArg } from '../signing-args.js';
 
 export const command: Command = {
-  usage: 'sign <report-dir | document.md> --as ID --meaning executed|reviewed|approved|authored [--comment TEXT] [--passphrase-stdin]\n       sign <report-dir> --resume --as ID [--passphrase-stdin]',
+  usage: 'sign <report-dir | document.md> --as ID --meaning executed|reviewed|approved|authored|trained|obsoleted [--comment TEXT] [--passphrase-stdin]\n       sign <report-dir> --resume --as ID [--passphrase-stdin]',
   description: [
-    'Signs a report (executed → reviewed → approved) or a controlled document (authored, reviewed, approved).',
+    'Signs a report (executed → reviewed → approved) or a controlled document: authored, reviewed (before the',
+    'approval, or a periodic review after it), approved, trained (you were trained on this approved revision)',
+    'or obsoleted (the document is withdrawn).',
     'The signature is a DSSE envelope over the canonical record hash (or the document file hash) with your id,',
     'printed name (from signers.yaml), the meaning and the UTC time inside the signed bytes. Your passphrase',
     'is asked every time. Reports: written to signatures/NN-<meaning>-<id>.dsse.json and report.pdf is',
