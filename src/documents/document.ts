@@ -207,7 +207,8 @@ function checkStatusDates(
   const s = meta.status;
   if (!s) return;
   if ((s === 'approved' || s === 'effective' || s === 'superseded') && !meta.approvalDate && pos('approval_date') === undefined) {
-    problem(pos('status'), 'STATUS_DATES', `status "${s}" needs an approval_date; none is recorded`);
+    // Dropped by loadRepository when approval signatures record the date (DC-01: a tool-managed field).
+    problem(pos('status'), 'APPROVAL_DATE_MISSING', `status "${s}" needs an approval_date; none is recorded (with a signer registry, the approval signatures record it)`);
   }
   if (s === 'effective' && !meta.effectiveDate && pos('effective_date') === undefined) {
     problem(pos('status'), 'STATUS_DATES', `status "effective" needs an effective_date; none is recorded`);

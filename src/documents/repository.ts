@@ -298,6 +298,9 @@ export async function loadRepository(options: LoadOptions): Promise<LoadedReposi
   const states = await Promise.all(documents.map((d) => approvals(d)));
   documents.forEach((d, i) => status.set(d, computeDocumentStatus(d, today, states[i]!)));
   supersede(documents, status);
+  // The approval date of a signed document is the time of its approval signatures, not a front-matter field.
+  const signed = new Set([...status].filter(([, s]) => s.approval === 'signed').map(([d]) => shownOf.get(d)));
+  for (let i = issues.length - 1; i >= 0; i--) if (issues[i]!.code === 'APPROVAL_DATE_MISSING' && signed.has(issues[i]!.file)) issues.splice(i, 1);
   for (const d of documents) {
     const s = status.get(d)!;
     for (const f of s.findings) {

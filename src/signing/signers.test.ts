@@ -54,4 +54,29 @@ describe('signer registry', () => {
     expect(keyProblemAt(key, '2025-12-31T00:00:00Z')).toMatch(/is valid only from/);
     expect(keyProblemAt(key, '2030-01-01T00:00:00Z')).toMatch(/expired at/);
   });
+
+  it('matches front-matter names by id or alias (case-insensitive); an alias names one signer', () => {
+    const okafor = { ...signer('okafor', ['approver']), aliases: ['github.com/okafor', 'N.Okafor@example.com'] };
+    const { registry, issues } = parseSignerRegistry(serializeSignerRegistry({ ca, signers: [eve, okafor] }), 'signers.yaml');
+    expect(issues).toEqual([]);
+    expect(registry!.resolve('github.com/okafor')!.id).toBe('okafor');
+    expect(registry!.resolve(' GitHub.com/Okafor ')!.id).toBe('okafor');
+    expect(registry!.resolve('n.okafor@example.com')!.id).toBe('okafor');
+    expect(registry!.resolve('okafor')!.id).toBe('okafor');
+    expect(registry!.resolve('github.com/bewest')).toBeUndefined();
+    expect(registry!.signer('github.com/okafor')).toBeUndefined();
+
+    // The same alias for two people, an alias that is another signer's id, an alias twice, not a list.
+    const text = serializeSignerRegistry({ ca, signers: [{ ...eve, aliases: ['github.com/okafor', 'quinn'] }, okafor, { ...quinn, aliases: ['q@example.com', 'Q@example.com'] }] });
+    const bad = parseSignerRegistry(text, 'signers.yaml');
+    expect(bad.registry).toBeNull();
+    const lineOf = (needle: string, from = 0) => text.split('\n').findIndex((l, i) => i >= from && l.includes(needle)) + 1;
+    expect(bad.issues.map(formatIssue)).toEqual([
+      `signers.yaml:${lineOf('- quinn')}:9 SIGNER_ALIAS_DUPLICATE alias "quinn" of signer "eve" is the id of signer "quinn"; an alias names one person`,
+      `signers.yaml:${lineOf('- github.com/okafor', lineOf('id: okafor'))}:9 SIGNER_ALIAS_DUPLICATE alias "github.com/okafor" is claimed by both "eve" and "okafor"; an alias belongs to one signer`,
+      `signers.yaml:${lineOf('- Q@example.com')}:9 SIGNER_ALIAS_DUPLICATE alias "Q@example.com" is listed twice for signer "quinn"`,
+    ]);
+    const notList = parseSignerRegistry(serializeSignerRegistry({ ca, signers: [eve] }).replace('  - id: eve\n', '  - id: eve\n    aliases: github.com/eve\n'), 'signers.yaml');
+    expect(notList.issues.map((i) => i.code)).toEqual(['SIGNER_ALIASES_INVALID']);
+  });
 });

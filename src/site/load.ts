@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { LoadedRepository } from '../documents/index.js';
+import { addMonths } from '../documents/dates.js';
 import type { QualifyConfig } from '../model/index.js';
 import type { Report } from '../model/report.js';
 import { readAuditTrail } from '../signing/audit.js';
@@ -140,20 +141,14 @@ async function loadDocuments(root: string, repo: LoadedRepository, now: Date, ve
   const verdicts = new Map(results.map((v, i) => [verifiable[i]!, { ...v, target: verifiable[i]!.path }]));
   return docs.map((doc) => {
     const status = repo.status.get(doc)!;
-    return { doc, status, page: documentPage(doc.path), pdf: documentPdf(doc.path), verification: verdicts.get(doc) ?? null, history: history.get(doc.path) ?? [], reviewDue: reviewDue(status.approvalDate, doc.meta.reviewPeriodMonths) };
+    return { doc, status, page: documentPage(doc.path), pdf: documentPdf(doc.path), verification: verdicts.get(doc) ?? null, history: history.get(doc.path) ?? [], reviewDue: status.nextReviewDate };
   });
 }
 
-/** The day a periodic review falls due: the approval date plus the review period. */
-export function reviewDue(approvalDate: string | null, months: number | null): string | null {
-  if (!approvalDate || !months || !/^\d{4}-\d{2}-\d{2}/.test(approvalDate)) return null;
-  const [y, m, d] = approvalDate.slice(0, 10).split('-').map(Number) as [number, number, number];
-  const total = m - 1 + months;
-  const year = y + Math.floor(total / 12);
-  const month = total % 12;
-  // Clamp to the month's last day (a review due "31 February" is due on the 28th/29th).
-  const last = new Date(Date.UTC(year, month + 1, 0)).getUTCDate();
-  return new Date(Date.UTC(year, month, Math.min(d, last))).toISOString().slice(0, 10);
+/** The day a periodic review falls due: `from` (an effective date, the last review) plus the review period. */
+export function reviewDue(from: string | null, months: number | null): string | null {
+  if (!from || !months || !/^\d{4}-\d{2}-\d{2}/.test(from)) return null;
+  return addMonths(from, months);
 }
 
 async function loadAudit(root: string, gitOn: boolean): Promise<AuditView> {

@@ -42,18 +42,23 @@ describe('document approval', () => {
     expect(bad.stdout).toMatch(/DOCUMENT_EDITED_AFTER_APPROVAL edited after approval: revision 05 was approved as sha256 [0-9a-f]{16} \(approvals\/SOP-0013\/05\/01-approved-quinn\.dsse\.json\), the file is now [0-9a-f]{16}/);
   }));
 
-  it('needs every enrolled approver named in the front matter', () => withRepo(async (repo) => {
+  it('needs every approver named in the front matter: a name no signer answers to blocks the approval until it is an alias', () => withRepo(async (repo) => {
     const file = join(repo.root, 'sops/SOP-0013.md');
     writeFileSync(file, SOP.replace('approvers: [quinn]', 'approvers: [quinn, adam, "Jane Roe (QA)"]'));
     await signDocument(file, 'adam', 'approved', null, ctxFor(repo, 'adam', T.keys));
     let state = documentApprovalState(repo.root, await readDocumentRef(repo.root, file), { now: T.verify });
     expect(state.approved).toBe(false);
-    expect(state.missingApprovers).toEqual(['quinn']);
-    expect(state.notes).toContain('approver "Jane Roe (QA)" named in the front matter is not an enrolled signer; only enrolled signers\' approvals count');
+    expect(state.missingApprovers).toEqual(['quinn', 'Jane Roe (QA)']);
+    expect(state.notes).toContain('approver "Jane Roe (QA)" named in the front matter matches no signer id or alias in signers.yaml: nobody can approve for this name');
     await signDocument(file, 'quinn', 'approved', null, ctxFor(repo, 'quinn', new Date('2026-10-02T08:00:00Z')));
     state = documentApprovalState(repo.root, await readDocumentRef(repo.root, file), { now: T.verify });
-    expect(state.approved).toBe(true);
-    expect(state.approvedAt).toBe('2026-10-02T08:00:00Z');
+    // Two of three listed approvers signed: not approved (it used to be, since "Jane Roe (QA)" was skipped).
+    expect([state.approved, state.missingApprovers]).toEqual([false, ['Jane Roe (QA)']]);
+    const registry = readFileSync(join(repo.root, 'signers.yaml'), 'utf8');
+    writeFileSync(join(repo.root, 'signers.yaml'), registry.replace(/(\n {2}- id: rita\n)/, '$1    aliases: ["Jane Roe (QA)"]\n'));
+    state = documentApprovalState(repo.root, await readDocumentRef(repo.root, file), { now: T.verify });
+    expect([state.approved, state.missingApprovers]).toEqual([false, ['Jane Roe (QA)']]);
+    expect(state.notes).toContain('awaiting approval by Jane Roe (QA)');
   }));
 
   it('front matter claiming approval without a signature fails verification', () => withRepo(async (repo) => {
