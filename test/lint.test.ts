@@ -78,8 +78,11 @@ describe('real-world documents', () => {
       expect(lint.code).toBe(0);
       const docs = await runCli(['docs', '--json'], { cwd: dir, now: new Date('2026-11-22T00:00:00Z') });
       const [info] = JSON.parse(docs.stdout);
-      expect(info).toMatchObject({ documentId: 'SOP-0013', revision: '05', approvalDate: '2020-07-18', effectiveDate: '2020-07-18', approvers: ['github.com/bewest'], computedStatus: 'effective', approval: 'front-matter' });
+      // Parsed unchanged; not effective though: revision 05 names no change record (DC-09, issue 12).
+      expect(info).toMatchObject({ documentId: 'SOP-0013', revision: '05', approvalDate: '2020-07-18', effectiveDate: '2020-07-18', approvers: ['github.com/bewest'], computedStatus: 'in-review', approval: 'front-matter' });
       expect(info.notes).toContain('approval recorded but not signed');
+      expect(info.notes).toContain('revision 05 names no change_control: a revision after 01 is approved only with the change record that justifies it (DC-09)');
+      expect(lint.stdout).toMatch(/^sops\/SOP-0013\.md:\d+:11 CHANGE_CONTROL_MISSING \(warning\) revision 05 names no change_control/m);
     } finally {
       cleanup();
     }
@@ -92,7 +95,7 @@ describe('qualify docs', () => {
     try {
       writeTree(dir, {
         'qualify.yaml': 'environments: {}\n',
-        'sops/SOP-0001-a.md': '---\ndocument_id: SOP-0001\ntitle: Alpha\nrevision: "02"\nstatus: effective\napprovers: [quinn]\napproval_date: 2026-01-02\neffective_date: 2026-01-05\n---\nx\n',
+        'sops/SOP-0001-a.md': '---\ndocument_id: SOP-0001\ntitle: Alpha\nrevision: "02"\nstatus: effective\napprovers: [quinn]\napproval_date: 2026-01-02\neffective_date: 2026-01-05\nchange_control: CC-1\n---\nx\n',
         'sops/SOP-0002-b.md': '---\ndocument_id: SOP-0002\ntitle: Beta\nrevision: "01"\nstatus: approved\napprovers: [quinn]\napproval_date: 2026-11-01\neffective_date: 2026-12-01\n---\nx\n',
         'sops/SOP-0003-c.md': '---\ndocument_id: SOP-0003\ntitle: Gamma\nrevision: "01"\nstatus: draft\n---\nx\n',
       });

@@ -4,7 +4,7 @@ export { parseProtocol, type CheckCatalog } from './protocol.js';
 export { parseFrontMatter } from '../markdown/front-matter.js';
 export { parseYamlWithPositions, describeValue } from '../markdown/yaml.js';
 export { checkBlocks, protocolBlocks, headingText } from '../markdown/check-blocks.js';
-export { computeDocumentStatus, approvalOutcome, trainingWarning, revisionNeedsChangeControl, NO_SIGNATURES, APPROVAL_NOT_SIGNED, type ApprovalState, type ApprovalProvider, type ApprovalOutcome, type SignedEvent } from './status.js';
+export { computeDocumentStatus, approvalOutcome, trainingWarning, STATUS_FINDING_CODES, revisionNeedsChangeControl, NO_SIGNATURES, APPROVAL_NOT_SIGNED, type ApprovalState, type ApprovalProvider, type ApprovalOutcome, type SignedEvent } from './status.js';
 export { findRepoRoot, loadConfig, loadRepository, compareRevisions, DOCUMENT_FOLDERS, type LoadOptions, type LoadedRepository } from './repository.js';
 export { parseRequirements, type RequirementsDocument } from './requirements.js';
 export { traceRequirements, traceabilityIssues, TRACE_CODES, type Traceability, type CaseRef } from './traceability.js';

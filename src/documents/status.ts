@@ -41,6 +41,12 @@ export const NO_SIGNATURES: ApprovalProvider = async () => ({ registry: false, s
 
 export const APPROVAL_NOT_SIGNED = 'approval recorded but not signed';
 
+/**
+ * Codes of the problems the computed status reports to lint. They judge signatures and dates, not the
+ * text: the run's gate turns them into "not effective" (exit 3), not into an invalid document.
+ */
+export const STATUS_FINDING_CODES: ReadonlySet<string> = new Set(['APPROVER_UNKNOWN', 'EFFECTIVE_BEFORE_APPROVAL', 'REVIEW_DUE']);
+
 /** Whether the listed approvers have all signed, and when the last of them did. */
 export interface ApprovalOutcome {
   complete: boolean;

@@ -24,6 +24,7 @@ const qms = makeTempDir('qualify-report13-');
 const home = makeTempDir('qualify-report13-home-');
 const env = { QUALIFY_HOME: home.dir };
 const pp = (id: string) => `${id} report passphrase\n`;
+const today = new Date().toISOString().slice(0, 10);
 let server: Server;
 let port = 0;
 let healthRequests = 0;
@@ -86,8 +87,9 @@ beforeAll(async () => {
   makeGitRepo(qms.dir, {
     'qualify.yaml': `signers: signers.yaml\nsystem:\n  name: Test LIMS\n  version: "{{release}}"\ntool_validation:\n  record: TVR-0100 revision 01\n  versions: ["${TOOL_VERSION}"]\n`,
     'app.conf': 'release 1.4.1\n',
-    'requirements/URS-0100.md': URS,
-    'protocols/QP-0100.md': protocol(TC01, TC02, TC03_HTTP, TC04, TC05_MANUAL).replace('  release: { description: Release under qualification }', '  release: { description: Release under qualification }\n  url: { description: Base URL of the log service }'),
+    // Approved today by signature: effective from today, not before the approval (DC-03).
+    'requirements/URS-0100.md': URS.replace('effective_date: 2025-01-02', `effective_date: ${today}`),
+    'protocols/QP-0100.md': protocol(TC01, TC02, TC03_HTTP, TC04, TC05_MANUAL).replace('  release: { description: Release under qualification }', '  release: { description: Release under qualification }\n  url: { description: Base URL of the log service }').replace('effective_date: 2025-01-02', `effective_date: ${today}`),
     'answers.yaml': 'TC-05:\n  answer: "pass: CR-2026-0099 approved, release 1.4.2 confirmed"\n  by: avery\n',
   });
   for (const [id, name, roles] of [['avery', 'Avery Engineer', ['executor']], ['riley', 'Riley Reviewer', ['reviewer']], ['quinn', 'Quinn Approver', ['approver', 'qa']]] as const) {

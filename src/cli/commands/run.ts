@@ -14,7 +14,7 @@ import { formatIssue } from '../../model/issue.js';
 import type { DocumentStatusInfo, ManualAsk } from '../../model/check.js';
 import type { Protocol } from '../../model/document.js';
 import type { Report } from '../../model/report.js';
-import { createDocumentLookup, DOCUMENT_FOLDERS, findRepoRoot, loadConfig, loadRepository, trainingWarning } from '../../documents/index.js';
+import { createDocumentLookup, DOCUMENT_FOLDERS, findRepoRoot, loadConfig, loadRepository, STATUS_FINDING_CODES, trainingWarning } from '../../documents/index.js';
 import { parseYamlValue } from '../../markdown/yaml.js';
 import { describeValue, parseYamlWithPositions } from '../../markdown/yaml.js';
 import { ANSWER_FORMS, parseManualAnswer } from '../../checks/manual.js';
@@ -106,7 +106,7 @@ export const command: Command = {
         if (problems.length) throw new DocumentError('PROTOCOL_INVALID', `${args.positionals[0]} cannot be run:\n${problems.map(formatIssue).join('\n')}`);
         throw new UsageError('NOT_A_PROTOCOL', `${args.positionals[0]} is not a protocol (type: protocol in its front matter, or a file under protocols/)`);
       }
-      const errors = repo.issues.filter((i) => resolve(ctx.cwd, i.file) === protocolFile && i.severity === 'error');
+      const errors = repo.issues.filter((i) => resolve(ctx.cwd, i.file) === protocolFile && i.severity === 'error' && !STATUS_FINDING_CODES.has(i.code));
       if (errors.length) throw new DocumentError('PROTOCOL_INVALID', `${args.positionals[0]} has ${errors.length} error${errors.length === 1 ? '' : 's'}; fix them (qualify lint) before running:\n${errors.map(formatIssue).join('\n')}`);
 
       // The gate: only an approved, effective protocol produces a GxP record. A repository that has had
