@@ -14,7 +14,7 @@
 
 import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -96,6 +96,15 @@ async function prepareWorkspace() {
     mkdirSync(qms, { recursive: true });
     mkdirSync(home, { recursive: true });
     for (const item of ['qualify.yaml', 'sops', 'requirements', 'protocols']) cpSync(join(root, item), join(qms, item), { recursive: true });
+    // quinn approves them today by signature: they take effect today, not on the dates of the project's own
+    // copies (a document cannot take effect before its approval signature, DC-03).
+    const today = new Date().toISOString().slice(0, 10);
+    for (const folder of ['sops', 'requirements', 'protocols']) {
+      for (const f of readdirSync(join(qms, folder)).filter((n) => n.endsWith('.md'))) {
+        const file = join(qms, folder, f);
+        writeFileSync(file, readFileSync(file, 'utf8').replace(/^effective_date:.*$/m, `effective_date: ${today}`));
+      }
+    }
     await git(qms, 'init', '-q', '-b', 'main');
     await git(qms, 'add', '-A');
     await git(qms, 'commit', '-q', '-m', 'QMS documents');

@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { runCli } from './cli.js';
 import { buildExampleImage, freePort, pushImage, registryRepo, removeContainer, removeImage, startContainer, uniqueName, waitHealthy } from './docker.js';
 import { git, makeGitRepo, makeTempDir, writeTree } from './tmp.js';
+import { effectiveOn } from './documents.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -48,7 +49,8 @@ export async function qualifiedRepo(): Promise<QualifiedRepo> {
     await startContainer({ name: container, image, port });
     await waitHealthy(container);
 
-    const shipped = (folder: string) => Object.fromEntries(readdirSync(join(ROOT, folder)).map((f) => [`${folder}/${f}`, readFileSync(join(ROOT, folder, f), 'utf8')]));
+    // Approved by signature today, so effective from today (an effective date before the approval is refused, DC-03).
+    const shipped = (folder: string) => Object.fromEntries(readdirSync(join(ROOT, folder)).map((f) => [`${folder}/${f}`, effectiveOn(readFileSync(join(ROOT, folder, f), 'utf8'))]));
     const qualifyYaml = readFileSync(join(ROOT, 'qualify.yaml'), 'utf8');
     makeGitRepo(qms.dir, { 'qualify.yaml': qualifyYaml, ...shipped('protocols'), ...shipped('sops') });
     const cli = async (args: string[], stdin?: string, now?: Date) => {

@@ -11,6 +11,7 @@ import { git, makeGitRepo, makeTempDir, writeTree } from '../helpers/tmp.js';
 import { buildExampleImage, freePort, pushImage, registryRepo, removeContainer, removeImage, startContainer, uniqueName, waitHealthy } from '../helpers/docker.js';
 import { testRenderer } from './fixture.js';
 import type { Report } from '../../src/model/report.js';
+import { effectiveOn } from '../helpers/documents.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const SHIPPED = readdirSync(join(ROOT, 'protocols')).find((f) => /^QP-0001.*\.md$/.test(f))!;
@@ -36,7 +37,8 @@ beforeAll(async () => {
   await startContainer({ name: container, image, port });
   await waitHealthy(container);
   // The QMS repository: the shipped protocol and SOPs (so the run's audit entry lands here, not in the project).
-  const shipped = (folder: string) => Object.fromEntries(readdirSync(join(ROOT, folder)).map((f) => [`${folder}/${f}`, readFileSync(join(ROOT, folder, f), 'utf8')]));
+  // Approved by signature today, so effective from today (an effective date before the approval is refused, DC-03).
+  const shipped = (folder: string) => Object.fromEntries(readdirSync(join(ROOT, folder)).map((f) => [`${folder}/${f}`, effectiveOn(readFileSync(join(ROOT, folder, f), 'utf8'))]));
   makeGitRepo(qms.dir, { 'qualify.yaml': 'signers: signers.yaml\n', ...shipped('protocols'), ...shipped('sops') });
   for (const [id, name, roles] of [['erin', 'Erin Engineer', ['executor']], ['rita', 'Rita Reviewer', ['reviewer']], ['quinn', 'Quinn Approver', ['approver', 'qa']]] as const) {
     const r = await runCli(['keys', 'create', '--as', id, '--name', name, '--email', `${id}@example.invalid`, ...roles.flatMap((x) => ['--role', x]), '--passphrase-stdin'], { cwd: qms.dir, env, stdin: `${id} e2e passphrase\n` });
