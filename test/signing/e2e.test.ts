@@ -75,6 +75,8 @@ describe('signing a record written by qualify run', () => {
     const dir = join(qms.dir, 'reports/QP-0001', id!);
     const rel = relative(qms.dir, dir);
     const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as Report;
+    // QP-0001 requires training and erin has signed no "trained" on it: warned in the record, not refused.
+    expect(report.warnings).toContain(`No training record: erin has not signed "trained" on QP-0001 revision 01, which requires training (nobody has signed "trained" on it yet); record it with "qualify sign protocols/${SHIPPED} --as erin --meaning trained".`);
     if (!existsSync(join(dir, 'report.pdf'))) {
       // Until the report engine is in the build, a stand-in PDF embedding report.json takes its place.
       writeFileSync(join(dir, 'report.pdf'), await testRenderer(report, readFileSync(join(dir, 'report.md'), 'utf8'), { signatures: [] }));

@@ -358,7 +358,8 @@ describe('item 5: the verdict on a signed record does not change with later chan
   it('approved with 4 closed deviations; then protocol revision 02 approved, the executor enrolled, more runs: still verifies 0', async () => {
     const repo = copyRepo(base);
     try {
-      writeFileSync(join(repo.root, 'protocols/QP-0009.md'), FOUR_DEVIATIONS);
+      // Approved on the day of the runs, so effective from that day (not before its approval, DC-03).
+      writeFileSync(join(repo.root, 'protocols/QP-0009.md'), FOUR_DEVIATIONS.replace('effective_date: 2026-10-02', 'effective_date: 2026-10-08'));
       const at = (min: number) => new Date(T.executed.getTime() + min * 60_000);
       const pp = (id: string) => `${PASSPHRASES[id] ?? 'ops passphrase long'}\n`;
       expect((await cli(repo, ['sign', 'protocols/QP-0009.md', '--as', 'quinn', '--meaning', 'approved', '--passphrase-stdin'], at(0), pp('quinn'))).code).toBe(0);
@@ -378,7 +379,7 @@ describe('item 5: the verdict on a signed record does not change with later chan
       expect(first.code, first.stdout).toBe(0);
       // Later: revision 02 approved, the operator enrolled, more runs.
       const p = join(repo.root, 'protocols/QP-0009.md');
-      writeFileSync(p, readFileSync(p, 'utf8').replace('revision: "01"', 'revision: "02"'));
+      writeFileSync(p, readFileSync(p, 'utf8').replace('revision: "01"', 'revision: "02"\nchange_control: CC-2026-050'));
       await ok(['sign', 'protocols/QP-0009.md', '--as', 'quinn', '--meaning', 'approved', '--passphrase-stdin'], 60, 'quinn');
       await ok(['keys', 'create', '--as', 'ops', '--name', 'Olli Operator', '--email', 'ops@example.invalid', '--role', 'executor', '--passphrase-stdin'], 61, 'ops');
       for (const min of [62, 63]) expect((await cli(repo, ['run', 'protocols/QP-0009.md', '--as', 'ops'], at(min))).code).toBe(1);
