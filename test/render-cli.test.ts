@@ -15,6 +15,7 @@ document_id: ${id}
 title: Release and operations ${id}
 type: sop
 revision: "02"
+change_control: CC-2026-002
 status: ${status}
 authors: [adam]
 approvers: [quinn]

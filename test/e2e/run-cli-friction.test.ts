@@ -30,6 +30,7 @@ function qms(options: { body?: string; config?: string; parameters?: string } = 
       'type: protocol',
       'title: Configuration protocol',
       'revision: "02"',
+      'change_control: CC-2020-001',
       'status: effective',
       'approvers: [quinn]',
       'approval_date: 2020-01-01',

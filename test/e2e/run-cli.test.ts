@@ -34,6 +34,7 @@ function qms(options: RepoOptions = {}): string {
       'type: protocol',
       'title: Configuration protocol',
       'revision: "02"',
+      'change_control: CC-2020-001',
       `status: ${options.status ?? 'effective'}`,
       'approvers: [quinn]',
       'approval_date: 2020-01-01',
