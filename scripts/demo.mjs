@@ -3,7 +3,8 @@
 //
 // It works in demo-workspace/ (git-ignored), so the project's own files are never touched:
 //   qms/   a QMS repository: this project's qualify.yaml, SOPs, user requirements and master protocol, three example signers
-//          (avery executes, riley reviews, quinn approves), the documents approved by signature;
+//          (avery executes, riley reviews, quinn approves), the documents approved by signature (effective
+//          from today) and avery's training on the protocol signed;
 //   home/  $QUALIFY_HOME of the three signers: their encrypted private keys (demo passphrases below);
 //   app/   the application's git repository with the release tag v1.4.2.
 // Each run: builds the example image (examples/app) with its OCI labels, pushes it to the local registry on
@@ -115,8 +116,11 @@ async function prepareWorkspace() {
     say('quinn approves the SOPs, the user requirements and the master protocol by electronic signature');
     const docs = ['sops', 'requirements', 'protocols'].flatMap((d) => readdirSync(join(qms, d)).map((f) => `${d}/${f}`)).filter((f) => f.endsWith('.md'));
     for (const doc of docs) await mustQualify(['sign', doc, '--as', 'quinn', '--meaning', 'approved', '--passphrase-stdin'], { input: `${passphrase('quinn')}\n`, quiet: true });
+    say('avery records their training on the master protocol (it requires training) by electronic signature');
+    const protocolFile = docs.find((d) => d.startsWith('protocols/'));
+    await mustQualify(['sign', protocolFile, '--as', 'avery', '--meaning', 'trained', '--passphrase-stdin'], { input: `${passphrase('avery')}\n`, quiet: true });
     await git(qms, 'add', '-A');
-    await git(qms, 'commit', '-q', '-m', 'Signers enrolled; SOPs and QP-0001 approved');
+    await git(qms, 'commit', '-q', '-m', 'Signers enrolled; SOPs and QP-0001 approved; avery trained on QP-0001');
   }
   if (!existsSync(join(app, '.git'))) {
     mkdirSync(app, { recursive: true });

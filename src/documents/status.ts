@@ -214,11 +214,12 @@ function periodicReview(months: number | null, effectiveDate: string | null, app
 }
 
 /**
- * A warning when a protocol requires training and the executor has not signed "trained" on this
- * revision; null otherwise. The run calls it with the executor's signer id.
+ * A warning when a protocol approved by signature requires training and the executor has not signed
+ * "trained" on this revision; null otherwise. The run calls it with the executor's signer id.
  */
 export function trainingWarning(status: DocumentStatusInfo, executorId: string): string | null {
-  if (!status.trainingRequired) return null;
+  // Training is recorded by signature: a repository without signers has no records to look for.
+  if (!status.trainingRequired || status.approval !== 'signed') return null;
   if (status.trained.some((t) => t.signerId === executorId)) return null;
   const who = status.trained.length ? `trained: ${status.trained.map((t) => t.signerId).join(', ')}` : 'nobody has signed "trained" on it yet';
   return `No training record: ${executorId} has not signed "trained" on ${status.documentId} revision ${status.revision ?? '(none)'}, which requires training (${who}); record it with "qualify sign ${status.path} --as ${executorId} --meaning trained".`;

@@ -179,7 +179,8 @@ describe('document control by signature', () => {
     expect(trainingWarning(s, 'adam')).toBe('No training record: adam has not signed "trained" on SOP-0600 revision 01, which requires training (trained: eve); record it with "qualify sign sops/SOP-0600.md --as adam --meaning trained".');
     const docs = await cli(repo, ['docs'], T.verify);
     expect(docs.stdout).toContain('SOP-0600 rev 01: training required; trained: eve');
-    // A document without training_required never warns.
+    // A document without training_required never warns, nor one approved by its front matter only (no signers).
     expect(trainingWarning({ ...s, trainingRequired: false, trained: [] }, 'adam')).toBeNull();
+    expect(trainingWarning({ ...s, approval: 'front-matter', trained: [] }, 'adam')).toBeNull();
   }));
 });

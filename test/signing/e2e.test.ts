@@ -71,6 +71,7 @@ describe('signing a record written by qualify run', () => {
       '--out', join(qms.dir, 'reports'), '--as', 'erin',
     ], { cwd: qms.dir, env });
     expect(run.code).toBe(0);
+    expect(run.stderr).toContain(`warning: No training record: erin has not signed "trained" on QP-0001 revision 01`);
     const [id] = readdirSync(join(qms.dir, 'reports/QP-0001'));
     const dir = join(qms.dir, 'reports/QP-0001', id!);
     const rel = relative(qms.dir, dir);

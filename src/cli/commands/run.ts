@@ -130,7 +130,10 @@ export const command: Command = {
       const warnings: string[] = [...protocolInfo.warnings];
       // Training (DC-05): warned, not refused; the executor's id is the signer id the run is attributed to.
       const training = trainingWarning(status, executorId);
-      if (training) warnings.push(training);
+      if (training) {
+        warnings.push(training);
+        ctx.stderr.write(`warning: ${training}\n`);
+      }
       if (status.approval === 'front-matter') warnings.push(`Approval not signed: ${protocol.meta.documentId} revision ${protocol.meta.revision} is approved by its front matter only (no signers.yaml); no electronic approval signature backs it.`);
       if (dryRun && !status.effective) warnings.push(`The protocol is ${status.computedStatus}, not effective${status.notes.length ? `: ${status.notes.join('; ')}` : ''}.`);
       const live = ctx.stderr.isTTY && !ctx.env.CI;
