@@ -366,10 +366,12 @@ export async function signDocument(file: string, signerId: string, meaning: Sign
       throw new ApprovalError('SIGN_CONFLICT', `another signature was added to ${folder} meanwhile; nothing was signed, try again`);
     }
     const state = documentApprovalState(root, doc, { now: ctx.now, registry });
-    const from = before.approved ? 'approved' : 'not approved';
-    const to = state.approved ? 'approved' : 'not approved';
+    // What the signature changed, for the trail (AT-01): the approval, the signer's training, or the status.
+    const field = meaning === 'trained' ? `training.${signer.id}` : meaning === 'obsoleted' ? 'status' : 'approval';
+    const from = meaning === 'trained' ? 'not trained' : before.approved ? 'approved' : 'not approved';
+    const to = meaning === 'trained' ? 'trained' : meaning === 'obsoleted' ? 'obsolete' : state.approved ? 'approved' : 'not approved';
     const entry = await appendAuditEntry(root, {
-      at, who, action: 'sign', host, object: { type: 'document', id: doc.documentId, path: doc.path }, field: 'approval', old: from, new: to,
+      at, who, action: 'sign', host, object: { type: 'document', id: doc.documentId, path: doc.path }, field, old: from, new: to,
       why: comment?.trim() ? comment : `signed ${doc.documentId} revision ${doc.revision ?? '(none)'} (sha256 ${short(doc.sha256)}) as ${meaning}`,
       ref: { path: candidate.file, sha256: sha256Hex(candidate.bytes) },
     });

@@ -30,6 +30,7 @@ async function statusOf(repo: Enrolled, id: string, now: Date, revision?: string
 }
 
 const sop = (id: string, fields: string) => `---\ndocument_id: ${id}\ntitle: Release of container images\ntype: sop\n${fields}---\n# Purpose\n\nRelease by promoting images built by CI.\n`;
+const lastTrailEntry = (repo: Enrolled) => JSON.parse(readFileSync(join(repo.root, 'audit/trail.jsonl'), 'utf8').trim().split('\n').at(-1)!) as Record<string, unknown>;
 const cli = (repo: Enrolled, args: string[], now: Date) => runCli(args, { cwd: repo.root, env: repo.env, now });
 const addAlias = (repo: Enrolled, id: string, alias: string) => {
   const file = join(repo.root, 'signers.yaml');
@@ -129,6 +130,7 @@ describe('document control by signature', () => {
     const refused = await sign(repo, 'sops/SOP-0400.md', 'eve', 'obsoleted', at('2026-10-06')).catch((e: { code: string }) => e);
     expect((refused as { code: string }).code).toBe('SIGN_ROLE_FORBIDDEN');
     await sign(repo, 'sops/SOP-0400.md', 'quinn', 'obsoleted', at('2026-10-06'));
+    expect(lastTrailEntry(repo)).toMatchObject({ action: 'sign', object: { type: 'document', id: 'SOP-0400' }, field: 'status', old: 'approved', new: 'obsolete' });
     s = await statusOf(repo, 'SOP-0400', T.verify);
     expect([s.computedStatus, s.effective]).toEqual(['obsolete', false]);
     expect(s.notes).toContain('withdrawn (obsoleted) by quinn at 2026-10-06T08:00:00Z');
@@ -173,6 +175,7 @@ describe('document control by signature', () => {
     expect((early as { message: string }).message).toContain('is not approved over these bytes (awaiting quinn)');
     await sign(repo, 'sops/SOP-0600.md', 'quinn', 'approved', at('2026-10-02'));
     await sign(repo, 'sops/SOP-0600.md', 'eve', 'trained', at('2026-10-03'));
+    expect(lastTrailEntry(repo)).toMatchObject({ action: 'sign', who: { id: 'eve' }, object: { type: 'document', id: 'SOP-0600' }, field: 'training.eve', old: 'not trained', new: 'trained' });
     const s = await statusOf(repo, 'SOP-0600', T.verify);
     expect([s.trainingRequired, s.trained]).toEqual([true, [{ signerId: 'eve', time: '2026-10-03T08:00:00Z' }]]);
     expect(trainingWarning(s, 'eve')).toBeNull();
