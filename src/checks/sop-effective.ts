@@ -9,7 +9,9 @@
 // signed when a signer registry exists, effective date reached), and its revision is at least
 // `min_revision` when given (numeric revisions compare as numbers).
 // Observes: document_id, title, revision, status (computed), claimed_status, effective, approval
-// (signed, front-matter, none), approvers, approval_date, effective_date, path, sha256, notes.
+// (signed, front-matter, none), approvers, approval_date, effective_date, change_control,
+// next_review_date, review_due, path, sha256, notes. Effective means: every listed approver signed these
+// bytes, the effective date is reached and not before the approval, a revision after 01 names its change.
 
 import type { Assertion } from '../model/report.js';
 import { defineCheck } from './define.js';
@@ -30,7 +32,7 @@ export const sopEffective = defineCheck({
     min_revision: { kind: 'string', description: 'Lowest acceptable revision, e.g. "05"' },
   },
   implicitVerdict: true,
-  expectKeys: ['document_id', 'title', 'revision', 'status', 'claimed_status', 'effective', 'approval', 'approvers', 'approval_date', 'effective_date', 'path', 'sha256', 'notes'],
+  expectKeys: ['document_id', 'title', 'revision', 'status', 'claimed_status', 'effective', 'approval', 'approvers', 'approval_date', 'effective_date', 'change_control', 'next_review_date', 'review_due', 'path', 'sha256', 'notes'],
   example: ['type: sop.effective', 'document_id: SOP-0013', 'min_revision: "05"', ''].join('\n'),
 
   async observe(params, ctx) {
@@ -56,6 +58,9 @@ export const sopEffective = defineCheck({
       approvers: doc.approvers,
       approval_date: doc.approvalDate,
       effective_date: doc.effectiveDate,
+      change_control: doc.changeControl ?? null,
+      next_review_date: doc.nextReviewDate ?? null,
+      review_due: doc.reviewDue ?? false,
       path: doc.path,
       sha256: doc.sha256,
       notes: doc.notes,
