@@ -68,6 +68,8 @@ export interface CreateKeyResult {
   registryFile: string;
   caCreated: boolean;
   audit: AuditEntry;
+  /** True when the first signer has no admin role: nobody can issue the tool CA's certificates yet. */
+  noAdmin?: boolean;
 }
 
 function registryText(root: string, file: string): string | null {
@@ -157,8 +159,8 @@ function companyCa(o: CompanyCa, registry: SignerRegistry | null, file: string):
 }
 
 /**
- * Bootstraps a repository's signers: enrols the first signer (who must hold the `admin` role when the tool
- * CA is created, so that they can issue the others' certificates) and creates the tool CA, whose key is
+ * Bootstraps a repository's signers: enrols the first signer (who should hold the `admin` role, so that they
+ * can issue the others' certificates with `keys issue`) and creates the tool CA, whose key is
  * encrypted with their passphrase. Refused once the registry has signers: others use request and issue.
  */
 export async function createSignerKey(root: string, o: CreateKeyOptions): Promise<CreateKeyResult> {
@@ -181,7 +183,6 @@ export async function createSignerKey(root: string, o: CreateKeyOptions): Promis
   } else if (registry?.ca) {
     throw new RefusedError('CA_KEY_MISSING', `${file} names the signer CA "${registry.ca.name}" but no signer: pass its certificate and key with --ca-cert and --ca-key`);
   } else {
-    if (!roles.includes('admin')) throw new UsageError('ADMIN_ROLE_REQUIRED', `the first signer creates the repository's signer CA and enrols the others: give them --role admin (with their other roles)`);
     const pair = generateSigningKey();
     const name = `qualify signer CA (${basename(root)})`;
     const pem = createCaCertificate(pair.privateKey, pair.publicKey, { name }, o.now, 10);
@@ -203,7 +204,7 @@ export async function createSignerKey(root: string, o: CreateKeyOptions): Promis
     why: `enrolled ${signer.name} (${o.id}) with roles ${roles.join(', ')}, the first signer: ${KEY_ALGORITHM} key ${short(pair.fingerprint)}, certificate by "${ca.name}" valid until ${key.notAfter}${caCreated ? '; tool CA created, its key encrypted in the creator\'s key store' : ''}`,
     ref: { path: file, sha256: sha256Hex(next) },
   });
-  return { signerId: o.id, created: 'signer', fingerprint: pair.fingerprint, certificate: key.certificate, notAfter: key.notAfter, privateKeyPath: keyPath, registryFile: file, caCreated, audit };
+  return { signerId: o.id, created: 'signer', fingerprint: pair.fingerprint, certificate: key.certificate, notAfter: key.notAfter, privateKeyPath: keyPath, registryFile: file, caCreated, audit, noAdmin: !roles.includes('admin') };
 }
 
 /** What `keys request` writes: everything the issuer needs, nothing secret. */

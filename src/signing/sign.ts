@@ -30,7 +30,7 @@ import { withLock } from './lock.js';
 import { rolePermits, short, type Meaning, type SignerRecord, type SignerRegistry } from './signers.js';
 import { createFileExclusive } from './store.js';
 import type { VerifyResult } from './verdict.js';
-import { evaluateReport, verifyReport, type ReportEvaluation } from './verify-report.js';
+import { evaluateReport, executedSignerOf, verifyReport, type ReportEvaluation } from './verify-report.js';
 
 export interface SigningContext {
   now: Date;
@@ -192,6 +192,10 @@ export async function signReport(reportDir: string, signerId: string, meaning: S
     requireVerified(current, `the report ${rel}`);
     const record = loaded.record!;
     const recordHash = loaded.recordHash!;
+    const responsible = executedSignerOf(record);
+    if (meaning === 'executed' && signer.id !== responsible) {
+      throw new RefusedError('SIGN_REFUSED', `"${signer.id}" cannot sign ${rel} as executed: ${record.executor.initiatedBy ? `the service identity "${record.executor.id}" ran it for "${responsible}", who alone signs it as executed` : `it was executed by "${record.executor.id}"${record.executor.attribution === 'unattributed' ? ' (unattributed run)' : ''}, who alone signs it as executed`}`);
+    }
     return withReportLock(root, record.reportId, async () => {
       removeStagedRenderings(reportDir);
       const files = readReportEnvelopes(reportDir);

@@ -113,6 +113,7 @@ export const command: Command = {
         `  private key  ${r.privateKeyPath} (encrypted with your passphrase; it never goes into the repository)`,
         `  registry     ${r.registryFile} (review and commit it)`,
         ...(r.caCreated ? ['  signer CA    created for this repository; its key, encrypted with your passphrase, is in your key store:', '               others enrol with qualify keys request, you issue with qualify keys issue'] : []),
+        ...(r.noAdmin ? ['  note         no admin yet: without the admin role nobody can issue the others\' certificates (keys issue)'] : []),
         `  next         qualify keys acknowledge --as ${id} (once, before your first signature)`,
         '',
       ].join('\n'));
