@@ -48,7 +48,7 @@ describe('qualify keys / sign / verify / attest / audit', () => {
     const request = await cli(['keys', 'request', '--as', 'zoe', '--name', 'Zoe Zed', '--email', 'zoe@example.invalid', '--role', 'executor', '--out', join(home.dir, 'zoe.json'), '--passphrase-stdin'], 'zoe passphrase long\n', T.keys);
     expect(request.stderr).toBe('');
     expect(request.stdout).toMatch(/key request for Zoe Zed \(zoe\): RSA-3072 key [0-9a-f]{64}/);
-    expect(request.stdout).toContain(`qualify keys issue ${join(home.dir, 'zoe.json')} --as <admin>`);
+    expect(request.stdout).toMatch(/qualify keys issue \S*zoe\.json --as <admin>/);
     await enrolTeam((args, stdin) => cli(args, stdin, T.keys), people.map(([id, name, ...roles]) => ({ id, name, roles, passphrase: `${id} passphrase long` })), { bootstrap: false });
     const yaml = readFileSync(join(repo.dir, 'signers.yaml'), 'utf8');
     expect(yaml).toContain('name: Quinn Approver');
