@@ -41,6 +41,8 @@ export interface PdfInspection {
   revisions: number;
   /** Byte offset where each revision ends (after `%%EOF` and its end of line). */
   revisionEnds: number[];
+  /** Why the file's objects could not be read (a damaged PDF), or null. */
+  parseProblem?: string | null;
 }
 
 /** How many revisions (each ends with `startxref N %%EOF`) the file has. */
@@ -331,7 +333,16 @@ export async function inspectPdfSignatures(bytes: Buffer, s = bytes.toString('la
 /** Embedded files (by name; `null`: all of them) and signatures of a PDF. */
 export async function inspectPdf(bytes: Buffer, embeddedNames: string[] | null = ['report.json']): Promise<PdfInspection> {
   const s = bytes.toString('latin1');
-  if (embeddedNames === null) return { embedded: await pdfLibEmbedded(bytes, null), signatures: await inspectPdfSignatures(bytes, s), revisions: countRevisions(s), revisionEnds: revisionEnds(s) };
+  if (embeddedNames === null) {
+    let embedded = new Map<string, Buffer>();
+    let parseProblem: string | null = null;
+    try {
+      embedded = await pdfLibEmbedded(bytes, null);
+    } catch (err) {
+      parseProblem = (err as Error).message.split('\n')[0]!;
+    }
+    return { embedded, signatures: await inspectPdfSignatures(bytes, s), revisions: countRevisions(s), revisionEnds: revisionEnds(s), parseProblem };
+  }
   let embedded = scanEmbedded(bytes, s, embeddedNames);
   if (!embedded || embedded.size < embeddedNames.length) {
     try {
