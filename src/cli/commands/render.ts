@@ -53,6 +53,17 @@ async function renderReportDir(dir: string, out: string | null, ctx: CliContext,
     const rel = relative(root, dir).split(sep).join('/');
     throw new ApprovalError('RECORD_CLOSED', `${display(ctx, dir)} is approved: its report.pdf is the one the approver PDF-signed and render does not rewrite it. Render a copy with --out FILE. If report.pdf is missing or does not verify (an interrupted approval), its approver restores it: qualify sign ${rel} --resume --as ${approver}`);
   }
+  if (!out) {
+    // Every signature of the record is a PDF signature of report.pdf, each an incremental update: rendering
+    // it again would remove them (only their signers' keys can make them). The signers' next signature
+    // appends to it; a copy is rendered with --out.
+    const { signedPrefix } = await import('../../signing/pdf-render.js');
+    const pdfPath = join(dir, 'report.pdf');
+    const valid = [...ev.signatures, ...ev.dispositions].filter((e) => e.verdict.valid && e.checked.envelopeHash).map((e) => e.checked.envelopeHash!);
+    if (existsSync(pdfPath) && (await signedPrefix(readFileSync(pdfPath), new Set(valid)))) {
+      throw new ApprovalError('RECORD_SIGNED', `${display(ctx, dir)}: its report.pdf carries the PDF signatures of its signers and render does not rewrite it (that would remove them). Render a copy with --out FILE; the next signature appends to report.pdf`);
+    }
+  }
   const signatures: SignatureManifestation[] = ev.signatures.filter((e) => e.verdict.valid).map(manifestationOf);
   const { readAuditTrail } = await import('../../signing/audit.js');
   const { trailExtract } = await import('../../report/audit-extract.js');
