@@ -7,6 +7,7 @@ import { inflateSync } from 'node:zlib';
 import type Forge from 'node-forge';
 import type { PDFDict as PDFDictType } from 'pdf-lib';
 import { keyFingerprint } from './certificate.js';
+import { OID_TIMESTAMP_TOKEN, readTimestampToken, type TimestampInfo } from './timestamp.js';
 
 export interface PdfSignatureInfo {
   /** ByteRange as written: [0, a, b, c]. */
@@ -28,6 +29,8 @@ export interface PdfSignatureInfo {
   subFilter: string | null;
   /** The signature envelope this PDF signature manifests (named in /Reason as "envelope sha256 HEX"). */
   envelopeSha256: string | null;
+  /** The RFC 3161 signature time-stamp (PAdES B-T), when the signature carries one. */
+  timestamp: TimestampInfo | null;
   /** 1-based revision of the file this signature's range ends with, or null when it ends inside one. */
   revision: number | null;
   problems: string[];
@@ -225,7 +228,17 @@ function checkCms(forge: typeof Forge, der: Buffer, digest: Buffer, info: PdfSig
     const signerInfos = set(sd[4], 'signer infos');
     if (signerInfos.length !== 1) throw new CmsShapeError('exactly one signer info');
     const si = seq(signerInfos[0], 'SignerInfo');
-    if (si.length !== 6) throw new CmsShapeError('SignerInfo fields (no unsigned attributes expected)');
+    // Unsigned attributes: only a signature time-stamp token (RFC 3161), checked below.
+    if (si.length !== 6 && si.length !== 7) throw new CmsShapeError('SignerInfo fields');
+    let token: Forge.asn1.Asn1 | null = null;
+    if (si.length === 7) {
+      const unsigned = kids(node(si[6], CTX, 1, true, 'unsigned attributes [1]'));
+      const [type, values] = unsigned.length === 1 ? seq(unsigned[0], 'unsigned attribute') : [];
+      if (oid(type, 'unsigned attribute type') !== OID_TIMESTAMP_TOKEN) throw new CmsShapeError('unsigned attributes (a signature time-stamp token only)');
+      const vals = set(values, 'time-stamp token values');
+      if (vals.length !== 1) throw new CmsShapeError('one time-stamp token');
+      token = vals[0]!;
+    }
     if (int(si[0], 'SignerInfo version') !== '01') throw new CmsShapeError('SignerInfo version');
     const sid = seq(si[1], 'issuer and serial number');
     if (sid.length !== 2) throw new CmsShapeError('issuer and serial number');
@@ -234,6 +247,10 @@ function checkCms(forge: typeof Forge, der: Buffer, digest: Buffer, info: PdfSig
     const attrs = node(si[3], CTX, 0, true, 'signed attributes [0]');
     if (!SIGNATURE_ALGORITHMS.includes(algorithm(si[4], 'signature algorithm'))) throw new CmsShapeError('signature algorithm (RSA)');
     const sigValue = node(si[5], U, asn1.Type.OCTETSTRING, false, 'signature value');
+    if (token) {
+      info.timestamp = readTimestampToken(forge, token, Buffer.from(sigValue.value as string, 'binary'));
+      for (const p of info.timestamp.problems) info.problems.push(`signature time-stamp: ${p}`);
+    }
 
     for (const c of certs) {
       try {
@@ -297,7 +314,7 @@ export async function inspectPdfSignatures(bytes: Buffer, s = bytes.toString('la
     const br = [Number(m[1]), Number(m[2]), Number(m[3]), Number(m[4])] as [number, number, number, number];
     const info: PdfSignatureInfo = {
       byteRange: br, coversWholeFile: false, bytesAfter: 0, digestMatches: false, signatureValid: false,
-      keyFingerprint: null, certificate: null, certificates: [], signingTime: null, reason: null, name: null, subFilter: null, envelopeSha256: null, revision: null, problems: [],
+      keyFingerprint: null, certificate: null, certificates: [], signingTime: null, reason: null, name: null, subFilter: null, envelopeSha256: null, revision: null, timestamp: null, problems: [],
     };
     out.push(info);
     const [a, b, c, d] = br;

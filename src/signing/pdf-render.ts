@@ -13,7 +13,7 @@ import { trailExtract } from '../report/audit-extract.js';
 import { evidenceAttachments, readEvidenceFile } from '../report/evidence-attachments.js';
 import type { PdfAttachment } from '../pdf/types.js';
 import { readAuditTrail } from './audit.js';
-import { findQmsRoot } from './repo.js';
+import { findQmsRoot, tsaUrl } from './repo.js';
 import type { UnlockedKey } from './credentials.js';
 import { sha256Hex } from './hash.js';
 import { signPdf } from './pdf-sign.js';
@@ -145,6 +145,7 @@ export async function stageReportRendering(o: PdfRefresh): Promise<StagedRenderi
       fieldName: `${label} ${m.signerId} ${m.time}`,
       slot: prefix?.signatures ?? 0,
       incremental: prefix !== null,
+      tsaUrl: tsaUrl(findQmsRoot(o.dir)),
       appName: `${TOOL_NAME}-${TOOL_VERSION}`,
     });
     signed = true;

@@ -10,13 +10,15 @@ import forge from 'node-forge';
 import { AFRelationship, PDFArray, PDFDict, PDFDocument, PDFHexString, PDFInvalidObject, PDFName, PDFNumber, PDFRef, PDFStream, PDFString, type PDFFont, type PDFObject } from 'pdf-lib';
 import { SignPdf, Signer } from '@signpdf/signpdf';
 import { pdfLibFontkit, sansFontBytes } from '../pdf/pdf-lib-font.js';
+import { OID_TIMESTAMP_TOKEN, requestTimestamp, TimestampError } from './timestamp.js';
+import { EnvironmentError } from '../model/errors.js';
 
 const SIGNATURE_LENGTH = 8192; // bytes of CMS room: two RSA-3072 certificates and a signature need about 3 KB
 const BYTE_RANGE_PLACEHOLDER = '**********';
 
-/** Signs with a private key and its certificate chain (signer first). */
+/** Signs with a private key and its certificate chain (signer first); with a TSA, adds its RFC 3161 token (PAdES B-T). */
 export class KeyCmsSigner extends Signer {
-  constructor(private readonly key: forge.pki.rsa.PrivateKey, private readonly chain: forge.pki.Certificate[]) {
+  constructor(private readonly key: forge.pki.rsa.PrivateKey, private readonly chain: forge.pki.Certificate[], private readonly tsaUrl: string | null = null) {
     super();
   }
   override async sign(pdfBuffer: Buffer, signingTime?: Date): Promise<Buffer> {
@@ -34,7 +36,23 @@ export class KeyCmsSigner extends Signer {
       ],
     });
     p7.sign({ detached: true });
-    return Buffer.from(forge.asn1.toDer(p7.toAsn1()).getBytes(), 'binary');
+    const root = p7.toAsn1();
+    if (this.tsaUrl) {
+      // The token time-stamps the signature value: an unsigned attribute of the signer info (RFC 3161 Appendix A).
+      const sd = ((root.value as forge.asn1.Asn1[])[1]!.value as forge.asn1.Asn1[])[0]!;
+      const si = ((sd.value as forge.asn1.Asn1[]).at(-1)!.value as forge.asn1.Asn1[])[0]!;
+      const parts = si.value as forge.asn1.Asn1[];
+      const signatureValue = Buffer.from(parts.at(-1)!.value as string, 'binary');
+      const token = await requestTimestamp(forge, this.tsaUrl, signatureValue);
+      const { asn1 } = forge;
+      parts.push(asn1.create(asn1.Class.CONTEXT_SPECIFIC, 1, true, [
+        asn1.create(asn1.Class.UNIVERSAL, asn1.Type.SEQUENCE, true, [
+          asn1.create(asn1.Class.UNIVERSAL, asn1.Type.OID, false, asn1.oidToDer(OID_TIMESTAMP_TOKEN).getBytes()),
+          asn1.create(asn1.Class.UNIVERSAL, asn1.Type.SET, true, [token]),
+        ]),
+      ]));
+    }
+    return Buffer.from(forge.asn1.toDer(root).getBytes(), 'binary');
   }
 }
 
@@ -62,6 +80,8 @@ export interface PdfSignOptions {
   slot?: number;
   /** Append an incremental update (earlier signatures stay valid) instead of writing the file anew. */
   incremental?: boolean;
+  /** RFC 3161 time-stamp authority (qualify.yaml `tsa`): the signature carries its token (PAdES B-T). */
+  tsaUrl?: string | null;
   appName: string;
 }
 
@@ -257,5 +277,11 @@ export async function signPdf(pdfBytes: Uint8Array, o: PdfSignOptions): Promise<
   }
   const key = forge.pki.privateKeyFromPem(o.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string) as forge.pki.rsa.PrivateKey;
   const chain = o.certificates.map((pem) => forge.pki.certificateFromPem(pem));
-  return new SignPdf().sign(prepared, new KeyCmsSigner(key, chain), o.signingTime);
+  try {
+    return await new SignPdf().sign(prepared, new KeyCmsSigner(key, chain, o.tsaUrl ?? null), o.signingTime);
+  } catch (err) {
+    // No token, no signature: a configured TSA that does not answer stops the signing (exit 1), nothing is written.
+    if (err instanceof TimestampError) throw new EnvironmentError('TSA_UNAVAILABLE', `${err.message}; nothing was signed (qualify.yaml tsa)`, { cause: err });
+    throw err;
+  }
 }

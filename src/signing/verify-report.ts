@@ -255,7 +255,9 @@ export function pdfSignatureFindings(pdf: PdfInspection, ev: ReportEvaluation, r
     lastTime = backing.p!.time > lastTime ? backing.p!.time : lastTime;
     const ok = s.signatureValid && !s.problems.length && s.keyFingerprint === backing.p!.key && s.revision !== null;
     if (i === approvalIndex && ok && isLast && s.coversWholeFile) approvalSigned = true;
-    if (ok) passed.push(`${label}: valid, ${backing.p!.meaning} by ${backing.p!.id} (${backing.e.checked.file}), covers revision ${s.revision} of ${pdf.revisions}${s.coversWholeFile ? ' (the whole file)' : ''}, bytes 0-${s.byteRange[2] + s.byteRange[3]}, key ${short(s.keyFingerprint!)}`);
+    if (ok) passed.push(`${label}: valid, ${backing.p!.meaning} by ${backing.p!.id} (${backing.e.checked.file}), covers revision ${s.revision} of ${pdf.revisions}${s.coversWholeFile ? ' (the whole file)' : ''}, bytes 0-${s.byteRange[2] + s.byteRange[3]}, key ${short(s.keyFingerprint!)}${s.timestamp ? `; TSA time ${s.timestamp.genTime} by ${s.timestamp.tsa} (RFC 3161 token over the signature; the TSA certificate is not checked against a trust anchor)` : '; no signature time-stamp (the signed time is the tool\'s clock)'}`);
+    // The signed time (tool clock) and the TSA's time agree within a few minutes, or one of them lies.
+    if (ok && s.timestamp?.genTime && Math.abs(Date.parse(s.timestamp.genTime) - Date.parse(backing.p!.time)) > 10 * 60_000) findings.push({ code: 'PDF_TIMESTAMP_MISMATCH', file: PDF_FILE, message: `${label}: signed at ${backing.p!.time} by the tool's clock, time-stamped at ${s.timestamp.genTime} by the TSA: more than 10 minutes apart` });
   });
   // Every revision is closed by its signature: an unsigned update appended to the file is content no one signed.
   const unsigned = pdf.revisionEnds.map((_, i) => i + 1).filter((r) => !revisionsSigned.has(r));
