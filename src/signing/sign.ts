@@ -157,9 +157,10 @@ function withReportLock<T>(root: string, reportId: string, fn: () => Promise<T>)
 
 /**
  * Writes a signature envelope and its renderings in the order that keeps every interruption recoverable:
- * an approval's PDF (signed) is put in place and recorded BEFORE the approval envelope is created (a
- * crash leaves a reviewed record whose approval is simply made again); other signatures are created
- * first and rendered after (a crash leaves a stale rendering that `qualify render` writes again).
+ * a PDF that carries the signature's PDF signature (every signature now: executed, reviewed, a
+ * disposition, approved) is put in place and recorded BEFORE the envelope is created (a crash leaves the
+ * record as it was and a last PDF revision nothing backs, which the next signing cuts off); without a PDF
+ * signature (no renderer), the envelope is created first and the renderings after.
  */
 async function commitSignature(o: { root: string; dir: string; rel: string; reportId: string; candidate: SignedFile; signEntry: AuditEntryInput; staged: StagedRendering | null; renderWhy: string; approval: boolean; host: string; who: { id: string; name: string }; at: string }): Promise<{ entries: AuditEntry[]; pdf: SignResult['pdf'] }> {
   const object = { type: 'report', id: o.reportId, path: o.rel };

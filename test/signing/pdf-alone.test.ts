@@ -6,14 +6,18 @@ import { execFileSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import { closeDeviation, signReport } from '../../src/signing/sign.js';
 import { loadReportRenderer } from '../../src/signing/pdf-render.js';
 import { loadSignerRegistry } from '../../src/signing/repo.js';
 import { createCaCertificate } from '../../src/signing/x509.js';
-import { buildReport, copyRepo, ctxFor, enrolledRepo, T, writeReport, type Enrolled } from './fixture.js';
+import { decryptPrivateKey } from '../../src/signing/keys.js';
+import { privateKeyPath } from '../../src/signing/store.js';
+import { inspectPdfSignatures } from '../../src/signing/pdf-inspect.js';
+import { appendRevision } from './pdf-forge.js';
+import { buildReport, copyRepo, ctxFor, enrolledRepo, PASSPHRASES, T, writeReport, type Enrolled } from './fixture.js';
 
 let base: Enrolled;
 let repo: Enrolled;
@@ -142,4 +146,36 @@ describe('report.pdf verifies alone', () => {
     expect(bad.code).toBe(2);
     expect(bad.all).toContain('TRUST_INVALID');
   });
+});
+
+describe('an interrupted signature leaves a PDF signature no envelope backs', () => {
+  it('verify says PDF_SIGNATURE_UNBACKED; signing again cuts that revision off and appends its own', async () => {
+    const r2 = copyRepo(base);
+    try {
+      const dir = await writeReport(r2.root);
+      await signReport(dir, 'eve', 'executed', null, ctxFor(r2, 'eve', T.executed));
+      const pdf = join(dir, 'report.pdf');
+      const executed = readFileSync(pdf);
+      // What a review killed between its PDF and its envelope leaves: a revision signed with rita's key.
+      const registry = loadSignerRegistry(r2.root)!;
+      const key = registry.signer('rita')!.keys.at(-1)!;
+      const privateKey = decryptPrivateKey(readFileSync(privateKeyPath(r2.home, 'rita', key.fingerprint), 'utf8'), PASSPHRASES.rita!);
+      writeFileSync(pdf, await appendRevision(executed, 'an interrupted review', { privateKey, certificates: [key.certificate, registry.ca!.certificate], name: 'Rita Reviewer' }));
+      const inspected = await inspectPdfSignatures(readFileSync(pdf));
+      expect(inspected).toHaveLength(2);
+      const v = await runCli(['verify', relative(r2.root, dir)], { cwd: r2.root, env: r2.env, now: T.verify });
+      expect(v.code).toBe(4);
+      expect(v.stdout).toContain('PDF_SIGNATURE_UNBACKED report.pdf signature 2 (Rita Reviewer)');
+      await signReport(dir, 'rita', 'reviewed', null, ctxFor(r2, 'rita', T.reviewed));
+      const after = readFileSync(pdf);
+      // The executed revision is kept byte for byte; the unbacked one is gone; the review is appended.
+      expect(after.subarray(0, executed.length).equals(executed)).toBe(true);
+      expect(after.includes('an interrupted review')).toBe(false);
+      const sigs = await inspectPdfSignatures(after);
+      expect(sigs.map((s) => [s.name, s.revision, s.problems.length, s.coversWholeFile])).toEqual([['Eve Executor', 1, 0, false], ['Rita Reviewer', 2, 0, true]]);
+      expect((await runCli(['verify', relative(r2.root, dir)], { cwd: r2.root, env: r2.env, now: T.verify })).code).toBe(0);
+    } finally {
+      r2.cleanup();
+    }
+  }, 120_000);
 });
