@@ -116,6 +116,8 @@ export function pdfRegistry(pdf: PdfInspection, envelopes: SignedFile[], trust: 
     signers: [...signers.values()],
     caCert: ca,
     signer: (id) => signers.get(id),
+    // Certificates carry ids, not the aliases of signers.yaml: names resolve by id only here.
+    resolve: (name) => signers.get(name.trim()),
     key: (fp) => keys.get(fp),
   };
   return { registry, problems, passed };
