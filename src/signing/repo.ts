@@ -43,14 +43,9 @@ export function signersFile(root: string): string {
 
 /** The RFC 3161 time-stamp authority of qualify.yaml (`tsa: URL` or `tsa: {url: URL}`), or null. */
 export function tsaUrl(root: string): string | null {
-  const cfg = join(root, 'qualify.yaml');
-  if (!existsSync(cfg)) return null;
-  let data: { tsa?: unknown } | null = null;
-  try {
-    data = parseYamlValue(readFileSync(cfg, 'utf8')) as { tsa?: unknown } | null;
-  } catch {
-    return null; // qualify.yaml problems are reported by lint
-  }
+  // qualify.yaml problems are reported by lint (parsed once per content, see policy.ts).
+  const data = qualifyYamlData(root) as { tsa?: unknown } | null;
+  if (!data || typeof data !== 'object') return null;
   const v = data?.tsa;
   const url = typeof v === 'string' ? v : v && typeof v === 'object' && typeof (v as { url?: unknown }).url === 'string' ? (v as { url: string }).url : null;
   if (url === null) return null;
