@@ -19,17 +19,38 @@ export interface SignaturePolicy {
   serviceIdentities: string[];
 }
 
+const parsed = new Map<string, { text: string; data: unknown }>();
+
+/**
+ * The parsed qualify.yaml of the repository at `root` (null when absent or not YAML: lint and the
+ * commands that load the configuration report that). Parsed once per content: verify reads it often.
+ */
+export function qualifyYamlData(root: string): unknown {
+  const file = join(root, 'qualify.yaml');
+  if (!existsSync(file)) return null;
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return null;
+  }
+  const hit = parsed.get(file);
+  if (hit && hit.text === text) return hit.data;
+  let data: unknown = null;
+  try {
+    data = parseYamlValue(text);
+  } catch {
+    data = null;
+  }
+  if (parsed.size > 16) parsed.clear();
+  parsed.set(file, { text, data });
+  return data;
+}
+
 /** The policy of the repository at `root`; defaults when qualify.yaml has no `signatures:`. */
 export function signaturePolicy(root: string): SignaturePolicy {
   const policy: SignaturePolicy = { maxFailedPassphrases: DEFAULT_MAX_FAILED_PASSPHRASES, serviceIdentities: [] };
-  const file = join(root, 'qualify.yaml');
-  if (!existsSync(file)) return policy;
-  let data: unknown;
-  try {
-    data = parseYamlValue(readFileSync(file, 'utf8'));
-  } catch {
-    return policy; // reported by lint and by every command that loads the configuration
-  }
+  const data = qualifyYamlData(root);
   const section = (data as { signatures?: unknown } | null)?.signatures;
   if (section === undefined || section === null) return policy;
   if (typeof section !== 'object' || Array.isArray(section)) throw new DocumentError('CONFIG_INVALID', `qualify.yaml: "signatures" must be a mapping (max_failed_passphrases, service_identities); found ${JSON.stringify(section)}`);

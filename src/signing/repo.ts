@@ -2,13 +2,12 @@
 // the approvals folder and the audit trail. File access of the signing layer goes through here and store.ts.
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
-import { parseYamlValue } from '../markdown/yaml.js';
 import { DocumentError, UsageError } from '../model/errors.js';
 import { formatIssue } from '../model/issue.js';
 import { parseSignerRegistry, type SignerRegistry } from './signers.js';
 import { sha256Hex } from './hash.js';
 import { loadAcknowledgements } from './acknowledgement.js';
-import { signaturePolicy } from './policy.js';
+import { qualifyYamlData, signaturePolicy } from './policy.js';
 
 export const APPROVALS_DIR = 'approvals';
 export const AUDIT_TRAIL = 'audit/trail.jsonl';
@@ -36,28 +35,17 @@ export function findQmsRoot(start: string): string {
 
 /** Path of the signer registry relative to the root (qualify.yaml `signers`, default signers.yaml). */
 export function signersFile(root: string): string {
-  const cfg = join(root, 'qualify.yaml');
-  if (existsSync(cfg)) {
-    try {
-      const data = parseYamlValue(readFileSync(cfg, 'utf8')) as { signers?: unknown } | null;
-      if (data && typeof data.signers === 'string' && data.signers.trim()) return data.signers.trim();
-    } catch {
-      // qualify.yaml problems are reported by lint; the default location applies here.
-    }
-  }
+  // qualify.yaml problems are reported by lint; the default location applies here.
+  const data = qualifyYamlData(root) as { signers?: unknown } | null;
+  if (data && typeof data === 'object' && typeof data.signers === 'string' && data.signers.trim()) return data.signers.trim();
   return 'signers.yaml';
 }
 
 /** The RFC 3161 time-stamp authority of qualify.yaml (`tsa: URL` or `tsa: {url: URL}`), or null. */
 export function tsaUrl(root: string): string | null {
-  const cfg = join(root, 'qualify.yaml');
-  if (!existsSync(cfg)) return null;
-  let data: { tsa?: unknown } | null = null;
-  try {
-    data = parseYamlValue(readFileSync(cfg, 'utf8')) as { tsa?: unknown } | null;
-  } catch {
-    return null; // qualify.yaml problems are reported by lint
-  }
+  // qualify.yaml problems are reported by lint (parsed once per content, see policy.ts).
+  const data = qualifyYamlData(root) as { tsa?: unknown } | null;
+  if (!data || typeof data !== 'object') return null;
   const v = data?.tsa;
   const url = typeof v === 'string' ? v : v && typeof v === 'object' && typeof (v as { url?: unknown }).url === 'string' ? (v as { url: string }).url : null;
   if (url === null) return null;

@@ -180,12 +180,14 @@ describe('qualify run: record details', () => {
   it('manual steps take answers from --answers (by step or case id) and record who and when; no answer is refused before running', async () => {
     const body = `${FILE_CASE}\n### OQ-01 A person confirms\n\n\`\`\`check\ntype: manual\ninstruction: Look at the screen.\nexpect:\n  observation: It shows release {{release}}.\n\`\`\`\n`;
     const dir = qms({ body });
-    writeTree(dir, { 'answers.yaml': 'OQ-01:\n  answer: "pass: shows 1.4.2"\n  by: erin\n', 'bad.yaml': 'OQ-09: pass\n' });
+    writeTree(dir, { 'answers.yaml': 'OQ-01:\n  answer: "pass: shows 1.4.2"\n  by: mallory\n', 'bad.yaml': 'OQ-09: pass\n' });
     const now = new Date('2030-05-01T08:00:00.000Z');
-    const r = await runCli(['run', PROTOCOL, '--param', 'release=1.4.2', '--answers', 'answers.yaml', '--format', 'json'], { cwd: dir, now });
+    const r = await runCli(['run', PROTOCOL, '--param', 'release=1.4.2', '--answers', 'answers.yaml', '--format', 'json', '--as', 'erin'], { cwd: dir, now });
     expect(r.code).toBe(0);
     const step = JSON.parse(r.stdout).cases[1].steps[0];
+    // The answer is the run's executor's, stamped when entered; the file's free-text by: is only a note (EX-05).
     expect(step.observedBy).toEqual({ id: 'erin', at: '2030-05-01T08:00:00.000Z' });
+    expect(step.actual.answers_file_by).toBe('mallory');
     expect(step.actual.comment).toBe('shows 1.4.2');
 
     // Issue 9 item 24: without a terminal and without an answer, exit 2 before any step runs (it used to

@@ -152,6 +152,22 @@ describe('item 2: lock-out after failed passphrases (ES-09)', () => {
   }, 180_000);
 });
 
+describe('EX-13: a service identity never signs', () => {
+  it('a signer declared a service identity afterwards: signing is refused (exit 5) and their signatures fail verify', async () => {
+    const repo = await repoWith();
+    const cli = (args: string[], stdin: string | undefined, now: Date) => runCli(args, { cwd: repo.root, env: repo.env, stdin, now });
+    expect((await cli(['sign', 'sops/SOP-0013.md', '--as', 'adam', '--meaning', 'authored', '--passphrase-stdin'], `${PASSPHRASES.adam}\n`, later(1))).code).toBe(0);
+    expect((await cli(['verify', 'sops/SOP-0013.md'], undefined, later(2))).stdout).toMatch(/authored.*valid/);
+    writeFileSync(join(repo.root, 'qualify.yaml'), 'signers: signers.yaml\nsignatures:\n  service_identities: [adam]\n');
+    const refused = await cli(['sign', 'protocols/QP-0001.md', '--as', 'adam', '--meaning', 'authored', '--passphrase-stdin'], `${PASSPHRASES.adam}\n`, later(3));
+    expect(refused.code).toBe(5);
+    expect(refused.stderr).toContain('SERVICE_IDENTITY_CANNOT_SIGN');
+    const v = await cli(['verify', 'sops/SOP-0013.md'], undefined, later(4));
+    expect(v.code).toBe(4);
+    expect(v.stdout).toContain('"adam" is a service identity');
+  }, 120_000);
+});
+
 describe('item 2: the signature policy acknowledgement before the first signature (ES-13)', () => {
   it('a signer without an acknowledgement cannot sign; a signature made without one, or before it, fails verify', async () => {
     const repo = await repoWith({ acknowledge: false });

@@ -58,7 +58,7 @@ export const command: Command = {
     env: { kind: 'string', value: 'NAME', description: 'environment of qualify.yaml (default: defaults.environment)' },
     param: { kind: 'list', value: 'K=V', description: 'run parameter (repeatable); overrides --params and the environment' },
     params: { kind: 'string', value: 'FILE', description: 'YAML mapping of run parameters' },
-    answers: { kind: 'string', value: 'FILE', description: 'YAML answers of manual steps: { <step or case id>: { answer, by } }' },
+    answers: { kind: 'string', value: 'FILE', description: 'YAML answers of manual steps: { <step or case id>: answer } (recorded as the executor\'s; a by: is kept as a note)' },
     format: { kind: 'list', value: 'LIST', description: 'extra outputs: junit (junit.xml in the report), json (record on stdout)' },
     junit: { kind: 'string', value: 'FILE', description: 'also write junit.xml to FILE (for CI; implies junit.xml in the report)' },
     json: { kind: 'string', value: 'FILE', description: 'also write the record (report.json) to FILE (for CI)' },
