@@ -16,22 +16,20 @@ const dist = join(root, 'dist');
 const outdir = join(dist, 'bundle');
 
 /** Modules find files next to themselves (templates, schemas, package.json): each keeps its own URL. */
-const ownUrl = {
+const ownUrl = (from) => ({
   name: 'own-import-meta-url',
   setup(b) {
     b.onLoad({ filter: /[\\/]dist[\\/].*\.js$/ }, async (args) => {
       const text = await readFile(args.path, 'utf8');
       if (!text.includes('import.meta.url')) return { contents: text, loader: 'js' };
-      const rel = relative(outdir, args.path).split('\\').join('/');
+      const rel = relative(from, args.path).split('\\').join('/');
       return { contents: text.replaceAll('import.meta.url', `__qualifyUrl(${JSON.stringify(rel)})`), loader: 'js' };
     });
   },
-};
+});
 
 await rm(outdir, { recursive: true, force: true });
-await build({
-  entryPoints: [join(dist, 'cli/main.js')],
-  outfile: join(outdir, 'qualify.cjs'),
+const common = {
   bundle: true,
   format: 'cjs',
   platform: 'node',
@@ -41,6 +39,19 @@ await build({
   logLevel: 'warning',
   legalComments: 'none',
   external: ['ssh2', 'cpu-features', '@signpdf/*', 'node-forge', 'ajv', 'ajv-formats', 'ajv/*', 'dejavu-fonts-ttf', '@expo-google-fonts/*'],
-  banner: { js: "const __qualifyUrl = (rel) => require('node:url').pathToFileURL(require('node:path').join(__dirname, rel)).href;" },
-  plugins: [ownUrl],
+  banner: { js: "const __qualifyUrl = (rel) => require('node:url').pathToFileURL(require('node:path').join(__dirname, rel)).href; const __qualifyWorkers = require('node:path').join(require('node:path').dirname(__filename), 'workers');" },
+  // src/worker-url.ts: code of a bundle starts its worker threads from the bundled workers.
+  define: { __QUALIFY_WORKERS__: '__qualifyWorkers' },
+};
+await build({ ...common, entryPoints: [join(dist, 'cli/main.js')], outfile: join(outdir, 'qualify.cjs'), plugins: [ownUrl(outdir)] });
+// Worker threads (site verification, render parsing, report.pdf of a run): each a bundle of its own, for the
+// same reason as the CLI (a worker loading the ES modules of dist/ spent about a second on the loader).
+const workers = join(outdir, 'workers');
+await build({
+  ...common,
+  entryPoints: Object.fromEntries(['site/verify-worker.js', 'cli/commands/render-parse-worker.js'].map((f) => [f.split('/').pop().replace(/\.js$/, ''), join(dist, f)])),
+  outdir: workers,
+  outExtension: { '.js': '.cjs' },
+  banner: { js: common.banner.js.replace("join(require('node:path').dirname(__filename), 'workers')", '__dirname') },
+  plugins: [ownUrl(workers)],
 });

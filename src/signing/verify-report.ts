@@ -140,8 +140,11 @@ export interface VerifySession {
   protocolApproval(documentId: string, revision: string, sha256: string): { approvedAt: string | null; by: string[] };
 }
 
-/** Creates a session for the repository at `root` (registry and audit trail read once). */
-export function createVerifySession(root: string, now: Date): VerifySession {
+/**
+ * Creates a session for the repository at `root` (registry and audit trail read once). `trail`: the
+ * repository's audit trail as readAuditTrail returned it in this build (read and chain-checked once).
+ */
+export function createVerifySession(root: string, now: Date, options: { trail?: AuditTrail } = {}): VerifySession {
   let registry: SignerRegistry | null = null;
   let registryProblem: string | null = null;
   try {
@@ -151,7 +154,7 @@ export function createVerifySession(root: string, now: Date): VerifySession {
     if (!(err instanceof DocumentError)) throw err;
     registryProblem = err.message;
   }
-  let trail: AuditTrail | null = null;
+  let trail: AuditTrail | null = options.trail ?? null;
   const approvals = new Map<string, { approvedAt: string | null; by: string[] }>();
   return {
     root,
