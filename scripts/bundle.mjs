@@ -28,6 +28,36 @@ const ownUrl = (from) => ({
   },
 });
 
+/**
+ * docker-modem requires ssh2 (its ssh:// transport) when it loads, and dockerode requires gRPC (its BuildKit
+ * session) the same way: a command talking to a unix-socket engine used neither, yet paid their loading. The
+ * libraries are unchanged; these requires return a stand-in that loads the real package on first use.
+ */
+const LAZY = /^(ssh2|@grpc\/grpc-js|@grpc\/proto-loader)$/;
+const lazyRequire = {
+  name: 'lazy-require',
+  setup(b) {
+    b.onResolve({ filter: LAZY }, (args) => (args.namespace === 'lazy' || !/[\\/](docker-modem|dockerode)[\\/]/.test(args.importer) ? undefined : { path: args.path, namespace: 'lazy' }));
+    b.onLoad({ filter: /.*/, namespace: 'lazy' }, (args) => ({
+      resolveDir: root,
+      loader: 'js',
+      contents: `let real;
+const load = () => (real ??= require(${JSON.stringify(args.path)}));
+// A member read at load time (\`require('ssh2').Client\`) is a stand-in too: constructing or calling it loads the package.
+const member = (key) => new Proxy(function () {}, {
+  construct: (_, a) => Reflect.construct(load()[key], a),
+  apply: (_, self, a) => Reflect.apply(load()[key], self, a),
+  get: (_, k) => {
+    const v = load()[key][k];
+    return typeof v === 'function' ? v.bind(load()[key]) : v;
+  },
+});
+module.exports = new Proxy({}, { get: (_, key) => (key === '__esModule' ? undefined : member(key)) });
+`,
+    }));
+  },
+};
+
 await rm(outdir, { recursive: true, force: true });
 const common = {
   bundle: true,
@@ -43,13 +73,13 @@ const common = {
   // src/worker-url.ts: code of a bundle starts its worker threads from the bundled workers.
   define: { __QUALIFY_WORKERS__: '__qualifyWorkers' },
 };
-await build({ ...common, entryPoints: [join(dist, 'cli/main.js')], outfile: join(outdir, 'qualify.cjs'), plugins: [ownUrl(outdir)] });
+await build({ ...common, entryPoints: [join(dist, 'cli/main.js')], outfile: join(outdir, 'qualify.cjs'), plugins: [lazyRequire, ownUrl(outdir)] });
 // Worker threads (site verification, render parsing, report.pdf of a run): each a bundle of its own, for the
 // same reason as the CLI (a worker loading the ES modules of dist/ spent about a second on the loader).
 const workers = join(outdir, 'workers');
 await build({
   ...common,
-  entryPoints: Object.fromEntries(['site/verify-worker.js', 'cli/commands/render-parse-worker.js'].map((f) => [f.split('/').pop().replace(/\.js$/, ''), join(dist, f)])),
+  entryPoints: Object.fromEntries(['site/verify-worker.js', 'cli/commands/render-parse-worker.js', 'report/pdf-worker.js'].map((f) => [f.split('/').pop().replace(/\.js$/, ''), join(dist, f)])),
   outdir: workers,
   outExtension: { '.js': '.cjs' },
   banner: { js: common.banner.js.replace("join(require('node:path').dirname(__filename), 'workers')", '__dirname') },
