@@ -86,11 +86,57 @@ await build({ ...common, entryPoints: [join(dist, 'cli/main.js')], outfile: join
 // Worker threads (site verification, render parsing, report.pdf of a run): each a bundle of its own, for the
 // same reason as the CLI (a worker loading the ES modules of dist/ spent about a second on the loader).
 const workers = join(outdir, 'workers');
+const workerNames = ['site/verify-worker.js', 'cli/commands/render-parse-worker.js', 'report/pdf-worker.js'];
 await build({
   ...common,
-  entryPoints: Object.fromEntries(['site/verify-worker.js', 'cli/commands/render-parse-worker.js', 'report/pdf-worker.js'].map((f) => [f.split('/').pop().replace(/\.js$/, ''), join(dist, f)])),
+  entryPoints: Object.fromEntries(workerNames.map((f) => [f.split('/').pop().replace(/\.js$/, ''), join(dist, f)])),
   outdir: workers,
-  outExtension: { '.js': '.cjs' },
+  outExtension: { '.js': '.body.cjs' },
   banner: { js: common.banner.js.replace("join(require('node:path').dirname(__filename), 'workers')", '__dirname') },
   plugins: [ownUrl(workers)],
 });
+// Each worker is started from NAME.cjs, which compiles NAME.body.cjs from a V8 code cache as bin/qualify.js
+// does for the CLI (keyed by the bundle's sha256, Node's version, the architecture and the flags; written
+// by the first worker of its kind that exits; never used when stale, nothing fails when not writable).
+await writeFile(join(workers, 'code-cache.cjs'), `'use strict';
+const { createHash } = require('node:crypto');
+const { mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } = require('node:fs');
+const { createRequire } = require('node:module');
+const { dirname, join } = require('node:path');
+const vm = require('node:vm');
+
+exports.run = (file) => {
+  const source = readFileSync(file, 'utf8');
+  const key = createHash('sha256').update(source).update(\`\\0\${process.version}\\0\${process.arch}\\0\${process.execArgv.join(' ')}\`).digest('hex').slice(0, 16);
+  const cacheFile = join(dirname(file), '..', '.cache', \`worker-\${file.split(/[\\\\/]/).pop().replace(/\\.body\\.cjs$/, '')}-\${key}.bin\`);
+  let cachedData;
+  try {
+    cachedData = readFileSync(cacheFile);
+  } catch {
+    cachedData = undefined;
+  }
+  const script = new vm.Script(\`(function (exports, require, module, __filename, __dirname) {\${source}\\n})\`, { filename: file, cachedData });
+  if (!cachedData || script.cachedDataRejected) {
+    process.once('exit', () => {
+      const tmp = \`\${cacheFile}.\${process.pid}.\${require('node:worker_threads').threadId}.tmp\`;
+      try {
+        mkdirSync(dirname(cacheFile), { recursive: true });
+        writeFileSync(tmp, script.createCachedData());
+        renameSync(tmp, cacheFile);
+      } catch {
+        try {
+          unlinkSync(tmp);
+        } catch {
+          // nothing written
+        }
+      }
+    });
+  }
+  const module = { exports: {} };
+  script.runInThisContext()(module.exports, createRequire(file), module, file, dirname(file));
+};
+`);
+for (const f of workerNames) {
+  const name = f.split('/').pop().replace(/\.js$/, '');
+  await writeFile(join(workers, `${name}.cjs`), `'use strict';\n// Runs ${name}.body.cjs through its V8 code cache (code-cache.cjs).\nrequire('./code-cache.cjs').run(require('node:path').join(__dirname, '${name}.body.cjs'));\n`);
+}
