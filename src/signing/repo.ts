@@ -7,6 +7,8 @@ import { DocumentError, UsageError } from '../model/errors.js';
 import { formatIssue } from '../model/issue.js';
 import { parseSignerRegistry, type SignerRegistry } from './signers.js';
 import { sha256Hex } from './hash.js';
+import { loadAcknowledgements } from './acknowledgement.js';
+import { signaturePolicy } from './policy.js';
 
 export const APPROVALS_DIR = 'approvals';
 export const AUDIT_TRAIL = 'audit/trail.jsonl';
@@ -53,6 +55,13 @@ const registryCache = new Map<string, SignerRegistry>();
  * e-signatures yet). Throws DocumentError (exit 2) listing every problem when the file is invalid.
  */
 export function loadSignerRegistry(root: string): SignerRegistry | null {
+  const base = loadRegistryFile(root);
+  if (!base) return null;
+  // The repository's acknowledgements (ES-13) and service identities go with the registry it loads.
+  return { ...base, acknowledgements: loadAcknowledgements(root, base), serviceIdentities: signaturePolicy(root).serviceIdentities };
+}
+
+function loadRegistryFile(root: string): SignerRegistry | null {
   const rel = signersFile(root);
   const path = join(root, rel);
   let text: string;
