@@ -85,6 +85,7 @@ try {
     const pdf = m['qualify:pdf-done'] !== undefined ? m['qualify:pdf-done'] - m['qualify:pdf'] : null;
     return {
       total: r.ms,
+      cpu: m['cpu:user'] + m['cpu:system'],
       node: m['qualify:bin'],
       startup: m['qualify:run'] - m['qualify:bin'],
       checks: m['qualify:checked'] - m['qualify:run'],
@@ -94,10 +95,12 @@ try {
       summary: r.stderr.split('\n').find((l) => l.startsWith('PASS')),
     };
   };
+  // The script under bash's `times`: the CPU time of the script and of every docker CLI and curl it ran.
   const runBash = () => {
-    const r = time('bash', [join(dir, 'checks.sh'), name]);
+    const r = time('bash', ['-c', 'bash "$@"; s=$?; times >&2; exit $s', 'bench', join(dir, 'checks.sh'), name]);
     if (r.status !== 0) throw new Error(`the bash script failed:\n${r.stdout}${r.stderr}`);
-    return { total: r.ms, summary: r.stdout.trim().split('\n').pop() };
+    const secs = r.stderr.trim().split('\n').slice(-2).flatMap((l) => l.trim().split(/\s+/)).map((v) => /^(\d+)m([\d.]+)s$/.exec(v)).filter(Boolean).map((m) => (Number(m[1]) * 60 + Number(m[2])) * 1000);
+    return { total: r.ms, cpu: secs.reduce((a, b) => a + b, 0), summary: r.stdout.trim().split('\n').pop() };
   };
   const runs = Math.max(1, Number(process.env.BENCH_RUNS ?? 5) || 5);
   runOurs([]);
@@ -122,9 +125,17 @@ try {
   const fullMs = q(full, 'total');
   const leanMs = q(lean, 'total');
   console.log(`50 checks against the local Docker engine, median of ${runs} alternating runs each after one warm-up run, same machine`);
-  console.log(`  bash script, docker CLI + curl                              ${ms(bashMs)}  [${bash[0].summary}]`);
+  const bashCpu = median(bash.map((b) => b.cpu));
+  let load = '';
+  try {
+    load = `; load average ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}, CPU pressure (10 s) ${/avg10=([\d.]+)/.exec(readFileSync('/proc/pressure/cpu', 'utf8'))[1]}%`;
+  } catch {
+    // not Linux
+  }
+  console.log(`  (wall time; CPU time of each process and its threads, and of bash with its docker CLI and curl children${load})`);
+  console.log(`  bash script, docker CLI + curl                              ${ms(bashMs)}  CPU ${ms(bashCpu)}  [${bash[0].summary}]`);
   for (const [label, list, total] of [['qualify run --no-pdf (record, evidence, report.md)', lean, leanMs], ['qualify run (the same and report.pdf)', full, fullMs]]) {
-    console.log(`  ${label.padEnd(58)}${ms(total)}  ${(bashMs / total).toFixed(1)}x faster than bash  [${list[0].summary}]`);
+    console.log(`  ${label.padEnd(58)}${ms(total)}  CPU ${ms(q(list, 'cpu'))}  ${(bashMs / total).toFixed(1)}x faster than bash (CPU ${(bashCpu / q(list, 'cpu')).toFixed(1)}x)  [${list[0].summary}]`);
     console.log(`    node start-up (to the preloaded phases.cjs)              ${ms(q(list, 'node'))}`);
     console.log(`    modules, documents, parameters (to the run)              ${ms(q(list, 'startup'))}`);
     console.log(`    engine facts, snapshot and the 50 checks                 ${ms(q(list, 'checks'))}  (${(bashMs / Math.max(1, q(list, 'checks'))).toFixed(0)}x bash)`);

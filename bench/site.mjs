@@ -21,9 +21,11 @@ import { PDFDocument, StandardFonts } from 'pdf-lib';
 const root = fileURLToPath(new URL('..', import.meta.url));
 let q;
 let keys;
+let audit;
 try {
   q = await import(join(root, 'dist/index.js'));
   keys = await import(join(root, 'dist/signing/keys.js'));
+  audit = await import(join(root, 'dist/signing/audit.js'));
 } catch {
   console.error('bench/site: build first (npm run build)');
   process.exit(2);
@@ -58,7 +60,7 @@ function sop(n) {
 }
 
 // A record like the shipped protocol's: 7 cases, 10 steps, 11 evidence files.
-function record(i) {
+function record(i, protocolSha256) {
   const day = String(1 + (i % 28)).padStart(2, '0');
   const started = `2026-10-${day}T09:${String(i % 60).padStart(2, '0')}:00.000Z`;
   const ended = `2026-10-${day}T09:${String(i % 60).padStart(2, '0')}:41.000Z`;
@@ -101,7 +103,7 @@ function record(i) {
   const steps = cases.flatMap((c) => c.steps);
   const report = {
     schema: 'qualify.report/v1', reportId, dryRun: false, incomplete: false,
-    protocol: { documentId: 'QP-0001', title: 'Deployment Qualification Protocol', revision: '01', path: 'protocols/QP-0001.md', sha256: sha('protocol'), gitCommit: null, status: 'effective', approval: 'front-matter' },
+    protocol: { documentId: 'QP-0001', title: 'Deployment Qualification Protocol', revision: '01', path: 'protocols/QP-0001.md', sha256: protocolSha256, gitCommit: null, status: 'effective', approval: 'signed' },
     parameters: { service: 'example-app', release, image: digest, url: 'http://127.0.0.1:8080' }, executor: { id: 'eve', name: 'Eve Executor', host: 'ci-runner-3' },
     tool: { name: 'qualify', version: q.TOOL_VERSION, node: process.version }, environment,
     targets: [{ endpoint: 'unix:///var/run/docker.sock', version: '20.10.24', apiVersion: '1.41', os: 'linux', arch: 'amd64', hostname: host, time: started, error: null }],
@@ -167,8 +169,9 @@ try {
   const docs = [...readdirSync(join(repo, 'sops')).map((f) => join(repo, 'sops', f)), join(repo, 'protocols/QP-0001.md')];
   for (const file of docs) await q.signDocument(file, 'quinn', 'approved', null, { now: at('2026-09-01T10:00:00Z'), env, passphrase: async () => pass('quinn'), host: 'bench' });
   const ctx = (id, time) => ({ now: at(time), env, passphrase: async () => pass(id), host: 'bench', renderPdf: render });
+  const protocolSha256 = sha(readFileSync(join(repo, 'protocols/QP-0001.md')));
   for (let i = 0; i < DISTINCT; i++) {
-    const { report, evidence } = record(i);
+    const { report, evidence } = record(i, protocolSha256);
     const dir = join(repo, 'reports/QP-0001', report.reportId);
     const files = { ...evidence, 'report.json': `${JSON.stringify(report, null, 2)}\n`, 'report.md': `# ${report.reportId}\n` };
     files['evidence/manifest.json'] = `${JSON.stringify({ files: report.cases.flatMap((c) => c.steps.flatMap((s) => s.evidence.map((e) => ({ path: e.path, step: s.id, sha256: e.sha256, bytes: e.bytes, mediaType: e.mediaType, description: e.description })))).sort((a, b) => (a.path < b.path ? -1 : 1)) }, null, 2)}\n`;
@@ -177,12 +180,18 @@ try {
       writeFileSync(join(dir, p), content);
     }
     writeFileSync(join(dir, 'report.pdf'), await render(report, '', { signatures: [] }));
+    // What a run records in the audit trail: the record's bytes and the renderings written with it.
+    const object = { type: 'report', id: report.reportId, path: `reports/QP-0001/${report.reportId}` };
+    const who = { id: report.executor.id, name: report.executor.name };
+    const wrote = (action, name) => ({ at: report.ended, who, action, object, field: action === 'run' ? 'conclusion' : name, new: sha(readFileSync(join(dir, name))), why: `${name} written by the run`, ref: { path: name, sha256: sha(readFileSync(join(dir, name))) }, host: 'bench' });
+    await audit.appendAuditEntries(repo, [wrote('run', 'report.json'), wrote('render', 'report.md'), wrote('render', 'report.pdf')]);
     const later = (min) => new Date(Date.parse(report.ended) + min * 60_000).toISOString();
     await q.signReport(dir, 'eve', 'executed', null, ctx('eve', later(5)));
     await q.signReport(dir, 'rita', 'reviewed', 'Evidence and subject reviewed', ctx('rita', later(60)));
     if (report.deviations.length) await q.closeDeviation(dir, 'DEV-001', 'Version endpoint cached the previous release; image digest verified by IQ-02. No impact. CAPA-2026-11.', 'quinn', ctx('quinn', later(90)));
     await q.signReport(dir, 'quinn', 'approved', 'Qualified for GxP use', ctx('quinn', later(120)));
-    for (let c = 1; c < COPIES; c++) cpSync(dir, `${dir}-${String(c).padStart(2, '0')}`, { recursive: true });
+    // A report folder is named after its record: the copies sit in folders of their own protocol folder.
+    for (let c = 1; c < COPIES; c++) cpSync(dir, join(repo, `reports/QP-0001-copy-${String(c).padStart(2, '0')}`, report.reportId), { recursive: true });
   }
   git('add', '-A');
   git('commit', '-q', '-m', 'Signers, approvals and reports');

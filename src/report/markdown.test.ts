@@ -85,3 +85,20 @@ describe('markdownText, cellText, codeSpan', () => {
     expect(() => renderReportMarkdown({ cases: [] } as never, { template: '{{missing}}\n' })).toThrow(/"missing" not defined/);
   });
 });
+
+describe('the precompiled report template', () => {
+  test('renders the same report.md as the template compiled at run time', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { DEFAULT_REPORT_TEMPLATE, precompileReportTemplate, reportMarkdownWith, reportTemplateFromSpec } = await import('./markdown.js');
+    const source = readFileSync(DEFAULT_REPORT_TEMPLATE, 'utf8');
+    // What scripts/bundle.mjs writes into dist/report/template-spec.js, evaluated as that module is.
+    const spec = new Function(`return ${precompileReportTemplate(source)};`)() as unknown;
+    const report = JSON.parse(readFileSync(new URL('../../test/fixtures/render/record/report.json', import.meta.url), 'utf8'));
+    const compiled = renderReportMarkdown(report);
+    expect(compiled.length).toBeGreaterThan(2000);
+    expect(reportMarkdownWith(reportTemplateFromSpec(spec), report)).toBe(compiled);
+    // Strict mode is part of the spec: a field the record lacks is still an error.
+    const { reportId: _, ...withoutId } = report;
+    expect(() => reportMarkdownWith(reportTemplateFromSpec(spec), withoutId)).toThrow(/reportId/);
+  });
+});

@@ -9,6 +9,7 @@
 // that build Markdown return it marked as such, and `{{{value}}}` inserts Markdown as written (the
 // shipped template does that only for a case's objective, which is approved protocol text).
 
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import Handlebars from 'handlebars';
 import type { PhrasingContent, Root } from 'mdast';
@@ -19,6 +20,7 @@ import type { Assertion, EngineInfo, Report, StepResult } from '../model/report.
 import type { SignatureManifestation } from '../model/signature.js';
 import type { AuditExtractEntry } from './audit-extract.js';
 import { evidenceRows, executionRows, manualBlocks, reportSections } from './report-sections.js';
+import { PRECOMPILED } from './template-spec.js';
 
 /** The template shipped with the tool. */
 export const DEFAULT_REPORT_TEMPLATE = new URL('../../templates/report.md.hbs', import.meta.url);
@@ -279,11 +281,25 @@ function escapeByDefault(program: Program, helpers: Set<string>): Program {
   return program;
 }
 
+const COMPILE_OPTIONS = { noEscape: true, strict: true };
+
 /** Compiles a report template with Markdown escaping of every `{{value}}`. */
 function compileTemplate(source: string): HandlebarsTemplateDelegate {
   const hb = createEngine();
+  if (PRECOMPILED && PRECOMPILED.sha256 === createHash('sha256').update(source).digest('hex')) return hb.template(PRECOMPILED.spec as TemplateSpecification);
   const ast = escapeByDefault(hb.parse(source), new Set(Object.keys(hb.helpers)));
-  return hb.compile(ast, { noEscape: true, strict: true });
+  return hb.compile(ast, COMPILE_OPTIONS);
+}
+
+/** The JavaScript source of a template's spec, compiled as compileTemplate compiles it (for the build). */
+export function precompileReportTemplate(source: string): string {
+  const hb = createEngine();
+  return hb.precompile(escapeByDefault(hb.parse(source), new Set(Object.keys(hb.helpers))), COMPILE_OPTIONS) as string;
+}
+
+/** A template from a spec of precompileReportTemplate, with the report helpers. */
+export function reportTemplateFromSpec(spec: unknown): HandlebarsTemplateDelegate {
+  return createEngine().template(spec as TemplateSpecification);
 }
 
 const compiled = new Map<string, HandlebarsTemplateDelegate>();
@@ -318,6 +334,11 @@ export function renderReportMarkdown(report: Report, options: MarkdownOptions = 
     template = compileTemplate(source);
     compiled.set(source, template);
   }
+  return reportMarkdownWith(template, report, options);
+}
+
+/** report.md from the record through a compiled template (renderReportMarkdown's second half). */
+export function reportMarkdownWith(template: HandlebarsTemplateDelegate, report: Report, options: MarkdownOptions = {}): string {
   // A fleet (named targets): the subject and target tables name the target; a fanned-out case has a Target column.
   // (A template may be given a partial record: what it lacks stays missing, for strict mode to name.)
   const fleet = report.targets?.some((t) => t.name !== undefined) ?? false;

@@ -9,7 +9,7 @@ import { formatIssue } from '../model/issue.js';
 import type { ControlledDocument } from '../model/document.js';
 import { approvalOutcome, type ApprovalProvider } from '../documents/status.js';
 import type { SignatureManifestation } from '../model/signature.js';
-import { auditFindings, readAuditTrail } from './audit.js';
+import { auditFindings, readAuditTrail, type AuditTrail } from './audit.js';
 import { documentRef, readDocumentRef, type DocumentRef } from './document-source.js';
 import { DOCUMENT_MEANINGS } from './payload.js';
 import { APPROVALS_DIR, loadSignerRegistry } from './repo.js';
@@ -130,10 +130,22 @@ export async function approvalsFor(doc: Pick<ControlledDocument, 'path' | 'sha25
   return documentApprovalState(repoRoot, ref, options).approvals;
 }
 
+/**
+ * What verifying many documents of one repository shares (a VerifySession of verify-report.ts): the signer
+ * registry and the audit trail, read and checked once instead of once per document.
+ */
+export interface DocumentVerifySession {
+  registry: SignerRegistry | null;
+  registryProblem: string | null;
+  audit(): AuditTrail;
+}
+
 /** Verifies a document file: its signatures, and whether its bytes are the approved ones. */
-export async function verifyDocument(root: string, file: string, options: { now: Date; target?: string }): Promise<VerifyResult> {
+export async function verifyDocument(root: string, file: string, options: { now: Date; target?: string; session?: DocumentVerifySession }): Promise<VerifyResult> {
   const doc = await readDocumentRef(root, file);
-  const registry = loadSignerRegistry(root);
+  const session = options.session;
+  // An invalid signers.yaml throws here as without a session.
+  const registry = session && !session.registryProblem ? session.registry : loadSignerRegistry(root);
   const result: VerifyResult = {
     target: options.target ?? doc.path, kind: 'document', ok: false, id: doc.documentId, sha256: doc.sha256,
     state: 'not approved', signatures: [], dispositions: [], findings: [], passed: [], notes: [],
@@ -153,7 +165,7 @@ export async function verifyDocument(root: string, file: string, options: { now:
   const files = documentSignatureFiles(root, doc);
   const entries = checkDocumentSignatures(root, doc, registry, options.now);
   result.signatures = entries.map((e) => e.verdict);
-  const audit = auditFindings(readAuditTrail(root), { type: 'document', id: doc.documentId }, files, `${approvalFolder(doc.documentId, doc.revision)}/`);
+  const audit = auditFindings(session ? session.audit() : readAuditTrail(root), { type: 'document', id: doc.documentId }, files, `${approvalFolder(doc.documentId, doc.revision)}/`);
   findings.push(...audit.findings);
   result.passed.push(...audit.passed);
   const state = approvalStateFrom(emptyState(doc, true), doc, registry, entries);

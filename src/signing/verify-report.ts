@@ -144,8 +144,11 @@ export interface VerifySession {
   protocolApproval(documentId: string, revision: string, sha256: string): { approvedAt: string | null; by: string[] };
 }
 
-/** Creates a session for the repository at `root` (registry and audit trail read once). */
-export function createVerifySession(root: string, now: Date): VerifySession {
+/**
+ * Creates a session for the repository at `root` (registry and audit trail read once). `trail`: the
+ * repository's audit trail as readAuditTrail returned it in this build (read and chain-checked once).
+ */
+export function createVerifySession(root: string, now: Date, options: { trail?: AuditTrail } = {}): VerifySession {
   let registry: SignerRegistry | null = null;
   let registryProblem: string | null = null;
   try {
@@ -155,7 +158,7 @@ export function createVerifySession(root: string, now: Date): VerifySession {
     if (!(err instanceof DocumentError)) throw err;
     registryProblem = err.message;
   }
-  let trail: AuditTrail | null = null;
+  let trail: AuditTrail | null = options.trail ?? null;
   const approvals = new Map<string, { approvedAt: string | null; by: string[] }>();
   return {
     root,
@@ -178,7 +181,7 @@ export function createVerifySession(root: string, now: Date): VerifySession {
 }
 
 /** Checks a report PDF against the evaluated record: embedded record, PDF signatures, approval signature. */
-export async function pdfFindings(bytes: Buffer | null, ev: ReportEvaluation, recordHash: string, registry: SignerRegistry | null, PDF_FILE = 'report.pdf', inspected?: PdfInspection): Promise<{ findings: Finding[]; passed: string[]; notes: string[] }> {
+export async function pdfFindings(bytes: Buffer | null, ev: ReportEvaluation, recordHash: string, registry: SignerRegistry | null, PDF_FILE = 'report.pdf', inspected?: PdfInspection, record?: { fileSha256: string | null }): Promise<{ findings: Finding[]; passed: string[]; notes: string[] }> {
   const findings: Finding[] = [];
   const passed: string[] = [];
   const notes: string[] = [];
@@ -192,15 +195,20 @@ export async function pdfFindings(bytes: Buffer | null, ev: ReportEvaluation, re
   if (!embedded) findings.push({ code: 'PDF_RECORD_MISSING', file: PDF_FILE, message: `${PDF_FILE} embeds no report.json: it was not rendered from this record` });
   else {
     let h: string | null = null;
-    try {
-      h = canonicalHash(JSON.parse(embedded.toString('utf8')));
-    } catch { /* unreadable */ }
+    // The very bytes of report.json (`record.fileSha256`) have the record's canonical hash: not computed again.
+    if (record?.fileSha256 && sha256Hex(embedded) === record.fileSha256) h = recordHash;
+    else {
+      try {
+        h = canonicalHash(JSON.parse(embedded.toString('utf8')));
+      } catch { /* unreadable */ }
+    }
     // An approved PDF embeds the record with the dispositions its approval listed (by envelope hash): that
     // is what it is compared with, whatever else the folder holds now.
     const listed = ev.approval ? new Set(ev.approval.payload!.dispositions.map((d) => d.sha256)) : null;
-    const view = listed ? recordView(recordWithout(ev.view), ev.dispositions.filter((d) => d.payload && listed.has(d.checked.envelopeHash ?? '')).map((d) => ({ file: d.checked.file, payload: d.payload! }))) : ev.view;
-    const viewHash = canonicalHash(view);
-    if (h === recordHash || h === viewHash) passed.push(`${PDF_FILE}: embedded report.json matches the record${h === viewHash && h !== recordHash ? ' (with its dispositions)' : ''}`);
+    // The view is hashed only when the embedded record is not the record itself (one canonical hash less per report).
+    const viewHash = (): string => canonicalHash(listed ? recordView(recordWithout(ev.view), ev.dispositions.filter((d) => d.payload && listed.has(d.checked.envelopeHash ?? '')).map((d) => ({ file: d.checked.file, payload: d.payload! }))) : ev.view);
+    if (h === recordHash) passed.push(`${PDF_FILE}: embedded report.json matches the record`);
+    else if (h !== null && h === viewHash()) passed.push(`${PDF_FILE}: embedded report.json matches the record (with its dispositions)`);
     else findings.push({ code: 'PDF_RECORD_MISMATCH', file: PDF_FILE, message: `${PDF_FILE} embeds a report.json with sha256 ${h ? short(h) : '(unreadable)'}, the record is ${short(recordHash)}: the PDF is stale or was altered` });
   }
   const sig = pdfSignatureFindings(pdf, ev, registry, PDF_FILE);
@@ -342,7 +350,7 @@ export async function verifyReport(dir: string, options: { now: Date; session?: 
       try {
         bytes = readFileSync(join(dir, PDF_FILE));
       } catch { /* reported as missing */ }
-      const pdf = await pdfFindings(bytes, ev, recordHash, session.registry);
+      const pdf = await pdfFindings(bytes, ev, recordHash, session.registry, PDF_FILE, undefined, loaded);
       result.findings.push(...pdf.findings);
       result.passed.push(...pdf.passed);
       result.notes.push(...pdf.notes);

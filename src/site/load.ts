@@ -8,7 +8,7 @@ import type { LoadedRepository } from '../documents/index.js';
 import { addMonths } from '../documents/dates.js';
 import type { QualifyConfig } from '../model/index.js';
 import type { Report } from '../model/report.js';
-import { readAuditTrail } from '../signing/audit.js';
+import { readAuditTrail, type AuditTrail } from '../signing/audit.js';
 import { auditTrailAppendOnly } from '../signing/git.js';
 import { recordShapeProblem } from '../signing/report-record.js';
 import { AUDIT_TRAIL, loadSignerRegistry, signersFile } from '../signing/repo.js';
@@ -53,15 +53,17 @@ export async function prepareSiteModel(options: LoadSiteOptions): Promise<{ mode
   const gitOn = options.git !== false;
   const reports = listReportFolders(root, options.config.defaults.reportsDir || 'reports');
   const toVerify = reports.filter((r) => (options.verifyReport ? options.verifyReport(r.path) : true));
-  const verified = verifyReportFolders(root, toVerify.map((r) => r.dir), now).then((verdicts) => {
+  // The audit trail is read and its chain checked once for the build: every verification uses that reading.
+  const trail = readAuditTrail(root);
+  const verified = verifyReportFolders(root, toVerify.map((r) => r.dir), now, { trail }).then((verdicts) => {
     toVerify.forEach((r, i) => (r.verification = verdicts[i]!));
   });
   // Settled either way here; the caller awaits `verified` and sees its error.
   verified.catch(() => {});
   const [documents, state, audit] = await Promise.all([
-    loadDocuments(root, options.repository, now, options.verifyDocuments !== false, gitOn),
+    loadDocuments(root, options.repository, now, options.verifyDocuments !== false, gitOn, trail),
     gitOn ? repositoryState(root) : Promise.resolve({ commit: null, uncommitted: null }),
-    loadAudit(root, gitOn),
+    loadAudit(root, gitOn, trail),
   ]);
   const model: SiteModel = {
     root,
@@ -130,13 +132,13 @@ function readRecord(dir: string): Report | null {
   }
 }
 
-async function loadDocuments(root: string, repo: LoadedRepository, now: Date, verify: boolean, gitOn: boolean): Promise<DocumentEntry[]> {
+async function loadDocuments(root: string, repo: LoadedRepository, now: Date, verify: boolean, gitOn: boolean, trail: AuditTrail): Promise<DocumentEntry[]> {
   const docs = [...repo.documents].sort((a, b) => (a.meta.documentId ?? a.path).localeCompare(b.meta.documentId ?? b.path) || a.path.localeCompare(b.path));
   const fmLines = new Map(docs.map((d) => [d.path, Math.max(1, d.bodyStartLine - 1)]));
   const verifiable = verify ? docs.filter((d) => d.meta.documentId && existsSync(join(root, d.path))) : [];
   const [history, results] = await Promise.all([
     gitOn ? documentHistory(root, docs.map((d) => d.path), fmLines) : Promise.resolve(new Map<string, HistoryEntry[]>()),
-    verifyDocumentFiles(root, verifiable.map((d) => join(root, d.path)), now),
+    verifyDocumentFiles(root, verifiable.map((d) => join(root, d.path)), now, { trail }),
   ]);
   const verdicts = new Map(results.map((v, i) => [verifiable[i]!, { ...v, target: verifiable[i]!.path }]));
   return docs.map((doc) => {
@@ -151,8 +153,7 @@ export function reviewDue(from: string | null, months: number | null): string | 
   return addMonths(from, months);
 }
 
-async function loadAudit(root: string, gitOn: boolean): Promise<AuditView> {
-  const trail = readAuditTrail(root);
+async function loadAudit(root: string, gitOn: boolean, trail: AuditTrail): Promise<AuditView> {
   const problems = trail.problems.map((p) => `line ${p.line}: ${p.code} ${p.message}`);
   if (gitOn && trail.present) {
     const rewritten = await auditTrailAppendOnly(root, readFileSync(join(root, AUDIT_TRAIL), 'utf8'));

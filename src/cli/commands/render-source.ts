@@ -8,6 +8,7 @@ import type { Root } from 'mdast';
 import type { ControlledDocument } from '../../model/document.js';
 import { DocumentError, QualifyError } from '../../model/errors.js';
 import { formatIssue } from '../../model/issue.js';
+import { workerUrl } from '../../worker-url.js';
 
 export interface RenderSource {
   doc: ControlledDocument;
@@ -48,7 +49,7 @@ const WORKER = new URL('./render-parse-worker.js', import.meta.url);
  * built worker (tests run the sources). Errors keep their family and code.
  */
 export async function readSourcesInParallel(files: string[], root: string): Promise<RenderSource[]> {
-  const path = fileURLToPath(WORKER);
+  const path = fileURLToPath(workerUrl(WORKER));
   if (!existsSync(path)) return readSources(files, root);
   const { Worker } = await import('node:worker_threads');
   return new Promise((resolvePromise, reject) => {

@@ -78,6 +78,9 @@ export const command: Command = {
     const protocolFile = resolve(ctx.cwd, args.positionals[0]!);
     if (!existsSync(protocolFile)) throw new UsageError('PROTOCOL_NOT_FOUND', `no such protocol file: ${args.positionals[0]}`);
 
+    // report.pdf's engine loads and warms up in a worker thread while the documents are read and the checks run.
+    const pdfThread = args.flags['no-pdf'] ? null : import('../../report/pdf-thread.js').then((m) => m.startReportPdfThread());
+    pdfThread?.catch(() => undefined);
     const root = findRepoRoot(ctx.cwd);
     const config = await loadConfig(root);
     // Where the record and its CI copies go is settled before anything runs.
@@ -176,7 +179,7 @@ export const command: Command = {
         junit: formats.has('junit') || typeof args.flags.junit === 'string',
         audit: async (entries) => (await signing)[0].appendAuditEntries(root, entries),
         recorded: async (reportId, sha256) => (await signing)[0].readAuditTrail(root).entries.some((e) => e.action === 'run' && e.object.id === reportId && e.ref?.sha256 === sha256),
-        renderPdf: args.flags['no-pdf'] ? undefined : async (report, markdown, extra) => (await import('../../report/pdf.js')).renderReportPdf(report, markdown, { pageSize: config.defaults.pageSize, ...extra }),
+        renderPdf: pdfThread ? async (report, markdown, extra) => (await pdfThread).render(report, markdown, { pageSize: config.defaults.pageSize, ...extra }) : undefined,
         recordContext: recordContext({ traceability: repo.traceability, protocol, config, parameters }),
         warnings,
         secretKeys: [...Object.entries(protocol.parameters).filter(([, spec]) => spec.secret).map(([name]) => name), ...config.secrets],
@@ -196,6 +199,7 @@ export const command: Command = {
       return r.conclusion === 'pass' ? EXIT.ok : EXIT.failed;
     } finally {
       probes.close();
+      void pdfThread?.then((t) => t.close(), () => undefined);
     }
   },
 };
