@@ -8,7 +8,8 @@ import { basename, join } from 'node:path';
 import { hostname } from 'node:os';
 import { yamlLib } from '../markdown/yaml.js';
 import { UsageError } from '../model/errors.js';
-import { appendAuditEntry, type AuditEntry } from './audit.js';
+import { appendAuditEntries, appendAuditEntry, type AuditEntry } from './audit.js';
+import { enrolmentRolesEntry } from './roles.js';
 import { sha256Hex } from './hash.js';
 import { encryptPrivateKey, generateSigningKey, KEY_ALGORITHM, passphraseProblem } from './keys.js';
 import { utcSeconds } from './payload.js';
@@ -78,7 +79,7 @@ export async function createSignerKey(root: string, o: CreateKeyOptions): Promis
     if (o.name !== undefined && o.name !== existing.name) throw new UsageError('SIGNER_NAME_MISMATCH', `"${o.id}" is enrolled as "${existing.name}", not "${o.name}": an id belongs to one person and is never reused`);
     if (o.email !== undefined && o.email !== existing.email) throw new UsageError('SIGNER_EMAIL_MISMATCH', `"${o.id}" is enrolled with ${existing.email}, not ${o.email}`);
     if (roles.length && [...roles].sort().join(',') !== [...existing.roles].sort().join(',')) {
-      throw new UsageError('SIGNER_ROLES_MISMATCH', `"${o.id}" has the roles ${existing.roles.join(', ')}; roles change by a reviewed edit of ${file}, not with a new key`);
+      throw new UsageError('SIGNER_ROLES_MISMATCH', `"${o.id}" has the roles ${existing.roles.join(', ')}; roles change with "qualify roles grant|revoke" by an admin, not with a new key`);
     }
   } else {
     if (!o.name?.trim()) throw new UsageError('SIGNER_NAME_MISSING', `a new signer needs a printed name: --name "First Last"`);
@@ -139,13 +140,16 @@ export async function createSignerKey(root: string, o: CreateKeyOptions): Promis
     next = doc.toString({ lineWidth: 0 });
   }
   writeFileAtomic(join(root, file), next);
-  const audit = await appendAuditEntry(root, {
-    at: utcSeconds(o.now), who: { id: o.id, name: signerName }, action: 'keys.create', host: o.host ?? hostname(),
+  const base = { at: utcSeconds(o.now), who: { id: o.id, name: signerName }, host: o.host ?? hostname() };
+  const [audit] = await appendAuditEntries(root, [{
+    ...base, action: 'keys.create',
     object: { type: 'signer', id: o.id, path: file }, field: 'keys', old: existing ? existing.keys.map((k) => k.fingerprint) : null, new: pair.fingerprint,
     why: `${existing ? 'new key for' : 'enrolled'} ${signerName} (${o.id})${existing ? '' : ` with roles ${roles.join(', ')}`}: ${KEY_ALGORITHM} key ${short(pair.fingerprint)}, certificate by "${ca.name}" valid until ${utcSeconds(notAfter)}`,
     ref: { path: file, sha256: sha256Hex(next) },
-  });
-  return { signerId: o.id, created: existing ? 'key' : 'signer', fingerprint: pair.fingerprint, certificate, notAfter: utcSeconds(notAfter), privateKeyPath: keyPath, registryFile: file, caCreated, audit };
+  },
+  // The roles at enrolment start the signer's role history; later changes are signed by an admin (roles.ts).
+  ...(existing ? [] : [enrolmentRolesEntry(base, o.id, roles, file)])]);
+  return { signerId: o.id, created: existing ? 'key' : 'signer', fingerprint: pair.fingerprint, certificate, notAfter: utcSeconds(notAfter), privateKeyPath: keyPath, registryFile: file, caCreated, audit: audit! };
 }
 
 export interface RevokeOptions {

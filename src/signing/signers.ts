@@ -11,7 +11,7 @@ import { certificateFacts, issuedBy, type CertificateFacts } from './certificate
 /** Meanings a signature can carry: the document/record meanings plus deviation disposition and attestation. */
 export type Meaning = SignatureMeaning | 'dispositioned' | 'attested';
 
-export const ROLES = ['author', 'executor', 'reviewer', 'approver', 'qa'] as const;
+export const ROLES = ['author', 'executor', 'reviewer', 'approver', 'qa', 'admin'] as const;
 
 /** Which roles permit which meaning (ES-07). QA may review, approve and disposition deviations. */
 export const MEANING_ROLES: Record<Meaning, readonly string[]> = {
@@ -60,6 +60,12 @@ export interface EnrolledKey {
   cert: CertificateFacts;
 }
 
+/** Which roles a signer held when: the signed role history of the repository (roles.ts). */
+export interface RoleTimeline {
+  /** Roles of `id` in force at `time` (UTC ISO 8601); null when the history does not know `id`. */
+  rolesAt(id: string, time: string): string[] | null;
+}
+
 /** A loaded, validated registry with lookups. */
 export interface SignerRegistry extends SignerRegistryData {
   /** Path of the file relative to the repository root. */
@@ -67,10 +73,20 @@ export interface SignerRegistry extends SignerRegistryData {
   signer(id: string): SignerRecord | undefined;
   key(fingerprint: string): EnrolledKey | undefined;
   caCert: X509Certificate | null;
+  /** The roles over time (signed role changes over the roles at enrolment); absent: signers.yaml's roles. */
+  timeline?: RoleTimeline;
 }
 
 export const SIGNER_ID = /^[a-z][a-z0-9._-]{0,62}$/;
 const ISO_Z = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
+
+/**
+ * The roles of signer `id` in force at `time`: from the role history when the registry carries one (a role
+ * removed today leaves yesterday's signatures valid), else signers.yaml's roles.
+ */
+export function rolesAt(registry: SignerRegistry, id: string, time: string): string[] {
+  return registry.timeline?.rolesAt(id, time) ?? registry.signer(id)?.roles ?? [];
+}
 
 /** True when one of `roles` permits `meaning`. */
 export function rolePermits(roles: readonly string[], meaning: Meaning): boolean {
