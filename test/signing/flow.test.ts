@@ -39,7 +39,7 @@ describe('report signing flow', () => {
       // The run and its renderings; each signature then its renderings; the approval's renderings (the signed
       // PDF) before the approval itself.
       expect(trail.entries.map((e) => `${e.action}${e.action === 'render' ? `:${e.field}` : ''}`)).toEqual([
-        'keys.create', 'keys.create', 'keys.create', 'keys.create', 'sign', 'run', 'render:report.md', 'render:report.pdf',
+        'keys.create', 'roles.enrol', 'keys.create', 'roles.enrol', 'keys.create', 'roles.enrol', 'keys.create', 'roles.enrol', 'sign', 'run', 'render:report.md', 'render:report.pdf',
         'sign', 'render:report.md', 'render:report.pdf', 'sign', 'render:report.md', 'render:report.pdf', 'render:report.md', 'render:report.pdf', 'sign',
       ]);
       const pdfText = execFileSync('pdftotext', [join(dir, 'report.pdf'), '-'], { encoding: 'utf8' });
