@@ -206,6 +206,8 @@ export async function signReport(reportDir: string, signerId: string, meaning: S
   return audited(root, { ...base, action: 'sign' }, async () => {
     if (!REPORT_MEANINGS.includes(meaning)) throw new UsageError('MEANING_INVALID', `a report is signed as ${REPORT_MEANINGS.join(', ')}; found "${meaning}"`);
     requireRole(registry, signer, meaning, at);
+    // A segregation policy qualify.yaml cannot express is a document problem (exit 2), said before anything else.
+    const policy = segregationPolicy(root);
     const current = await verifyReport(reportDir, { now: ctx.now, pdf: false });
     requireVerified(current, `the report ${rel}`);
     const record = loaded.record!;
@@ -213,7 +215,6 @@ export async function signReport(reportDir: string, signerId: string, meaning: S
     return withReportLock(root, record.reportId, async () => {
       removeStagedRenderings(reportDir);
       const files = readReportEnvelopes(reportDir);
-      const policy = segregationPolicy(root);
       const before = evaluateReport(record, recordHash, registry, files, ctx.now, policy);
       if (before.state === 'approved') throw new ApprovalError('RECORD_CLOSED', `the report ${rel} is approved (${before.approval!.checked.file}); an approved record is closed: corrections go into a new record (if its report.pdf does not verify, its approver restores it: qualify sign ${rel} --resume --as ${before.approval!.payload!.signer.id})`);
       requireSegregation(policy, before, signer.id, meaning);

@@ -207,7 +207,8 @@ function validateRegistry<N>(root: N, t: Tree<N>, file: string): { registry: Sig
     if (typeof s.name !== 'string' || !s.name.trim()) add(field('name'), 'SIGNER_NAME_MISSING', `signer "${id}" has no printed name`);
     if (typeof s.email !== 'string' || !/^[^\s@]+@[^\s@]+$/.test(s.email)) add(field('email'), 'SIGNER_EMAIL_INVALID', `signer "${id}" has no valid email`);
     const roles = Array.isArray(s.roles) ? s.roles.filter((r): r is string => typeof r === 'string') : [];
-    if (!Array.isArray(s.roles) || roles.length === 0) add(field('roles'), 'SIGNER_ROLES_MISSING', `signer "${id}" has no roles; known: ${ROLES.join(', ')}`);
+    // An empty list is a signer whose roles were all revoked (roles.ts): listed, signing nothing.
+    if (!Array.isArray(s.roles)) add(field('roles'), 'SIGNER_ROLES_MISSING', `signer "${id}" has no "roles" list; known: ${ROLES.join(', ')}`);
     for (const r of roles) if (!(ROLES as readonly string[]).includes(r)) add(field('roles'), 'SIGNER_ROLE_UNKNOWN', `signer "${id}" has unknown role "${r}"; known: ${ROLES.join(', ')}`, 'warning');
     const record: SignerRecord = { id, name: String(s.name ?? ''), email: String(s.email ?? ''), roles, keys: [] };
     const keysNode = get(item, 'keys');
