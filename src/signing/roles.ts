@@ -180,7 +180,7 @@ export function buildRoleHistory(trail: AuditTrail, registry: SignerRegistry, fi
  * AT-07: signers.yaml is only written by qualify (every write is a trail entry with the file's sha256), and
  * the roles it lists are those the signed history says are in force now.
  */
-export function registryFindings(registry: SignerRegistry, registryText: string, trail: AuditTrail, history: RoleHistory, now: Date): Finding[] {
+export function registryFindings(registry: SignerRegistry, registryText: string, trail: AuditTrail, history: RoleHistory): Finding[] {
   const findings: Finding[] = [];
   const file = registry.file;
   const writes = trail.entries.filter((e) => e.ref?.path === file && (e.object?.path === file || e.object?.id === file));
@@ -191,9 +191,9 @@ export function registryFindings(registry: SignerRegistry, registryText: string,
   } else if (last && last.ref!.sha256 !== sha) {
     findings.push({ code: 'SIGNERS_EDITED', file, message: `${file} has sha256 ${short(sha)}, qualify last wrote ${short(last.ref!.sha256)} (audit trail seq ${last.seq}, ${last.action} at ${last.at}): it was edited outside qualify; roles change with "qualify roles grant|revoke", keys with "qualify keys"` });
   }
-  const at = now.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  // signers.yaml shows the roles after every signed change (a change dated later than this clock included).
   for (const s of registry.signers) {
-    const signed = history.rolesAt(s.id, at);
+    const signed = history.rolesAt(s.id, LATEST);
     if (!signed) continue;
     const listed = [...s.roles].sort();
     if (listed.join(',') !== signed.join(',')) {
@@ -202,6 +202,9 @@ export function registryFindings(registry: SignerRegistry, registryText: string,
   }
   return findings;
 }
+
+/** A time after every change: the roles signers.yaml must show. */
+const LATEST = '9999-12-31T23:59:59Z';
 
 /** Cache of histories by registry, trail and roles/ state (a history checks every role-change signature). */
 const cache = new Map<string, RoleHistory>();

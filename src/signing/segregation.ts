@@ -29,9 +29,11 @@ function pairKey(a: string, b: string): string {
 
 /** Builds a policy from the floor plus `pairs` (validated), sorted and without duplicates. */
 function policyOf(pairs: Array<[SegregatedMeaning, SegregatedMeaning]>, source: string): SegregationPolicy {
+  // Each pair in signing order (executed, reviewed, approved), pairs sorted likewise: messages read naturally.
+  const rank = (m: SegregatedMeaning) => SEGREGATION_MEANINGS.indexOf(m);
   const seen = new Map<string, [SegregatedMeaning, SegregatedMeaning]>();
-  for (const [a, b] of [...SEGREGATION_FLOOR, ...pairs]) seen.set(pairKey(a, b), a < b ? [a, b] : [b, a]);
-  return { pairs: [...seen.entries()].sort(([x], [y]) => (x < y ? -1 : 1)).map(([, p]) => p), source };
+  for (const [a, b] of [...SEGREGATION_FLOOR, ...pairs]) seen.set(pairKey(a, b), rank(a) < rank(b) ? [a, b] : [b, a]);
+  return { pairs: [...seen.values()].sort((x, y) => rank(x[0]) - rank(y[0]) || rank(x[1]) - rank(y[1])), source };
 }
 
 /** Parses the `segregation` value of qualify.yaml; throws DocumentError (exit 2) saying what is expected. */

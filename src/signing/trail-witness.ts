@@ -177,7 +177,7 @@ export async function witnessTrail(root: string, trail: AuditTrail, registry: Si
     const history = registry.timeline as RoleHistory | undefined;
     if (history?.findings) findings.push(...history.findings);
     const text = readSignerRegistryText(root);
-    if (history && text !== null) findings.push(...registryFindings(registry, text, trail, history, options.now));
+    if (history && text !== null) findings.push(...registryFindings(registry, text, trail, history));
   }
   if (options.git) {
     const { auditTrailAppendOnly } = await import('./git.js');
