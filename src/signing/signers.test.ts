@@ -37,7 +37,7 @@ describe('signer registry', () => {
     expect(registry).toBeNull();
     const lines = issues.map(formatIssue).map((l) => l.replace(/[0-9a-f]{16}/g, 'FP'));
     expect(lines).toEqual([
-      expect.stringMatching(/^signers\.yaml:\d+:7 SIGNER_ROLE_UNKNOWN \(warning\) signer "eve" has unknown role "boss"; known: author, executor, reviewer, approver, qa$/),
+      expect.stringMatching(/^signers\.yaml:\d+:7 SIGNER_ROLE_UNKNOWN \(warning\) signer "eve" has unknown role "boss"; known: author, executor, reviewer, approver, qa, admin$/),
       expect.stringMatching(/^signers\.yaml:\d+:9 SIGNER_ID_DUPLICATE signer id "eve" is listed twice; ids are never reused$/),
       expect.stringMatching(/^signers\.yaml:\d+:22 SIGNER_KEY_NOT_ISSUED the certificate of key FP of signer "mallory" was not issued by the registry's CA "Test CA"$/),
     ]);

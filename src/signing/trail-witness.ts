@@ -183,7 +183,7 @@ export async function witnessTrail(root: string, trail: AuditTrail, registry: Si
     const { auditTrailAppendOnly } = await import('./git.js');
     const text = readFileSync(join(root, trail.file), 'utf8');
     const problem = await auditTrailAppendOnly(root, text, { env: options.git.env });
-    if (problem) findings.push({ code: 'AUDIT_HISTORY_REWRITTEN', file: trail.file, message: `${trail.file}: ${problem}` });
+    if (problem) findings.push({ code: 'AUDIT_HISTORY_REWRITTEN', file: trail.file, message: problem });
   }
   if (!findings.length) passed.push(`audit trail witnessed by the repository: ${anchors.anchored} signed file(s) anchor its head, ${folders.folders.length} report folder(s) of its runs present${registry ? `, ${registry.file} as qualify last wrote it` : ''}`);
   return { findings, passed };

@@ -46,7 +46,7 @@ export const command: Command = {
         problems.push(`${AUDIT_TRAIL} SIGNERS_INVALID ${(err as Error).message.split('\n').join('; ')}`);
       }
       const witness = await witnessTrail(root, trail, registry, { now: ctx.now(), reports: true, git: { env: ctx.env } });
-      for (const f of witness.findings) problems.push(`${f.file ?? AUDIT_TRAIL} ${f.code} ${f.message}`);
+      for (const f of witness.findings) problems.push(`${f.code} ${f.message}`);
       witnessed = witness.passed.length ? `; ${witness.passed.join('; ')}` : '';
     }
     const object = typeof args.flags.object === 'string' ? args.flags.object : null;
