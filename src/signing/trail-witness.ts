@@ -119,7 +119,8 @@ function folderFindings(root: string, trail: AuditTrail): { findings: Finding[];
   for (const e of trail.entries) {
     if (e.action !== 'run' || e.object?.type !== 'report') continue;
     const f = reportFolderOf(e);
-    if (!f || seen.has(f)) continue;
+    // A dry run is a try, never a record: git-ignored, it may be deleted (and is absent from any clone).
+    if (!f || seen.has(f) || e.object.id.includes('-DRYRUN-')) continue;
     seen.add(f);
     if (existsSync(join(root, f, 'report.json'))) folders.push(f);
     else findings.push({ code: 'REPORT_FOLDER_MISSING', file: f, message: `the run of ${e.object.id} (audit trail seq ${e.seq}, ${e.at}, by ${e.who.id}: ${e.new === null ? 'no conclusion' : `conclusion ${String(e.new)}`}) wrote ${f}, which is missing: a record is never deleted, only invalidated with a reason` });
