@@ -120,6 +120,15 @@ describe('deleting a report folder fails closed', () => {
     expect(verify.stdout).toContain('REPORT_FOLDER_MISSING');
   }));
 
+  it('a dry run\'s folder (a git-ignored try, never a record) may be deleted', () => withCopy(base, async (repo) => {
+    const built = buildReport({ reportId: 'QP-0001-DRYRUN-20261008T093000Z-d001' });
+    built.report.dryRun = true;
+    const dry = await writeReport(repo.root, built);
+    rmSync(dry, { recursive: true });
+    const audit = await cli(repo, ['audit', '--verify']);
+    expect(audit.code, audit.stdout).toBe(0);
+  }));
+
   it('the folder deleted and its entries removed from the trail (chain recomputed): the later signatures\' heads find it', () => withCopy(base, async (repo) => {
     rmSync(join(repo.root, rel(failedDir, base.root)), { recursive: true });
     const removed = trimAndRechain(repo.root, (e) => e.object?.id === 'QP-0001-20261008T085000Z-fail');
