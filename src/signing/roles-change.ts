@@ -7,14 +7,14 @@ import { join } from 'node:path';
 import { yamlLib } from '../markdown/yaml.js';
 import { ApprovalError, QualifyError, RefusedError, UsageError } from '../model/errors.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
-import { appendAuditEntries, appendAuditEntry, trailHead, type AuditEntry } from './audit.js';
+import { appendAuditEntries, appendAuditEntry, readAuditTrail, trailHead, type AuditEntry } from './audit.js';
 import { requireSigner, unlockKey, type PassphraseSource } from './credentials.js';
 import { keySigner, signEnvelope } from './dsse.js';
 import { canonicalJson, sha256Hex } from './hash.js';
 import { serializeJson } from './json-file.js';
 import { utcSeconds } from './payload.js';
 import { loadSignerRegistry, readSignerRegistryText } from './repo.js';
-import { ADMIN_ROLE, ROLE_CHANGE_PAYLOAD_TYPE, ROLE_CHANGE_SCHEMA, ROLES_DIR, type RoleChangePayload, type RoleHistory } from './roles.js';
+import { ADMIN_ROLE, registryFindings, ROLE_CHANGE_PAYLOAD_TYPE, ROLE_CHANGE_SCHEMA, ROLES_DIR, type RoleChangePayload, type RoleHistory } from './roles.js';
 import { ROLES, rolesAt } from './signers.js';
 import { createFileExclusive, writeFileAtomic } from './store.js';
 
@@ -97,6 +97,55 @@ export async function changeRole(root: string, o: RoleChangeOptions): Promise<Ro
     if (err instanceof QualifyError && (err.family === 'approval' || err.family === 'refused' || err.family === 'integrity')) {
       try {
         await appendAuditEntry(root, { at, who, host, action: 'roles.refused', object: { type: 'signer', id: o.signer, path: registry.file }, why: `${err.code}: ${err.message.split('\n')[0]}` });
+      } catch { /* the refusal stands even when the trail cannot take it */ }
+    }
+    throw err;
+  }
+}
+
+export interface RegistryEditOptions {
+  /** The admin who reviewed the edit. */
+  by: string;
+  reason: string;
+  now: Date;
+  env: Record<string, string | undefined>;
+  passphrase: PassphraseSource;
+  host?: string;
+}
+
+/**
+ * Records a reviewed hand edit of signers.yaml (aliases, comments, layout) in the audit trail, authenticated
+ * by an admin's passphrase, so that `verify` accepts the file again (AT-07: the edit is audited and
+ * attributed). Roles are not changed this way: an edit whose roles differ from the signed history is refused.
+ */
+export async function recordRegistryEdit(root: string, o: RegistryEditOptions): Promise<{ sha256: string; previous: string | null; audit: AuditEntry }> {
+  const registry = loadSignerRegistry(root);
+  if (!registry) throw new ApprovalError('SIGNERS_MISSING', `the repository ${root} has no signer registry (signers.yaml): there is no edit to record`);
+  const admin = requireSigner(registry, o.by);
+  const at = utcSeconds(o.now);
+  const host = o.host ?? hostname();
+  const who = { id: admin.id, name: admin.name };
+  const object = { type: 'registry', id: registry.file, path: registry.file };
+  try {
+    if (!o.reason.trim()) throw new UsageError('REASON_MISSING', 'recording an edit of signers.yaml needs a reason: --reason TEXT (what changed, the change record)');
+    const adminRoles = rolesAt(registry, admin.id, at);
+    if (!adminRoles.includes(ADMIN_ROLE)) throw new RefusedError('ROLE_ADMIN_REQUIRED', `"${admin.id}" holds the role(s) ${adminRoles.join(', ') || 'none'}: only a signer with the ${ADMIN_ROLE} role records an edit of ${registry.file}; nothing was recorded`);
+
+    const text = readSignerRegistryText(root)!;
+    const history = registry.timeline as RoleHistory;
+    const findings = registryFindings(registry, text, readAuditTrail(root), history);
+    const roles = findings.filter((f) => f.code === 'SIGNERS_ROLES_UNSIGNED');
+    if (roles.length) throw new ApprovalError('SIGNERS_ROLES_UNSIGNED', `${roles.map((f) => f.message).join('; ')}; nothing was recorded`);
+    if (!findings.some((f) => f.code === 'SIGNERS_EDITED' || f.code === 'SIGNERS_NOT_AUDITED')) throw new UsageError('NOTHING_TO_RECORD', `${registry.file} is as qualify last wrote it: there is no edit to record`);
+    await unlockKey(admin, at, o.env, o.passphrase, root);
+    const sha = sha256Hex(text);
+    const previous = readAuditTrail(root).entries.filter((e) => e.ref?.path === registry.file).at(-1)?.ref?.sha256 ?? null;
+    const [audit] = await appendAuditEntries(root, [{ at, who, host, action: 'signers.update', object, field: registry.file, old: previous, new: sha, why: o.reason.trim(), ref: { path: registry.file, sha256: sha } }]);
+    return { sha256: sha, previous, audit: audit! };
+  } catch (err) {
+    if (err instanceof QualifyError && (err.family === 'approval' || err.family === 'refused' || err.family === 'integrity')) {
+      try {
+        await appendAuditEntry(root, { at, who, host, action: 'signers.update.refused', object, why: `${err.code}: ${err.message.split('\n')[0]}` });
       } catch { /* the refusal stands even when the trail cannot take it */ }
     }
     throw err;

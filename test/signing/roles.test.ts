@@ -113,6 +113,25 @@ describe('roles over time', () => {
     expect((await cli(repo, ['verify', dir], D.verify)).code).toBe(4);
   }));
 
+  it('a reviewed hand edit of signers.yaml (not of roles) is recorded by an admin; then verify accepts it', () => withCopy(base, async (repo) => {
+    const file = join(repo.root, 'signers.yaml');
+    writeFileSync(file, `${readFileSync(file, 'utf8')}# reviewed under CC-2026-051\n`);
+    const dir = await writeReport(repo.root, buildReport({ reportId: 'QP-0001-20261008T090000Z-r010' }));
+    expect((await verifyReport(dir, { now: D.verify })).findings.map((f) => f.code)).toContain('SIGNERS_EDITED');
+    const refused = await cli(repo, ['roles', 'record-edit', '--as', 'quinn', '--reason', 'comment', '--passphrase-stdin'], D.verify, 'quinn approves with care\n');
+    expect(refused.code).toBe(5);
+    expect(refused.stderr).toContain('ROLE_ADMIN_REQUIRED');
+    const ok = await cli(repo, ['roles', 'record-edit', '--as', 'ada', '--reason', 'comment added (CC-2026-051)', '--passphrase-stdin'], D.verify, `${ADMIN_PASS}\n`);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(readAuditTrail(repo.root).entries.at(-1)).toMatchObject({ action: 'signers.update', who: { id: 'ada' }, why: 'comment added (CC-2026-051)' });
+    expect((await verifyReport(dir, { now: D.verify })).findings).toEqual([]);
+    // Roles are never changed this way.
+    writeFileSync(file, readFileSync(file, 'utf8').replace(/(id: rita\n(?:.*\n)*?\s+roles:\n(\s+)- reviewer\n)/, '$1$2- approver\n'));
+    const roles = await cli(repo, ['roles', 'record-edit', '--as', 'ada', '--reason', 'rita approves', '--passphrase-stdin'], D.verify, `${ADMIN_PASS}\n`);
+    expect(roles.code).toBe(3);
+    expect(roles.stderr).toContain('SIGNERS_ROLES_UNSIGNED');
+  }));
+
   it('the same QA person reviewing and approving one record: refused at sign (exit 5), fails verify (exit 4)', () => withCopy(base, async (repo) => {
     const dir = await signed(repo, 'QP-0001-20261008T090000Z-r006', [['eve', 'executed', T.executed], ['quinn', 'reviewed', T.reviewed]]);
     const out = await cli(repo, ['sign', dir, '--as', 'quinn', '--meaning', 'approved', '--passphrase-stdin'], T.approved, 'quinn approves with care\n');

@@ -7,13 +7,15 @@ import { ROLES } from '../../signing/signers.js';
 import { commitIfAsked, passphraseReader, requireFlag } from '../signing-args.js';
 
 export const command: Command = {
-  usage: 'roles [--signer ID] [--json] | roles grant|revoke --signer ID --role R --as ADMIN --reason TEXT [--passphrase-stdin] [--commit]',
+  usage: 'roles [--signer ID] [--json] | roles grant|revoke --signer ID --role R --as ADMIN --reason TEXT [--passphrase-stdin] [--commit] | roles record-edit --as ADMIN --reason TEXT',
   description: [
     'Roles over time. Without an action: each signer\'s roles at enrolment and every signed change since.',
     `grant|revoke: a signer with the ${ADMIN_ROLE} role (--as, passphrase asked every time) signs the change; it is kept`,
     `in ${ROLES_DIR}/ (chained, carrying the audit trail head), recorded in the audit trail, and signers.yaml shows the`,
     'new roles. verify judges each signature by the roles in force when it was made: removing a role today leaves',
     `earlier signatures valid. An admin does not grant roles to themselves. Roles: ${ROLES.join(', ')}.`,
+    'record-edit: an admin records a reviewed hand edit of signers.yaml (aliases, comments) in the audit trail, so',
+    'that verify accepts the file again; roles never change this way.',
   ].join('\n'),
   flags: {
     signer: { kind: 'string', value: 'ID', description: 'the signer whose role changes (or whose history is listed)' },
@@ -51,7 +53,18 @@ export const command: Command = {
       }
       return 0;
     }
-    if ((action !== 'grant' && action !== 'revoke') || rest.length) throw new UsageError('ARGUMENTS', 'usage: qualify roles grant|revoke --signer ID --role R --as ADMIN --reason TEXT');
+    if (action === 'record-edit' && !rest.length) {
+      const by = requireFlag(args, 'as', 'roles record-edit', 'ADMIN');
+      const reason = requireFlag(args, 'reason', 'roles record-edit', 'TEXT');
+      const { recordRegistryEdit } = await import('../../signing/roles-change.js');
+      const r = await recordRegistryEdit(root, { by, reason, now: ctx.now(), env: ctx.env, passphrase: passphraseReader(ctx, args, `the key of ${by}`) });
+      const { signersFile } = await import('../../signing/repo.js');
+      if (args.flags.json) ctx.stdout.write(`${JSON.stringify({ file: signersFile(root), sha256: r.sha256, previous: r.previous, audit: { seq: r.audit.seq, hash: r.audit.hash } }, null, 2)}\n`);
+      else ctx.stdout.write(`recorded the edit of ${signersFile(root)} (sha256 ${r.sha256.slice(0, 16)}, was ${r.previous?.slice(0, 16) ?? 'unrecorded'}) by ${by}: audit trail seq ${r.audit.seq}\n`);
+      await commitIfAsked(args, ctx, root, [signersFile(root)], `qualify roles record-edit: ${signersFile(root)}`);
+      return 0;
+    }
+    if ((action !== 'grant' && action !== 'revoke') || rest.length) throw new UsageError('ARGUMENTS', 'usage: qualify roles grant|revoke --signer ID --role R --as ADMIN --reason TEXT | qualify roles record-edit --as ADMIN --reason TEXT');
     const signer = requireFlag(args, 'signer', `roles ${action}`, 'ID');
     const role = requireFlag(args, 'role', `roles ${action}`, 'ROLE');
     const by = requireFlag(args, 'as', `roles ${action}`, 'ADMIN');
