@@ -14,7 +14,7 @@ import { canonicalJson, sha256Hex } from './hash.js';
 import { serializeJson } from './json-file.js';
 import { utcSeconds } from './payload.js';
 import { loadSignerRegistry, readSignerRegistryText } from './repo.js';
-import { ADMIN_ROLE, registryFindings, ROLE_CHANGE_PAYLOAD_TYPE, ROLE_CHANGE_SCHEMA, ROLES_DIR, type RoleChangePayload, type RoleHistory } from './roles.js';
+import { ADMIN_ROLE, enrolmentRolesEntry, registryFindings, ROLE_CHANGE_PAYLOAD_TYPE, ROLE_CHANGE_SCHEMA, ROLES_DIR, type RoleChangePayload, type RoleHistory } from './roles.js';
 import { ROLES, rolesAt } from './signers.js';
 import { createFileExclusive, writeFileAtomic } from './store.js';
 
@@ -88,7 +88,13 @@ export async function changeRole(root: string, o: RoleChangeOptions): Promise<Ro
     const updated = doc.toString({ lineWidth: 0 });
     writeFileAtomic(join(root, registry.file), updated);
     const object = { type: 'signer', id: target.id, path: file };
+    // Migration: a signer the trail has no enrolment roles for (a registry older than the trail's records)
+    // starts its history with the roles signers.yaml gave them until now, recorded by this admin.
+    const adopt = history && !history.enrolments.has(target.id)
+      ? [{ ...enrolmentRolesEntry({ at, who, host }, target.id, held, registry.file), why: `roles of ${target.id} adopted from ${registry.file} as the start of the role history (no enrolment roles recorded): ${held.join(', ') || 'none'}` }]
+      : [];
     const audit = await appendAuditEntries(root, [
+      ...adopt,
       { at, who, host, action: `roles.${o.action}`, object, field: 'roles', old: held, new: next, why: payload.reason, ref: { path: file, sha256: sha256Hex(bytes) } },
       { at, who, host, action: 'signers.update', object: { type: 'registry', id: registry.file, path: registry.file }, field: `signers.${target.id}.roles`, old: held, new: next, why: `${registry.file} shows the roles after ${file}`, ref: { path: registry.file, sha256: sha256Hex(updated) } },
     ]);
