@@ -68,10 +68,11 @@ function enrolmentsOf(trail: AuditTrail): Map<string, { at: string; roles: strin
     if (e.action === 'roles.enrol' && Array.isArray(e.new)) out.set(e.object.id, { at: e.at, roles: (e.new as unknown[]).filter((r): r is string => typeof r === 'string'), seq: e.seq });
   }
   for (const e of trail.entries) {
-    if (e.object?.type !== 'signer' || out.has(e.object.id) || e.action !== 'keys.create' || e.old !== null) continue;
-    // Trails written before `roles.enrol`: the enrolment entry says "enrolled NAME (id) with roles a, b: ...".
-    const m = / with roles ([a-z, ]+):/.exec(e.why);
-    if (m) out.set(e.object.id, { at: e.at, roles: m[1]!.split(',').map((r) => r.trim()).filter(Boolean), seq: e.seq });
+    if (e.object?.type !== 'signer' || out.has(e.object.id) || (e.action !== 'keys.create' && e.action !== 'keys.issue') || e.old !== null) continue;
+    // Trails written before `roles.enrol`: the enrolment entry says "enrolled NAME (id) with roles a, b: ..."
+    // (only known role names count: the sentence may go on after the list).
+    const m = / with roles ([a-z, ]+)/.exec(e.why);
+    if (m) out.set(e.object.id, { at: e.at, roles: m[1]!.split(',').map((r) => r.trim()).filter((r) => (ROLES as readonly string[]).includes(r)), seq: e.seq });
   }
   return out;
 }
