@@ -159,8 +159,8 @@ export interface WitnessOptions {
   now: Date;
   /** Also check every report folder's record, renderings and signed files against the trail (`audit --verify`). */
   reports?: boolean;
-  /** Compare with the trail committed in git (a second witness); needs git. */
-  git?: { env?: Record<string, string | undefined> } | false;
+  /** Compare with the trail committed in git (a second witness); `history`: every committed version, not only HEAD's. */
+  git?: { env?: Record<string, string | undefined>; history?: boolean } | false;
 }
 
 /** Checks the trail against the repository: anchors, report folders, document signatures, signers.yaml, roles, git. */
@@ -185,6 +185,11 @@ export async function witnessTrail(root: string, trail: AuditTrail, registry: Si
     const text = readFileSync(join(root, trail.file), 'utf8');
     const problem = await auditTrailAppendOnly(root, text, { env: options.git.env });
     if (problem) findings.push({ code: 'AUDIT_HISTORY_REWRITTEN', file: trail.file, message: problem });
+    else if (options.git.history) {
+      const { auditTrailHistoryAppendOnly } = await import('./git.js');
+      const rewritten = await auditTrailHistoryAppendOnly(root, { env: options.git.env });
+      if (rewritten) findings.push({ code: 'AUDIT_HISTORY_REWRITTEN', file: trail.file, message: rewritten });
+    }
   }
   if (!findings.length) passed.push(`audit trail witnessed by the repository: ${anchors.anchored} signed file(s) anchor its head, ${folders.folders.length} report folder(s) of its runs present${registry ? `, ${registry.file} as qualify last wrote it` : ''}`);
   return { findings, passed };

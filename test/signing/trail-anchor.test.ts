@@ -155,5 +155,11 @@ describe('git as a second witness', () => {
     const verify = await cli(repo, ['verify', join(repo.root, rel(reviewedDir, base.root))]);
     expect(verify.code).toBe(4);
     expect(verify.stdout).toContain('AUDIT_HISTORY_REWRITTEN');
+    // The trimmed trail committed as if nothing happened: HEAD agrees with the work tree, the history does not.
+    git(repo.root, 'add', '-A');
+    git(repo.root, 'commit', '-q', '-m', 'trail "cleaned up"');
+    const history = await cli(repo, ['audit', '--verify']);
+    expect(history.code).toBe(4);
+    expect(history.stdout).toMatch(/AUDIT_HISTORY_REWRITTEN commit [0-9a-f]{12} changed or removed entries of the audit trail committed in [0-9a-f]{12} \(\d+ entries\): the committed trail was rewritten/);
   }));
 });

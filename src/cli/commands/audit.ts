@@ -45,7 +45,7 @@ export const command: Command = {
       } catch (err) {
         problems.push(`${AUDIT_TRAIL} SIGNERS_INVALID ${(err as Error).message.split('\n').join('; ')}`);
       }
-      const witness = await witnessTrail(root, trail, registry, { now: ctx.now(), reports: true, git: { env: ctx.env } });
+      const witness = await witnessTrail(root, trail, registry, { now: ctx.now(), reports: true, git: { env: ctx.env, history: true } });
       for (const f of witness.findings) problems.push(`${f.code} ${f.message}`);
       witnessed = witness.passed.length ? `; ${witness.passed.join('; ')}` : '';
     }
