@@ -116,6 +116,18 @@ function record(i) {
 }
 
 // A report PDF of several pages embedding report.json (the report engine's output stands in the same place).
+
+/** Enrols `signers` as the documented flow does: an admin bootstraps, each signer requests, the admin issues, each acknowledges. */
+async function enrol(q, repo, signers, passphraseOf, now, env) {
+  const admin = { id: 'ada', name: 'Ada Admin', pass: 'ada bench passphrase' };
+  await q.createSignerKey(repo, { id: admin.id, name: admin.name, email: 'ada@example.invalid', roles: ['admin'], passphrase: admin.pass, now, env, host: 'bench' });
+  for (const [id, name, roles] of signers) {
+    const { request } = q.requestSignerKey(repo, { id, name, email: `${id}@example.invalid`, roles, passphrase: passphraseOf(id), now, env });
+    await q.issueSignerKey(repo, { requestText: JSON.stringify(request), requestFile: `${id}.key-request.json`, adminId: admin.id, passphrase: async () => admin.pass, now, env, host: 'bench' });
+    await q.acknowledgeSignaturePolicy(repo, q.loadSignerRegistry(repo), id, { now, env, passphrase: async () => passphraseOf(id), host: 'bench' });
+  }
+}
+
 async function render(rep, _md, { signatures }) {
   const doc = await PDFDocument.create({ updateMetadata: false });
   const font = await doc.embedFont(StandardFonts.Helvetica);
@@ -143,8 +155,8 @@ try {
   git('commit', '-q', '-m', 'Procedures and protocol');
   const signers = [['eve', 'Eve Executor', ['executor', 'author']], ['rita', 'Rita Reviewer', ['reviewer']], ['quinn', 'Quinn Approver', ['approver', 'qa']]];
   const at = (s) => new Date(s);
-  for (const [id, name, roles] of signers) {
-    await q.createSignerKey(repo, { id, name, email: `${id}@example.invalid`, roles, passphrase: pass(id), now: at('2026-08-01T08:00:00Z'), env, host: 'bench' });
+  await enrol(q, repo, signers, pass, at('2026-08-01T08:00:00Z'), env);
+  for (const [id] of signers) {
     // Bench only: a cheap KDF on the key file so that signing hundreds of files takes seconds.
     const dir = join(home, 'keys', id);
     for (const f of readdirSync(dir)) {

@@ -28,14 +28,23 @@ const env = { QUALIFY_HOME: home };
 const sha = (b) => createHash('sha256').update(b).digest('hex');
 const iso = (s) => new Date(s);
 
+/** Enrols `signers` as the documented flow does: an admin bootstraps, each signer requests, the admin issues, each acknowledges. */
+async function enrol(q, repo, signers, passphraseOf, now, env) {
+  const admin = { id: 'ada', name: 'Ada Admin', pass: 'ada bench passphrase' };
+  await q.createSignerKey(repo, { id: admin.id, name: admin.name, email: 'ada@example.invalid', roles: ['admin'], passphrase: admin.pass, now, env, host: 'bench' });
+  for (const [id, name, roles] of signers) {
+    const { request } = q.requestSignerKey(repo, { id, name, email: `${id}@example.invalid`, roles, passphrase: passphraseOf(id), now, env });
+    await q.issueSignerKey(repo, { requestText: JSON.stringify(request), requestFile: `${id}.key-request.json`, adminId: admin.id, passphrase: async () => admin.pass, now, env, host: 'bench' });
+    await q.acknowledgeSignaturePolicy(repo, q.loadSignerRegistry(repo), id, { now, env, passphrase: async () => passphraseOf(id), host: 'bench' });
+  }
+}
+
 try {
   mkdirSync(repo, { recursive: true });
   execFileSync('git', ['init', '-q', '-b', 'main', repo]);
   writeFileSync(join(repo, 'qualify.yaml'), 'signers: signers.yaml\n');
   const signers = [['eve', 'Eve Executor', ['executor']], ['rita', 'Rita Reviewer', ['reviewer']], ['quinn', 'Quinn Approver', ['approver', 'qa']]];
-  for (const [id, name, roles] of signers) {
-    await q.createSignerKey(repo, { id, name, email: `${id}@example.invalid`, roles, passphrase: `${id} bench passphrase`, now: iso('2026-10-01T08:00:00Z'), env, host: 'bench' });
-  }
+  await enrol(q, repo, signers, (id) => `${id} bench passphrase`, iso('2026-10-01T08:00:00Z'), env);
   // The protocol, approved by signature before the run (a repository with signers needs it).
   const protocolText = '---\ndocument_id: QP-0001\ntype: protocol\ntitle: Deployment Qualification Protocol\nrevision: "01"\nstatus: effective\napprovers: [quinn]\neffective_date: 2026-10-05\n---\n# Bench\n';
   mkdirSync(join(repo, 'protocols'), { recursive: true });

@@ -33,7 +33,7 @@ const say = (s) => process.stderr.write(`demo: ${s}\n`);
 const SIGNERS = [
   { id: 'avery', name: 'Avery Engineer', roles: ['executor', 'author'] },
   { id: 'riley', name: 'Riley Reviewer', roles: ['reviewer'] },
-  { id: 'quinn', name: 'Quinn Approver', roles: ['approver', 'qa'] },
+  { id: 'quinn', name: 'Quinn Approver', roles: ['approver', 'qa', 'admin'] },
 ];
 // Demo only: real signers type their passphrase at the prompt, every time.
 const passphrase = (id) => `demo passphrase of ${id}`;
@@ -90,7 +90,8 @@ async function waitHealthy(name, timeoutMs = 30_000) {
 /** First run: the QMS repository with signers and signed approvals, and the application repository. */
 async function prepareWorkspace() {
   if (process.argv.includes('--fresh')) rmSync(ws, { recursive: true, force: true });
-  if (!existsSync(join(qms, 'signers.yaml'))) {
+  // A workspace of an older version (signers without acknowledgements) is made again.
+  if (!existsSync(join(qms, 'signers.yaml')) || !existsSync(join(qms, 'acknowledgements'))) {
     rmSync(qms, { recursive: true, force: true });
     rmSync(home, { recursive: true, force: true });
     mkdirSync(qms, { recursive: true });
@@ -100,9 +101,19 @@ async function prepareWorkspace() {
     await git(qms, 'add', '-A');
     await git(qms, 'commit', '-q', '-m', 'QMS documents');
     say(`QMS repository ${relative(root, qms)}: enrolling ${SIGNERS.map((s) => s.id).join(', ')} (keys in ${relative(root, home)})`);
-    for (const s of SIGNERS) {
-      await mustQualify(['keys', 'create', '--as', s.id, '--name', s.name, '--email', `${s.id}@example.invalid`, ...s.roles.flatMap((r) => ['--role', r]), '--passphrase-stdin'], { input: `${passphrase(s.id)}\n`, quiet: true });
+    // quinn (admin) bootstraps the signer CA; the others request their own key and quinn issues it
+    // (docs/signatures.md); every signer then acknowledges that their e-signature is binding (ES-13).
+    const [admin, ...others] = [...SIGNERS].sort((a, b) => b.roles.includes('admin') - a.roles.includes('admin'));
+    const enrolArgs = (s) => ['--as', s.id, '--name', s.name, '--email', `${s.id}@example.invalid`, ...s.roles.flatMap((r) => ['--role', r]), '--passphrase-stdin'];
+    await mustQualify(['keys', 'create', ...enrolArgs(admin)], { input: `${passphrase(admin.id)}\n`, quiet: true });
+    for (const s of others) {
+      const request = join(ws, `${s.id}.key-request.json`);
+      rmSync(request, { force: true });
+      await mustQualify(['keys', 'request', ...enrolArgs(s), '--out', request], { input: `${passphrase(s.id)}\n`, quiet: true });
+      await mustQualify(['keys', 'issue', request, '--as', admin.id, '--passphrase-stdin'], { input: `${passphrase(admin.id)}\n`, quiet: true });
+      rmSync(request, { force: true });
     }
+    for (const s of SIGNERS) await mustQualify(['keys', 'acknowledge', '--as', s.id, '--passphrase-stdin'], { input: `${passphrase(s.id)}\n`, quiet: true });
     say('quinn approves the SOPs, the user requirements and the master protocol by electronic signature');
     const docs = ['sops', 'requirements', 'protocols'].flatMap((d) => readdirSync(join(qms, d)).map((f) => `${d}/${f}`)).filter((f) => f.endsWith('.md'));
     for (const doc of docs) await mustQualify(['sign', doc, '--as', 'quinn', '--meaning', 'approved', '--passphrase-stdin'], { input: `${passphrase('quinn')}\n`, quiet: true });
@@ -149,15 +160,15 @@ try {
 
   // Run the protocol. OQ-03 is the manual step: its answer comes from a file, as in CI.
   const answers = join(ws, `answers-${suffix}.yaml`);
-  writeFileSync(answers, `OQ-03:\n  answer: "pass: CR-2026-0142 approved, names release ${release} and image ${image}; release notes reviewed"\n  by: avery\n`);
+  writeFileSync(answers, `OQ-03: "pass: CR-2026-0142 approved, names release ${release} and image ${image}; release notes reviewed"\n`);
   const protocol = readdirSync(join(qms, 'protocols')).find((f) => /^QP-0001.*\.md$/.test(f));
   const before = new Set(existsSync(join(qms, 'reports/QP-0001')) ? readdirSync(join(qms, 'reports/QP-0001')) : []);
-  const args = ['run', `protocols/${protocol}`, '--as', 'avery',
+  const args = ['run', `protocols/${protocol}`, '--as', 'avery', '--passphrase-stdin',
     '--param', `service=${name}`, '--param', `release=${release}`, '--param', `image=${image}`,
     '--param', `url=http://127.0.0.1:${port}`, '--param', `repo=${app}`,
     '--answers', answers, '--format', 'junit'];
   say(`qualify ${args.join(' ')}`);
-  exitCode = await qualify(args);
+  exitCode = await qualify(args, { input: `${passphrase('avery')}\n` });
   rmSync(answers, { force: true });
   const created = readdirSync(join(qms, 'reports/QP-0001')).filter((d) => !before.has(d) && !d.startsWith('.'));
   if (created.length !== 1) throw new Error(`expected one new report, found ${created.length}`);

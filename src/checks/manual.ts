@@ -68,7 +68,7 @@ export const manual = defineCheck({
     if (!parsed) {
       throw new EnvironmentError('MANUAL_ANSWER_UNCLEAR', `step ${stepId}: the answer "${reply.answer}" gives no verdict; expected ${ANSWER_FORMS}`);
     }
-    const actual = { answer: reply.answer, result: parsed.result, comment: parsed.comment || null, observed_by: reply.by, observed_at: reply.at };
+    const actual = { answer: reply.answer, result: parsed.result, comment: parsed.comment || null, observed_by: reply.by, observed_at: reply.at, ...(reply.note ? { answers_file_by: reply.note } : {}) };
     return {
       actual,
       assertions: [{ path: 'result', matcher: 'equals', expected: 'pass', actual: parsed.result, pass: parsed.result === 'pass', ...(parsed.result === 'pass' ? {} : { message: `${reply.by} recorded a failure${parsed.comment ? `: ${parsed.comment}` : ''}` }) }],

@@ -95,4 +95,5 @@ export interface DocumentStatusInfo {
 export type DocumentLookup = (documentId: string) => Promise<DocumentStatusInfo | null>;
 
 /** Asks a person for a manual observation (terminal prompt or --answers file); null when nobody can answer. */
-export type ManualAsk = (question: { stepId: string; instruction: string; expect: unknown }) => Promise<{ answer: string; by: string; at: string } | null>;
+/** A manual answer: `by` is the run's (authenticated) executor, `at` when it was entered; `note` keeps a name an answers file gave. */
+export type ManualAsk = (question: { stepId: string; instruction: string; expect: unknown }) => Promise<{ answer: string; by: string; at: string; note?: string | null } | null>;

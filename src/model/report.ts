@@ -217,7 +217,19 @@ export interface Report {
     approval: 'signed' | 'front-matter' | 'none';
   };
   parameters: Record<string, string>;
-  executor: { id: string; name: string | null; host: string };
+  executor: {
+    id: string;
+    /** Printed name from signers.yaml when authenticated; null otherwise. */
+    name: string | null;
+    host: string;
+    /**
+     * How the executor was established: `authenticated` (--as, passphrase), `service` (a service identity of
+     * qualify.yaml running for `initiatedBy`), `unattributed` (no --as). Absent in records of older versions.
+     */
+    attribution?: 'authenticated' | 'service' | 'unattributed';
+    /** The person responsible for a service run: the only one who may sign it as executed. */
+    initiatedBy?: { id: string; name: string } | null;
+  };
   tool: {
     name: 'qualify';
     version: string;

@@ -44,7 +44,7 @@ export interface QualificationOptions {
   /** Resolved run parameters (defaults applied, validated). */
   parameters: Record<string, string>;
   dryRun: boolean;
-  executor: { id: string; name?: string | null; host?: string };
+  executor: { id: string; name?: string | null; host?: string; attribution?: Report['executor']['attribution']; initiatedBy?: Report['executor']['initiatedBy'] };
   environment: string | null;
   probes: Probes;
   /** Engine facts observed already (the CLI starts this early); default: observed here. */
@@ -252,7 +252,10 @@ export async function runQualification(options: QualificationOptions): Promise<Q
     dryRun: options.dryRun,
     protocol: options.protocolInfo,
     parameters: options.parameters,
-    executor: { id: options.executor.id, name: options.executor.name ?? null, host: options.executor.host ?? hostname() },
+    executor: {
+      id: options.executor.id, name: options.executor.name ?? null, host: options.executor.host ?? hostname(),
+      ...(options.executor.attribution ? { attribution: options.executor.attribution, initiatedBy: options.executor.initiatedBy ?? null } : {}),
+    },
     environment: options.environment,
     targets: engines,
     subject,

@@ -2,11 +2,13 @@
 // Nothing is cached; a wrong passphrase is refused (and audited by the caller).
 import { readFileSync, statSync } from 'node:fs';
 import type { KeyObject } from 'node:crypto';
-import { ApprovalError, RefusedError, UsageError } from '../model/errors.js';
+import { RefusedError, UsageError } from '../model/errors.js';
 import { isInside } from './repo.js';
 import { decryptPrivateKey, keyFingerprint, publicKeyOf, WrongPassphraseError } from './keys.js';
 import { activeKeys, short, type SignerKey, type SignerRecord, type SignerRegistry } from './signers.js';
 import { privateKeyPath, qualifyHome, realPath } from './store.js';
+import { recordFailedPassphrase, recordPassphraseSuccess, requireNotLocked } from './lockout.js';
+import { signaturePolicy } from './policy.js';
 
 export interface UnlockedKey {
   signer: SignerRecord;
@@ -17,11 +19,11 @@ export interface UnlockedKey {
 /** Supplies the passphrase when it is needed (prompt or stdin), so rule checks can refuse before asking. */
 export type PassphraseSource = () => Promise<string>;
 
-/** The signer of `id` in the registry, or an ApprovalError naming the known ids. */
+/** The signer of `id` in the registry, or a refusal (exit 5) naming the known ids. */
 export function requireSigner(registry: SignerRegistry, id: string): SignerRecord {
   const signer = registry.signer(id);
   if (!signer) {
-    throw new ApprovalError('SIGNER_UNKNOWN', `"${id}" is not an enrolled signer in ${registry.file}; enrolled: ${registry.signers.map((s) => s.id).join(', ') || 'none'}`);
+    throw new RefusedError('SIGNER_UNKNOWN', `"${id}" is not an enrolled signer in ${registry.file}; enrolled: ${registry.signers.map((s) => s.id).join(', ') || 'none'}`);
   }
   return signer;
 }
@@ -56,9 +58,9 @@ export function usableKeys(signer: SignerRecord, time: string, env: Record<strin
   if (active.length === 0) {
     const revoked = signer.keys.filter((k) => k.revoked);
     if (revoked.length === signer.keys.length && revoked.length > 0) {
-      throw new ApprovalError('KEY_REVOKED', `every key of "${signer.id}" is revoked (last: ${short(revoked.at(-1)!.fingerprint)} at ${revoked.at(-1)!.revoked!.at}); create a new key with "qualify keys create --as ${signer.id}"`);
+      throw new RefusedError('KEY_REVOKED', `every key of "${signer.id}" is revoked (last: ${short(revoked.at(-1)!.fingerprint)} at ${revoked.at(-1)!.revoked!.at}); create a new key with "qualify keys create --as ${signer.id}"`);
     }
-    throw new ApprovalError('KEY_NOT_VALID', `"${signer.id}" has no key valid at ${time} (keys are revoked, expired or not yet valid)`);
+    throw new RefusedError('KEY_NOT_VALID', `"${signer.id}" has no key valid at ${time} (keys are revoked, expired or not yet valid)`);
   }
   const home = keyStore(env, root);
   const usable: Array<{ key: SignerKey; path: string }> = [];
@@ -70,30 +72,45 @@ export function usableKeys(signer: SignerRecord, time: string, env: Record<strin
     } catch { /* not on this machine */ }
   }
   if (usable.length === 0) {
-    throw new ApprovalError('KEY_NOT_FOUND', `no private key of "${signer.id}" is in the key store ${home} (expected keys/${signer.id}/<fingerprint>.key.pem for ${active.map((k) => short(k.fingerprint)).join(', ')}); private keys stay with their signer`);
+    throw new RefusedError('KEY_NOT_FOUND', `no private key of "${signer.id}" is in the key store ${home} (expected keys/${signer.id}/<fingerprint>.key.pem for ${active.map((k) => short(k.fingerprint)).join(', ')}); private keys stay with their signer`);
   }
   return usable;
 }
 
 /**
  * Opens the newest usable key of `signer` with the passphrase (or the key `fingerprint`, valid at `time`).
- * `root` is the repository: a key store inside it is refused.
+ * `root` is the repository: a key store inside it is refused, a service identity never signs, and the
+ * lock-out applies (ES-09): a locked signer is refused before anything is asked, every failed passphrase
+ * is recorded in the audit trail and the Nth in a row locks the keys. `audit.at` dates those entries
+ * (default `time`).
  */
-export async function unlockKey(signer: SignerRecord, time: string, env: Record<string, string | undefined>, passphrase: PassphraseSource, root?: string, fingerprint?: string): Promise<UnlockedKey> {
+export async function unlockKey(signer: SignerRecord, time: string, env: Record<string, string | undefined>, passphrase: PassphraseSource, root?: string, fingerprint?: string, audit: { at?: string; host?: string } = {}): Promise<UnlockedKey> {
+  if (root && signaturePolicy(root).serviceIdentities.includes(signer.id)) {
+    throw new RefusedError('SERVICE_IDENTITY_CANNOT_SIGN', `"${signer.id}" is a service identity (qualify.yaml signatures.service_identities): it may execute runs for a named person, never apply an electronic signature`);
+  }
   const usable = usableKeys(signer, time, env, root).filter((u) => !fingerprint || u.key.fingerprint === fingerprint);
-  if (usable.length === 0) throw new ApprovalError('KEY_NOT_FOUND', `the key ${short(fingerprint ?? '')} of "${signer.id}" is not in this key store or was not valid at ${time}`);
+  if (usable.length === 0) throw new RefusedError('KEY_NOT_FOUND', `the key ${short(fingerprint ?? '')} of "${signer.id}" is not in this key store or was not valid at ${time}`);
   const { key, path } = usable[usable.length - 1]!;
   requirePrivateFile(path);
+  if (root) requireNotLocked(root, signer);
   const secret = await passphrase();
   let privateKey: KeyObject;
   try {
     privateKey = decryptPrivateKey(readFileSync(path, 'utf8'), secret);
   } catch (err) {
-    if (err instanceof WrongPassphraseError) throw new ApprovalError('AUTH_FAILED', `the passphrase does not open the key ${short(key.fingerprint)} of "${signer.id}"; nothing was signed`);
+    if (err instanceof WrongPassphraseError) {
+      if (root) {
+        const r = await recordFailedPassphrase(root, signer, audit.at ?? time, audit.host);
+        if (r.locked) throw new RefusedError('KEY_LOCKED', `the passphrase does not open the key ${short(key.fingerprint)} of "${signer.id}"; that was ${r.limit} failed passphrases in a row: the keys of "${signer.id}" are now locked (recorded in the audit trail). An admin unlocks them: qualify keys unlock --as <admin> --signer ${signer.id}`);
+        throw new RefusedError('AUTH_FAILED', `the passphrase does not open the key ${short(key.fingerprint)} of "${signer.id}"; nothing was signed (${r.left} attempt${r.left === 1 ? '' : 's'} left before the keys are locked)`);
+      }
+      throw new RefusedError('AUTH_FAILED', `the passphrase does not open the key ${short(key.fingerprint)} of "${signer.id}"; nothing was signed`);
+    }
     throw err;
   }
   if (keyFingerprint(publicKeyOf(privateKey)) !== key.fingerprint) {
-    throw new ApprovalError('KEY_MISMATCH', `the private key file ${path} does not hold the enrolled key ${short(key.fingerprint)}`);
+    throw new RefusedError('KEY_MISMATCH', `the private key file ${path} does not hold the enrolled key ${short(key.fingerprint)}`);
   }
+  if (root) await recordPassphraseSuccess(root, signer, audit.at ?? time, audit.host);
   return { signer, key, privateKey };
 }

@@ -74,7 +74,13 @@ export function checkEnvelope(file: string, bytes: Uint8Array, registry: SignerR
     if (typeof p.time === 'string') {
       const kp = keyProblemAt(enrolled.key, p.time);
       if (kp) out.problems.push(kp);
+      // ES-13: the signer acknowledged that their e-signature is binding before this signature.
+      const ack = registry.acknowledgements ? registry.acknowledgements.get(enrolled.signer.id) : undefined;
+      if (registry.acknowledgements && (!ack || ack.time > p.time)) {
+        out.problems.push(ack ? `signed at ${p.time}, before "${enrolled.signer.id}" acknowledged the signature policy (${ack.time}, ${ack.file})` : `"${enrolled.signer.id}" has no signature policy acknowledgement (ES-13): qualify keys acknowledge --as ${enrolled.signer.id}`);
+      }
     }
+    if (registry.serviceIdentities?.includes(enrolled.signer.id)) out.problems.push(`"${enrolled.signer.id}" is a service identity (qualify.yaml): a service identity never signs`);
   }
   return out;
 }

@@ -6,7 +6,11 @@ export { documentRef, readDocumentRef, type DocumentRef } from './document-sourc
 export { verifyReport, createVerifySession, evaluateReport, type VerifySession, type ReportState } from './verify-report.js';
 export { verifyPdf } from './verify-pdf.js';
 export { signReport, signDocument, closeDeviation, attestReport, resumeReport, type SigningContext, type SignResult } from './sign.js';
-export { createSignerKey, revokeSignerKeys, type CreateKeyOptions, type RevokeOptions } from './enrol.js';
+export { createSignerKey, requestSignerKey, issueSignerKey, readKeyRequest, unlockSigner, revokeSignerKeys, type CreateKeyOptions, type RequestKeyOptions, type IssueKeyOptions, type KeyRequest, type RevokeOptions } from './enrol.js';
+export { acknowledgeSignaturePolicy, requireAcknowledged } from './acknowledge.js';
+export { ACKNOWLEDGEMENT_STATEMENT, ACKNOWLEDGEMENTS_DIR, loadAcknowledgements } from './acknowledgement.js';
+export { lockState, type LockState } from './lockout.js';
+export { signaturePolicy, type SignaturePolicy } from './policy.js';
 export { loadSignerRegistry, signersFile, AUDIT_TRAIL, APPROVALS_DIR } from './repo.js';
 export { parseSignerRegistry, MEANING_ROLES, ROLES, rolePermits, type SignerRegistry, type SignerRecord, type SignerKey, type Meaning } from './signers.js';
 export { canonicalHash as recordHash, canonicalJson, sha256Hex } from './hash.js';

@@ -9,6 +9,8 @@ import { parseSignerRegistry, type SignerRegistry } from './signers.js';
 import { sha256Hex } from './hash.js';
 import { readAuditTrail } from './audit.js';
 import { loadRoleHistory } from './roles.js';
+import { loadAcknowledgements } from './acknowledgement.js';
+import { signaturePolicy } from './policy.js';
 
 export const APPROVALS_DIR = 'approvals';
 export const AUDIT_TRAIL = 'audit/trail.jsonl';
@@ -55,6 +57,13 @@ const registryCache = new Map<string, SignerRegistry>();
  * e-signatures yet). Throws DocumentError (exit 2) listing every problem when the file is invalid.
  */
 export function loadSignerRegistry(root: string): SignerRegistry | null {
+  const base = loadRegistryFile(root);
+  if (!base) return null;
+  // The repository's acknowledgements (ES-13) and service identities go with the registry it loads.
+  return { ...base, acknowledgements: loadAcknowledgements(root, base), serviceIdentities: signaturePolicy(root).serviceIdentities };
+}
+
+function loadRegistryFile(root: string): SignerRegistry | null {
   const rel = signersFile(root);
   const path = join(root, rel);
   let text: string;

@@ -72,7 +72,7 @@ function enrolmentsOf(trail: AuditTrail): Map<string, { at: string; roles: strin
     // Trails written before `roles.enrol`: the enrolment entry says "enrolled NAME (id) with roles a, b: ..."
     // (only known role names count: the sentence may go on after the list).
     const m = / with roles ([a-z, ]+)/.exec(e.why);
-    if (m) out.set(e.object.id, { at: e.at, roles: m[1]!.split(',').map((r) => r.trim()).filter((r) => (ROLES as readonly string[]).includes(r)), seq: e.seq });
+    if (m) out.set(e.object.id, { at: e.at, roles: m[1]!.split(',').map((r) => r.trim().split(' ')[0]!).filter((r) => (ROLES as readonly string[]).includes(r)), seq: e.seq });
   }
   return out;
 }

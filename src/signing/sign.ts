@@ -11,6 +11,7 @@ import { ApprovalError, IntegrityError, QualifyError, RefusedError, UsageError }
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { appendAuditEntries, appendAuditEntry, readAuditTrail, trailHead, type AuditEntry, type AuditEntryInput } from './audit.js';
 import { buildStatement } from './attest.js';
+import { requireAcknowledged } from './acknowledge.js';
 import { requireSigner, unlockKey, usableKeys, type PassphraseSource, type UnlockedKey } from './credentials.js';
 import { approvalFolder, checkDocumentSignatures, documentApprovalState, requireTraceable } from './documents.js';
 import { readDocumentRef } from './document-source.js';
@@ -31,7 +32,7 @@ import { segregationPolicy, segregationProblem, type SegregationPolicy } from '.
 import type { ReportEvaluation as Evaluation } from './verify-report.js';
 import { createFileExclusive } from './store.js';
 import type { VerifyResult } from './verdict.js';
-import { evaluateReport, verifyReport, type ReportEvaluation } from './verify-report.js';
+import { evaluateReport, executedSignerOf, verifyReport, type ReportEvaluation } from './verify-report.js';
 
 export interface SigningContext {
   now: Date;
@@ -88,7 +89,7 @@ function claim(registry: SignerRegistry, s: SignerRecord, at: string): SignerCla
 function requireRole(registry: SignerRegistry, signer: SignerRecord, meaning: Meaning, at: string): void {
   const roles = rolesAt(registry, signer.id, at);
   if (!rolePermits(roles, meaning)) {
-    throw new ApprovalError('SIGN_ROLE_FORBIDDEN', `"${signer.id}" has the role(s) ${roles.join(', ') || 'none'}, which do not permit the meaning "${meaning}"`);
+    throw new RefusedError('SIGN_ROLE_FORBIDDEN', `"${signer.id}" has the role(s) ${roles.join(', ') || 'none'}, which do not permit the meaning "${meaning}"`);
   }
 }
 
@@ -206,17 +207,22 @@ export async function signReport(reportDir: string, signerId: string, meaning: S
   return audited(root, { ...base, action: 'sign' }, async () => {
     if (!REPORT_MEANINGS.includes(meaning)) throw new UsageError('MEANING_INVALID', `a report is signed as ${REPORT_MEANINGS.join(', ')}; found "${meaning}"`);
     requireRole(registry, signer, meaning, at);
+    requireAcknowledged(registry, signer);
     // A segregation policy qualify.yaml cannot express is a document problem (exit 2), said before anything else.
     const policy = segregationPolicy(root);
     const current = await verifyReport(reportDir, { now: ctx.now, pdf: false });
     requireVerified(current, `the report ${rel}`);
     const record = loaded.record!;
     const recordHash = loaded.recordHash!;
+    const responsible = executedSignerOf(record);
+    if (meaning === 'executed' && signer.id !== responsible) {
+      throw new RefusedError('SIGN_REFUSED', `"${signer.id}" cannot sign ${rel} as executed: ${record.executor.initiatedBy ? `the service identity "${record.executor.id}" ran it for "${responsible}", who alone signs it as executed` : `it was executed by "${record.executor.id}"${record.executor.attribution === 'unattributed' ? ' (unattributed run)' : ''}, who alone signs it as executed`}`);
+    }
     return withReportLock(root, record.reportId, async () => {
       removeStagedRenderings(reportDir);
       const files = readReportEnvelopes(reportDir);
       const before = evaluateReport(record, recordHash, registry, files, ctx.now, policy);
-      if (before.state === 'approved') throw new ApprovalError('RECORD_CLOSED', `the report ${rel} is approved (${before.approval!.checked.file}); an approved record is closed: corrections go into a new record (if its report.pdf does not verify, its approver restores it: qualify sign ${rel} --resume --as ${before.approval!.payload!.signer.id})`);
+      if (before.state === 'approved') throw new RefusedError('RECORD_CLOSED', `the report ${rel} is approved (${before.approval!.checked.file}); an approved record is closed: corrections go into a new record (if its report.pdf does not verify, its approver restores it: qualify sign ${rel} --resume --as ${before.approval!.payload!.signer.id})`);
       requireSegregation(policy, before, signer.id, meaning);
       usableKeys(signer, at, ctx.env, root);
       const unlocked = await unlockKey(signer, at, ctx.env, ctx.passphrase, root);
@@ -238,7 +244,7 @@ export async function signReport(reportDir: string, signerId: string, meaning: S
       const candidate: SignedFile = { file: `${SIGNATURES_DIR}/${name}`, bytes: envelopeBytes(SIGNATURE_PAYLOAD_TYPE, payload, unlocked) };
       const after = evaluateReport(record, recordHash, registry, { signatures: [...files.signatures, candidate], dispositions: files.dispositions }, ctx.now, policy);
       const mine = after.signatures.at(-1)!;
-      if (!mine.verdict.valid) throw new ApprovalError('SIGN_REFUSED', `"${signer.id}" cannot sign ${rel} as ${meaning}: ${mine.verdict.reasons.join('; ')}`);
+      if (!mine.verdict.valid) throw new RefusedError('SIGN_REFUSED', `"${signer.id}" cannot sign ${rel} as ${meaning}: ${mine.verdict.reasons.join('; ')}`);
       const approval = meaning === 'approved';
       const staged = await stageFor(reportDir, after, recordHash, ctx, host, approval ? { unlocked, entry: mine } : null, registry, [candidate]);
       const signEntry: AuditEntryInput = {
@@ -278,13 +284,13 @@ export async function resumeReport(reportDir: string, signerId: string, ctx: Sig
       if (blocking.length || current.signatures.some((v) => !v.valid) || current.dispositions.some((v) => !v.valid)) requireVerified({ ...current, findings: blocking }, `the report ${rel}`);
       const approval = ev.approval;
       if (approval && approval.payload!.signer.id !== signer.id) {
-        throw new ApprovalError('RESUME_NOT_APPROVER', `the report ${rel} was approved by "${approval.payload!.signer.id}"; only its approver can re-apply the approval's PDF signature: qualify sign ${rel} --resume --as ${approval.payload!.signer.id}`);
+        throw new RefusedError('RESUME_NOT_APPROVER', `the report ${rel} was approved by "${approval.payload!.signer.id}"; only its approver can re-apply the approval's PDF signature: qualify sign ${rel} --resume --as ${approval.payload!.signer.id}`);
       }
       const recorded = new Set(trail.entries.filter((e) => e.object?.type === 'report' && e.object.id === record.reportId && e.ref && ['sign', 'deviation.close', 'attest', 'sign.resume'].includes(e.action)).map((e) => e.ref!.path));
       const missing = [...ev.signatures, ...ev.dispositions].filter((e) => e.verdict.valid && !recorded.has(e.checked.file));
       const foreign = missing.filter((e) => e.verdict.signerId !== signer.id);
-      if (foreign.length) throw new ApprovalError('RESUME_NOT_SIGNER', `${foreign.map((e) => e.checked.file).join(', ')} of ${rel} ${foreign.length === 1 ? 'is' : 'are'} not in the audit trail; only ${foreign.length === 1 ? 'its signer' : 'their signers'} can record ${foreign.length === 1 ? 'it' : 'them'} (qualify sign ${rel} --resume --as ${foreign[0]!.verdict.signerId})`);
-      const unlocked = await unlockKey(signer, approval ? approval.payload!.time : at, ctx.env, ctx.passphrase, root, approval?.payload!.key.fingerprint);
+      if (foreign.length) throw new RefusedError('RESUME_NOT_SIGNER', `${foreign.map((e) => e.checked.file).join(', ')} of ${rel} ${foreign.length === 1 ? 'is' : 'are'} not in the audit trail; only ${foreign.length === 1 ? 'its signer' : 'their signers'} can record ${foreign.length === 1 ? 'it' : 'them'} (qualify sign ${rel} --resume --as ${foreign[0]!.verdict.signerId})`);
+      const unlocked = await unlockKey(signer, approval ? approval.payload!.time : at, ctx.env, ctx.passphrase, root, approval?.payload!.key.fingerprint, { at, host });
       const staged = await stageFor(reportDir, ev, recordHash, ctx, host, approval ? { unlocked, entry: approval } : null, registry);
       const object = { type: 'report', id: record.reportId, path: rel };
       const inputs: AuditEntryInput[] = missing.map((e) => {
@@ -308,6 +314,7 @@ export async function closeDeviation(reportDir: string, deviationId: string, dis
   return audited(root, { ...base, action: 'deviation.close' }, async () => {
     if (!disposition.trim()) throw new UsageError('DISPOSITION_MISSING', 'a disposition needs its text: --disposition "impact assessment, root cause, decision"');
     requireRole(registry, signer, 'dispositioned', at);
+    requireAcknowledged(registry, signer);
     const current = await verifyReport(reportDir, { now: ctx.now, pdf: false });
     requireVerified(current, `the report ${rel}`);
     const record = loaded.record!;
@@ -319,9 +326,9 @@ export async function closeDeviation(reportDir: string, deviationId: string, dis
       const files = readReportEnvelopes(reportDir);
       const policy = segregationPolicy(root);
       const before = evaluateReport(record, recordHash, registry, files, ctx.now, policy);
-      if (before.state === 'approved') throw new ApprovalError('RECORD_CLOSED', `the report ${rel} is approved; its deviations can no longer be dispositioned`);
+      if (before.state === 'approved') throw new RefusedError('RECORD_CLOSED', `the report ${rel} is approved; its deviations can no longer be dispositioned`);
       if (before.dispositions.some((d) => d.verdict.valid && d.payload?.deviation.id === deviationId)) throw new UsageError('DEVIATION_CLOSED', `${deviationId} of ${rel} is already dispositioned (${DISPOSITIONS_DIR}/${deviationId}.dsse.json)`);
-      if (before.executors.has(signer.id)) throw new ApprovalError('SIGN_REFUSED', `"${signer.id}" executed the record and cannot disposition its deviations`);
+      if (before.executors.has(signer.id)) throw new RefusedError('SIGN_REFUSED', `"${signer.id}" executed the record and cannot disposition its deviations`);
       const unlocked = await unlockKey(signer, at, ctx.env, ctx.passphrase, root);
       const payload: DispositionPayload = {
         schema: DISPOSITION_SCHEMA,
@@ -338,7 +345,7 @@ export async function closeDeviation(reportDir: string, deviationId: string, dis
       const candidate: SignedFile = { file: `${DISPOSITIONS_DIR}/${deviation.id}.dsse.json`, bytes: envelopeBytes(DISPOSITION_PAYLOAD_TYPE, payload, unlocked) };
       const after = evaluateReport(record, recordHash, registry, { signatures: files.signatures, dispositions: [...files.dispositions.filter((f) => f.file !== candidate.file), candidate] }, ctx.now, policy);
       const mine = after.dispositions.find((d) => d.checked.file === candidate.file)!;
-      if (!mine.verdict.valid) throw new ApprovalError('SIGN_REFUSED', `"${signer.id}" cannot disposition ${deviationId}: ${mine.verdict.reasons.join('; ')}`);
+      if (!mine.verdict.valid) throw new RefusedError('SIGN_REFUSED', `"${signer.id}" cannot disposition ${deviationId}: ${mine.verdict.reasons.join('; ')}`);
       if (existsSync(join(reportDir, candidate.file))) throw new UsageError('DEVIATION_CLOSED', `${candidate.file} already exists in ${rel}; a deviation is dispositioned once`);
       const staged = await stageFor(reportDir, after, recordHash, ctx, host, null, registry);
       const signEntry: AuditEntryInput = {
@@ -363,6 +370,7 @@ export async function signDocument(file: string, signerId: string, meaning: Sign
   return audited(root, { at, who, object: { type: 'document', id: doc.documentId, path: doc.path }, action: 'sign', host }, async () => {
     if (!DOCUMENT_MEANINGS.includes(meaning)) throw new UsageError('MEANING_INVALID', `a document is signed as ${DOCUMENT_MEANINGS.join(', ')}; found "${meaning}"`);
     requireRole(registry, signer, meaning, at);
+    requireAcknowledged(registry, signer);
     if (meaning === 'approved') await requireTraceable(root, doc);
     const existing = checkDocumentSignatures(root, doc, registry, ctx.now);
     const broken = existing.filter((e) => !e.verdict.valid);
@@ -386,7 +394,7 @@ export async function signDocument(file: string, signerId: string, meaning: Sign
     const candidate: SignedFile = { file: `${folder}/${signatureFileName(existing.length + 1, meaning, signer.id)}`, bytes: envelopeBytes(SIGNATURE_PAYLOAD_TYPE, payload, unlocked) };
     const after = checkDocumentSignatures(root, doc, registry, ctx.now, [candidate]);
     const mine = after.at(-1)!;
-    if (!mine.verdict.valid) throw new ApprovalError('SIGN_REFUSED', `"${signer.id}" cannot sign ${doc.path} as ${meaning}: ${mine.verdict.reasons.join('; ')}`);
+    if (!mine.verdict.valid) throw new RefusedError('SIGN_REFUSED', `"${signer.id}" cannot sign ${doc.path} as ${meaning}: ${mine.verdict.reasons.join('; ')}`);
     if (!createFileExclusive(join(root, candidate.file), candidate.bytes)) {
       throw new ApprovalError('SIGN_CONFLICT', `another signature was added to ${folder} meanwhile; nothing was signed, try again`);
     }
@@ -408,9 +416,10 @@ export async function attestReport(reportDir: string, signerId: string, ctx: Sig
   const { at, who, host } = base;
   return audited(root, { ...base, action: 'attest' }, async () => {
     requireRole(registry, signer, 'attested', at);
+    requireAcknowledged(registry, signer);
     const current = await verifyReport(reportDir, { now: ctx.now });
     requireVerified(current, `the report ${rel}`);
-    if (current.state !== 'approved') throw new ApprovalError('RECORD_NOT_APPROVED', `the report ${rel} is ${current.state}, not approved: only an approved record attests a qualified deployment`);
+    if (current.state !== 'approved') throw new RefusedError('RECORD_NOT_APPROVED', `the report ${rel} is ${current.state}, not approved: only an approved record attests a qualified deployment`);
     const record = loaded.record!;
     const statement = buildStatement(record, loaded.recordHash!, `${rel}/report.json`);
     if (statement.subject.length === 0) throw new UsageError('ATTEST_NO_SUBJECT', `the record ${rel} names no image by registry digest (repo@sha256:...), so there is nothing to attest`);

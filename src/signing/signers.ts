@@ -11,6 +11,7 @@ import { certificateFacts, issuedBy, type CertificateFacts } from './certificate
 /** Meanings a signature can carry: the document/record meanings plus deviation disposition and attestation. */
 export type Meaning = SignatureMeaning | 'dispositioned' | 'attested';
 
+/** Roles; `admin` permits no signature meaning: it issues certificates (keys issue), unlocks keys and grants or revokes roles (qualify roles). */
 export const ROLES = ['author', 'executor', 'reviewer', 'approver', 'qa', 'admin'] as const;
 
 /** Which roles permit which meaning (ES-07). QA may review, approve and disposition deviations. */
@@ -75,6 +76,13 @@ export interface SignerRegistry extends SignerRegistryData {
   caCert: X509Certificate | null;
   /** The roles over time (signed role changes over the roles at enrolment); absent: signers.yaml's roles. */
   timeline?: RoleTimeline;
+  /**
+   * Valid signature policy acknowledgements (ES-13) by signer id, when loaded from a repository: a
+   * signature by a signer without one made at or before it does not verify. Absent: not checked.
+   */
+  acknowledgements?: ReadonlyMap<string, { file: string; time: string }>;
+  /** Service identities of qualify.yaml, when loaded from a repository: they never sign. */
+  serviceIdentities?: readonly string[];
 }
 
 export const SIGNER_ID = /^[a-z][a-z0-9._-]{0,62}$/;

@@ -14,6 +14,7 @@ import { envelopePayload, envelopeShapeProblem, type DsseEnvelope } from './dsse
 import { parseJsonBytes } from './json-file.js';
 import { recordTrailFindings } from './record-trail.js';
 import { ATTESTATION_FILE, DISPOSITIONS_DIR, loadRecord, readReportEnvelopes, SIGNATURES_DIR } from './report-record.js';
+import { ACKNOWLEDGEMENTS_DIR } from './acknowledgement.js';
 import { APPROVALS_DIR, readSignerRegistryText } from './repo.js';
 import { registryFindings, ROLES_DIR, type RoleHistory } from './roles.js';
 import { short, type SignerRegistry } from './signers.js';
@@ -25,7 +26,7 @@ export interface WitnessResult {
 }
 
 /** Actions whose `ref` is a signed file (relative to the report folder for reports, to the repository otherwise). */
-const SIGNED_ACTIONS = new Set(['sign', 'deviation.close', 'attest', 'sign.resume', 'roles.grant', 'roles.revoke']);
+const SIGNED_ACTIONS = new Set(['sign', 'deviation.close', 'attest', 'sign.resume', 'roles.grant', 'roles.revoke', 'keys.acknowledge']);
 
 /** Repository path of the file an entry's `ref` names. */
 function refPath(e: AuditEntry): string | null {
@@ -67,7 +68,7 @@ function reportFolderOf(e: AuditEntry): string | null {
 
 /** The signed files of the repository that can carry a trail head, relative to the root. */
 function signedFiles(root: string, folders: string[]): string[] {
-  const files = [...listDsse(join(root, APPROVALS_DIR), APPROVALS_DIR, 3), ...listDsse(join(root, ROLES_DIR), ROLES_DIR, 0)];
+  const files = [...listDsse(join(root, APPROVALS_DIR), APPROVALS_DIR, 3), ...listDsse(join(root, ROLES_DIR), ROLES_DIR, 0), ...listDsse(join(root, ACKNOWLEDGEMENTS_DIR), ACKNOWLEDGEMENTS_DIR, 0)];
   for (const f of folders) {
     files.push(...listDsse(join(root, f, SIGNATURES_DIR), `${f}/${SIGNATURES_DIR}`, 0), ...listDsse(join(root, f, DISPOSITIONS_DIR), `${f}/${DISPOSITIONS_DIR}`, 0));
     if (existsSync(join(root, f, ATTESTATION_FILE))) files.push(`${f}/${ATTESTATION_FILE}`);

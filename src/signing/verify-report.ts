@@ -48,12 +48,11 @@ export interface ReportEvaluation {
  */
 export function evaluateReport(record: Report, recordHash: string, registry: SignerRegistry | null, files: { signatures: SignedFile[]; dispositions: SignedFile[] }, now: Date, policy: SegregationPolicy = STRICT_SEGREGATION): ReportEvaluation {
   const entries = checkSignatureFolder(files.signatures, registry, { now, meanings: REPORT_MEANINGS });
-  // Whether the executor was an enrolled signer when the run wrote the record (the run recorded their
-  // printed name from signers.yaml): judged from the record, not from today's registry, so that enrolling
-  // that id later does not change the verdict on records signed before.
-  const executorEnrolled = typeof record.executor?.name === 'string' && record.executor.name !== '';
+  // Who may sign "executed" is taken from the record (EX-13): the executor the run authenticated, the
+  // person a service run names (a service identity never signs), or the id an unattributed run recorded.
+  const responsible = executedSignerOf(record);
   // Executors first: dispositions and reviews are judged against them.
-  const executors = new Set<string>(record.executor?.id ? [record.executor.id] : []);
+  const executors = new Set<string>([record.executor?.id, record.executor?.initiatedBy?.id].filter((x): x is string => Boolean(x)));
   for (const e of entries) if (e.payload?.meaning === 'executed' && e.verdict.reasons.length === 0) executors.add(e.payload.signer.id);
 
   const dispositions: DispositionEntry[] = files.dispositions.map((f) => {
@@ -101,7 +100,7 @@ export function evaluateReport(record: Report, recordHash: string, registry: Sig
     if (record.ended && p.time < record.ended) reasons.push(`signed at ${p.time}, before the run ended (${record.ended})`);
     if (approval) reasons.push(`signed after the record was approved in ${approval.checked.file}: an approved record is closed`);
     if (p.meaning === 'executed') {
-      if (executorEnrolled && p.signer.id !== record.executor.id) reasons.push(`the record was executed by "${record.executor.id}"; "${p.signer.id}" cannot sign it as executed`);
+      if (p.signer.id !== responsible) reasons.push(record.executor?.initiatedBy ? `the record was executed by the service identity "${record.executor.id}" for "${responsible}"; only "${responsible}" can sign it as executed, not "${p.signer.id}"` : `the record was executed by "${record.executor?.id}"${record.executor?.attribution === 'unattributed' ? ' (unattributed)' : ''}; "${p.signer.id}" cannot sign it as executed`);
     } else if (p.meaning === 'reviewed' || p.meaning === 'approved') {
       if (record.incomplete) reasons.push('the run is incomplete (interrupted); it can only be signed as executed');
       if (executors.has(p.signer.id)) reasons.push(`"${p.signer.id}" executed the record and cannot sign it as ${p.meaning} (segregation of duties)`);
@@ -132,6 +131,11 @@ export function evaluateReport(record: Report, recordHash: string, registry: Sig
   const state: ReportState = approval ? 'approved' : reviewed ? 'reviewed' : executed ? 'executed' : 'recorded';
   const view = recordView(record, [...validDispositions.values()].map((d) => ({ file: d.checked.file, payload: d.payload! })));
   return { signatures: entries, dispositions, state, view, approval, executors };
+}
+
+/** Who may sign a record as executed: the authenticated executor, the person a service run names, or the id an unattributed run recorded. */
+export function executedSignerOf(record: Pick<Report, 'executor'>): string | null {
+  return record.executor?.initiatedBy?.id ?? record.executor?.id ?? null;
 }
 
 /** The record of a view: deviations as the run recorded them (the view applies dispositions to them). */

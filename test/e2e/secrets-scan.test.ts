@@ -164,6 +164,8 @@ describe('planted secrets reach no written byte and no console line (issue 9 ite
     // A signature and a render write files too.
     const keys = spawnCli(['keys', 'create', '--as', 'erin', '--name', 'Erin Engineer', '--email', 'erin@example.invalid', '--role', 'executor', '--passphrase-stdin'], { cwd: qms, env, input: 'erin scan passphrase\n' });
     expect(keys.code, keys.stderr).toBe(0);
+    const ack = spawnCli(['keys', 'acknowledge', '--as', 'erin', '--passphrase-stdin'], { cwd: qms, env, input: 'erin scan passphrase\n' });
+    expect(ack.code, ack.stderr).toBe(0);
     const sign = spawnCli(['sign', folder!, '--as', 'erin', '--meaning', 'executed', '--passphrase-stdin'], { cwd: qms, env, input: 'erin scan passphrase\n' });
     const render = spawnCli(['render', folder!], { cwd: qms, env });
     expect(render.code, render.stderr).toBe(0);

@@ -7,6 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runCli } from './cli.js';
+import { enrolTeam } from './enrol.js';
 import { buildExampleImage, freePort, pushImage, registryRepo, removeContainer, removeImage, startContainer, uniqueName, waitHealthy } from './docker.js';
 import { git, makeGitRepo, makeTempDir, writeTree } from './tmp.js';
 
@@ -56,9 +57,11 @@ export async function qualifiedRepo(): Promise<QualifiedRepo> {
       if (r.code !== 0 && args[0] !== 'run') throw new Error(`qualify ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
       return r;
     };
-    for (const [id, name, roles] of [['erin', 'Erin Engineer', ['executor']], ['rita', 'Rita Reviewer', ['reviewer']], ['quinn', 'Quinn Approver', ['approver', 'qa']]] as const) {
-      await cli(['keys', 'create', '--as', id, '--name', name, '--email', `${id}@example.invalid`, ...roles.flatMap((x) => ['--role', x]), '--passphrase-stdin'], `${PASSPHRASE(id)}\n`);
-    }
+    // quinn (also admin) bootstraps; erin and rita request their keys, quinn issues them; all acknowledge.
+    const team = [['quinn', 'Quinn Approver', ['approver', 'qa', 'admin']], ['erin', 'Erin Engineer', ['executor']], ['rita', 'Rita Reviewer', ['reviewer']]] as const;
+    const [admin, ...others] = team.map(([id, name, roles]) => ({ id, name, roles: [...roles], passphrase: PASSPHRASE(id) }));
+    await enrolTeam((args, stdin) => cli(args, stdin), others, { admin });
+    await cli(['keys', 'acknowledge', '--as', 'quinn', '--passphrase-stdin'], `${PASSPHRASE('quinn')}\n`);
     for (const file of [...Object.keys(shipped('protocols')), ...Object.keys(shipped('sops'))].filter((f) => f.endsWith('.md'))) {
       await cli(['sign', file, '--as', 'quinn', '--meaning', 'approved', '--passphrase-stdin'], `${PASSPHRASE('quinn')}\n`);
     }
@@ -68,10 +71,10 @@ export async function qualifiedRepo(): Promise<QualifiedRepo> {
     const protocol = Object.keys(shipped('protocols')).find((f) => /QP-0001.*\.md$/.test(f))!;
     const reports: string[] = [];
     for (const answer of ['pass: CR-2026-0142 approved, names release 1.4.2 and the image; release notes reviewed', 'fail: CR-2026-0150 approved, but the release notes were reviewed after the deployment']) {
-      writeTree(qms.dir, { 'answers.yaml': `OQ-03:\n  answer: "${answer}"\n  by: erin\n` });
+      writeTree(qms.dir, { 'answers.yaml': `OQ-03:\n  answer: "${answer}"\n` });
       const before = new Set(safeList(join(qms.dir, 'reports/QP-0001')));
-      const run = await cli(['run', protocol, '--as', 'erin', '--param', `service=${container}`, '--param', 'release=1.4.2', '--param', `image=${image}`,
-        '--param', `url=http://127.0.0.1:${port}`, '--param', `repo=${app.dir}`, '--answers', join(qms.dir, 'answers.yaml')]);
+      const run = await cli(['run', protocol, '--as', 'erin', '--passphrase-stdin', '--param', `service=${container}`, '--param', 'release=1.4.2', '--param', `image=${image}`,
+        '--param', `url=http://127.0.0.1:${port}`, '--param', `repo=${app.dir}`, '--answers', join(qms.dir, 'answers.yaml')], `${PASSPHRASE('erin')}\n`);
       const created = safeList(join(qms.dir, 'reports/QP-0001')).filter((d) => !before.has(d));
       if (created.length !== 1) throw new Error(`qualify run wrote ${created.length} report(s) (exit ${run.code}): ${run.stderr}`);
       reports.push(`reports/QP-0001/${created[0]}`);

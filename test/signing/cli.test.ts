@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, spawnCli } from '../helpers/cli.js';
 import { git, makeGitRepo, makeTempDir } from '../helpers/tmp.js';
+import { ADMIN, enrolTeam } from '../helpers/enrol.js';
 import { buildReport, PROTOCOL, SOP, T, writeReport } from './fixture.js';
 
 const repo = makeTempDir('qualify-cli-');
@@ -39,13 +40,16 @@ function hasCommand(name: string): boolean {
 }
 
 describe('qualify keys / sign / verify / attest / audit', () => {
-  it('keys create enrols signers; the private key stays encrypted outside the repository', async () => {
-    for (const [id, name, ...roles] of people) {
-      const r = await cli(['keys', 'create', '--as', id, '--name', name, '--email', `${id}@example.invalid`, ...roles.flatMap((x) => ['--role', x]), '--passphrase-stdin'], `${id} passphrase long\n`, T.keys);
-      expect(r.stderr).toBe('');
-      expect(r.code).toBe(0);
-      expect(r.stdout).toMatch(new RegExp(`enrolled ${id}: RSA-3072 key [0-9a-f]{64}`));
-    }
+  it('keys create bootstraps the admin; the others request and an admin issues; the private key stays encrypted outside the repository', async () => {
+    const boot = await cli(['keys', 'create', '--as', ADMIN.id, '--name', ADMIN.name, '--email', 'ada@example.invalid', '--role', 'admin', '--passphrase-stdin'], `${ADMIN.passphrase}\n`, T.keys);
+    expect(boot.stderr).toBe('');
+    expect(boot.stdout).toMatch(/enrolled ada: RSA-3072 key [0-9a-f]{64}/);
+    expect(boot.stdout).toContain('signer CA    created for this repository; its key, encrypted with your passphrase');
+    const request = await cli(['keys', 'request', '--as', 'zoe', '--name', 'Zoe Zed', '--email', 'zoe@example.invalid', '--role', 'executor', '--out', join(home.dir, 'zoe.json'), '--passphrase-stdin'], 'zoe passphrase long\n', T.keys);
+    expect(request.stderr).toBe('');
+    expect(request.stdout).toMatch(/key request for Zoe Zed \(zoe\): RSA-3072 key [0-9a-f]{64}/);
+    expect(request.stdout).toMatch(/qualify keys issue \S*zoe\.json --as <admin>/);
+    await enrolTeam((args, stdin) => cli(args, stdin, T.keys), people.map(([id, name, ...roles]) => ({ id, name, roles, passphrase: `${id} passphrase long` })), { bootstrap: false });
     const yaml = readFileSync(join(repo.dir, 'signers.yaml'), 'utf8');
     expect(yaml).toContain('name: Quinn Approver');
     expect(yaml).toContain('-----BEGIN CERTIFICATE-----');
@@ -59,13 +63,13 @@ describe('qualify keys / sign / verify / attest / audit', () => {
     expect(execFileSync('openssl', ['pkey', '-in', keyFile, '-passin', 'pass:quinn passphrase long', '-noout'], { encoding: 'utf8' })).toBe('');
     expect(() => execFileSync('openssl', ['pkey', '-in', keyFile, '-passin', 'pass:wrong', '-noout'], { stdio: 'pipe' })).toThrow();
     // An id is never reused by someone else.
-    const dup = await cli(['keys', 'create', '--as', 'eve', '--name', 'Eve Other', '--passphrase-stdin'], 'another passphrase\n', T.keys);
+    const dup = await cli(['keys', 'request', '--as', 'eve', '--name', 'Eve Other', '--passphrase-stdin'], 'another passphrase\n', T.keys);
     expect(dup.code).toBe(2);
     expect(dup.stderr).toContain('SIGNER_NAME_MISMATCH: "eve" is enrolled as "Eve Executor", not "Eve Other"');
-    const weak = await cli(['keys', 'create', '--as', 'zed', '--name', 'Zed', '--email', 'z@example.invalid', '--role', 'executor', '--passphrase-stdin'], 'short\n', T.keys);
+    const weak = await cli(['keys', 'request', '--as', 'zed', '--name', 'Zed', '--email', 'z@example.invalid', '--role', 'executor', '--passphrase-stdin'], 'short\n', T.keys);
     expect(weak.code).toBe(2);
     expect(weak.stderr).toContain('PASSPHRASE_WEAK');
-    const noTerminal = await cli(['keys', 'create', '--as', 'zed', '--name', 'Zed', '--email', 'z@example.invalid', '--role', 'executor'], undefined, T.keys);
+    const noTerminal = await cli(['keys', 'request', '--as', 'zed', '--name', 'Zed', '--email', 'z@example.invalid', '--role', 'executor'], undefined, T.keys);
     expect(noTerminal.stderr).toContain('PASSPHRASE_REQUIRED: there is no terminal to ask the passphrase on: pass --passphrase-stdin');
     // QA approves the protocol the records below were run against (a repository with signers needs it).
     const approved = await cli(['sign', 'protocols/QP-0001.md', '--as', 'quinn', '--meaning', 'approved', '--passphrase-stdin'], 'quinn passphrase long\n', T.protocolApproved);
@@ -82,7 +86,7 @@ describe('qualify keys / sign / verify / attest / audit', () => {
     r = await cli(['sign', `${rel}/report.json`, '--as', 'rita', '--meaning', 'reviewed', '--comment', 'all steps read', '--passphrase-stdin', '--json'], 'rita passphrase long\n', T.reviewed);
     expect(JSON.parse(r.stdout)).toMatchObject({ file: 'signatures/02-reviewed-rita.dsse.json', from: 'executed', to: 'reviewed', payload: { comment: 'all steps read', signer: { id: 'rita', name: 'Rita Reviewer' } } });
     r = await cli(['sign', rel, '--as', 'quinn', '--meaning', 'approved', '--passphrase-stdin'], 'quinn passphrase long\n', T.approved);
-    expect(r.code).toBe(3);
+    expect(r.code).toBe(5);
     expect(r.stderr).toContain('SIGN_REFUSED: "quinn" cannot sign');
     expect(r.stderr).toContain('deviation(s) DEV-001 have no QA disposition');
     r = await cli(['deviation', 'close', rel, 'DEV-001', '--disposition', 'Protocol typo; no impact on the release. CAPA-12.', '--as', 'quinn', '--passphrase-stdin'], 'quinn passphrase long\n', T.dispositioned);
@@ -179,7 +183,7 @@ describe('qualify keys / sign / verify / attest / audit', () => {
     expect(v.stdout).toContain('ok    signature attestation.intoto.dsse.json: Quinn Approver (quinn), attested');
     const unapproved = await writeReport(repo.dir, buildReport({ reportId: 'QP-0001-20261011T090000Z-d4e5' }));
     const refused = await cli(['attest', unapproved, '--as', 'quinn', '--passphrase-stdin'], 'quinn passphrase long\n', T.verify);
-    expect(refused.code).toBe(3);
+    expect(refused.code).toBe(5);
     expect(refused.stderr).toContain('RECORD_NOT_APPROVED');
   });
 

@@ -162,12 +162,12 @@ describe('item 4: the documented recovery, qualify sign <report-dir> --resume', 
       truncateSync(pdf, Math.floor(signed.length / 2));
       expect((await runCli(['verify', rel], opts)).code).toBe(4);
       const render = await runCli(['render', rel], opts);
-      expect(render.code).toBe(3);
+      expect(render.code).toBe(5);
       expect(render.stderr).toContain(`its approver restores it: qualify sign ${rel} --resume --as quinn`);
       const again = await runCli(['sign', rel, '--as', 'quinn', '--meaning', 'approved', '--passphrase-stdin'], { ...opts, stdin: quinn });
       expect(again.stderr).toContain(`--resume --as quinn`);
       const notApprover = await runCli(['sign', rel, '--as', 'rita', '--resume', '--passphrase-stdin'], { ...opts, stdin: `${PASSPHRASES.rita}\n` });
-      expect(notApprover.code).toBe(3);
+      expect(notApprover.code).toBe(5);
       expect(notApprover.stderr).toContain('RESUME_NOT_APPROVER');
       const resumed = await runCli(['sign', rel, '--as', 'quinn', '--resume', '--passphrase-stdin'], { ...opts, stdin: quinn });
       expect(resumed.stderr).toBe('');

@@ -7,6 +7,7 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
+import { enrolTeam } from '../helpers/enrol.js';
 import { git, makeGitRepo, makeTempDir, writeTree } from '../helpers/tmp.js';
 import { buildExampleImage, freePort, pushImage, registryRepo, removeContainer, removeImage, startContainer, uniqueName, waitHealthy } from '../helpers/docker.js';
 import { testRenderer } from './fixture.js';
@@ -38,10 +39,7 @@ beforeAll(async () => {
   // The QMS repository: the shipped protocol and SOPs (so the run's audit entry lands here, not in the project).
   const shipped = (folder: string) => Object.fromEntries(readdirSync(join(ROOT, folder)).map((f) => [`${folder}/${f}`, readFileSync(join(ROOT, folder, f), 'utf8')]));
   makeGitRepo(qms.dir, { 'qualify.yaml': 'signers: signers.yaml\n', ...shipped('protocols'), ...shipped('sops') });
-  for (const [id, name, roles] of [['erin', 'Erin Engineer', ['executor']], ['rita', 'Rita Reviewer', ['reviewer']], ['quinn', 'Quinn Approver', ['approver', 'qa']]] as const) {
-    const r = await runCli(['keys', 'create', '--as', id, '--name', name, '--email', `${id}@example.invalid`, ...roles.flatMap((x) => ['--role', x]), '--passphrase-stdin'], { cwd: qms.dir, env, stdin: `${id} e2e passphrase\n` });
-    expect(r.stderr).toBe('');
-  }
+  await enrolTeam((args, stdin) => runCli(args, { cwd: qms.dir, env, stdin }), [['erin', 'Erin Engineer', ['executor']], ['rita', 'Rita Reviewer', ['reviewer']], ['quinn', 'Quinn Approver', ['approver', 'qa']]].map(([id, name, roles]) => ({ id: id as string, name: name as string, roles: roles as string[], passphrase: `${id} e2e passphrase` })));
   // With signers.yaml present only signed approvals count: the front matter's "effective" is refused...
   const refused = await runCli(['run', `protocols/${SHIPPED}`, '--param', `service=${container}`, '--param', 'release=1.4.2', '--param', `image=${image}`, '--param', `repo=${app.dir}`, '--as', 'erin'], { cwd: qms.dir, env });
   expect(refused.code).toBe(3);
@@ -66,8 +64,8 @@ describe('signing a record written by qualify run', () => {
     const run = await runCli([
       'run', `protocols/${SHIPPED}`, '--param', `service=${container}`, '--param', 'release=1.4.2', '--param', `image=${image}`,
       '--param', `url=http://127.0.0.1:${port}`, '--param', `repo=${app.dir}`, '--answers', join(qms.dir, 'answers.yaml'),
-      '--out', join(qms.dir, 'reports'), '--as', 'erin',
-    ], { cwd: qms.dir, env });
+      '--out', join(qms.dir, 'reports'), '--as', 'erin', '--passphrase-stdin',
+    ], { cwd: qms.dir, env, stdin: 'erin e2e passphrase\n' });
     expect(run.code).toBe(0);
     const [id] = readdirSync(join(qms.dir, 'reports/QP-0001'));
     const dir = join(qms.dir, 'reports/QP-0001', id!);

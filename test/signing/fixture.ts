@@ -20,7 +20,9 @@ import { join, relative, sep } from 'node:path';
 import { PDFDocument, StandardFonts } from 'pdf-lib';
 import { REPORT_SCHEMA, type Report, type Deviation } from '../../src/model/report.js';
 import type { PdfRenderer } from '../../src/signing/pdf-render.js';
-import { createSignerKey } from '../../src/signing/enrol.js';
+import { createSignerKey, issueSignerKey, requestSignerKey } from '../../src/signing/enrol.js';
+import { acknowledgeSignaturePolicy } from '../../src/signing/acknowledge.js';
+import { ADMIN } from '../helpers/enrol.js';
 import { makeGitRepo, makeTempDir, writeTree } from '../helpers/tmp.js';
 
 export const sha256 = (b: string | Uint8Array) => createHash('sha256').update(b).digest('hex');
@@ -167,6 +169,19 @@ export async function writeReport(root: string, built = buildReport(), folder?: 
   return dir;
 }
 
+/**
+ * Enrols `people` as the documented flow does, through the library: the admin (ADMIN) bootstraps, each
+ * person requests a key with their own passphrase, the admin issues it, each person acknowledges (ES-13).
+ */
+export async function enrolSigners(root: string, env: Record<string, string>, people: ReadonlyArray<{ id: string; name: string; email: string; roles: string[] }>, now = T.keys, options: { bootstrap?: boolean; acknowledge?: boolean } = {}): Promise<void> {
+  if (options.bootstrap !== false) await createSignerKey(root, { id: ADMIN.id, name: ADMIN.name, email: `${ADMIN.id}@example.invalid`, roles: [...ADMIN.roles], passphrase: ADMIN.passphrase, now, env, host: 'test-host' });
+  for (const s of people) {
+    const { request } = requestSignerKey(root, { ...s, passphrase: PASSPHRASES[s.id]!, now, env });
+    await issueSignerKey(root, { requestText: JSON.stringify(request), requestFile: `${s.id}.key-request.json`, adminId: ADMIN.id, passphrase: async () => ADMIN.passphrase, now, env, host: 'test-host' });
+    if (options.acknowledge !== false) await acknowledgeSignaturePolicy(root, loadSignerRegistry(root)!, s.id, { now, env, passphrase: async () => PASSPHRASES[s.id]!, host: 'test-host' });
+  }
+}
+
 export interface Enrolled {
   root: string;
   home: string;
@@ -183,9 +198,7 @@ export async function enrolledRepo(options: { approveProtocol?: boolean } = {}):
   const homeDir = makeTempDir('qualify-home-');
   makeGitRepo(repo.dir, { 'qualify.yaml': 'signers: signers.yaml\n', 'protocols/QP-0001.md': PROTOCOL, 'sops/SOP-0013.md': SOP });
   const env = { QUALIFY_HOME: homeDir.dir };
-  for (const s of SIGNERS) {
-    await createSignerKey(repo.dir, { ...s, passphrase: PASSPHRASES[s.id]!, now: T.keys, env, host: 'test-host' });
-  }
+  await enrolSigners(repo.dir, env, SIGNERS);
   if (options.approveProtocol !== false) {
     const { signDocument } = await import('../../src/signing/sign.js');
     await signDocument(join(repo.dir, 'protocols/QP-0001.md'), 'quinn', 'approved', null, { now: T.protocolApproved, env, passphrase: async () => PASSPHRASES.quinn!, host: 'test-host' });

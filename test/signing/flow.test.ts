@@ -39,7 +39,9 @@ describe('report signing flow', () => {
       // The run and its renderings; each signature then its renderings; the approval's renderings (the signed
       // PDF) before the approval itself.
       expect(trail.entries.map((e) => `${e.action}${e.action === 'render' ? `:${e.field}` : ''}`)).toEqual([
-        'keys.create', 'roles.enrol', 'keys.create', 'roles.enrol', 'keys.create', 'roles.enrol', 'keys.create', 'roles.enrol', 'sign', 'run', 'render:report.md', 'render:report.pdf',
+        // The admin bootstraps; each signer's request is issued (with the roles at enrolment), then they
+        // acknowledge the signature policy.
+        'keys.create', 'roles.enrol', ...Array(4).fill(['keys.issue', 'roles.enrol', 'keys.acknowledge']).flat(), 'sign', 'run', 'render:report.md', 'render:report.pdf',
         'sign', 'render:report.md', 'render:report.pdf', 'sign', 'render:report.md', 'render:report.pdf', 'render:report.md', 'render:report.pdf', 'sign',
       ]);
       const pdfText = execFileSync('pdftotext', [join(dir, 'report.pdf'), '-'], { encoding: 'utf8' });

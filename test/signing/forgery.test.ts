@@ -7,6 +7,7 @@ import { appendFileSync, cpSync, existsSync, readFileSync, renameSync, rmSync, w
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
+import { ADMIN } from '../helpers/enrol.js';
 import { closeDeviation, signReport } from '../../src/signing/sign.js';
 import { decryptPrivateKey } from '../../src/signing/keys.js';
 import { loadSignerRegistry } from '../../src/signing/repo.js';
@@ -126,7 +127,7 @@ describe('item 2: the record the run wrote is bound by its trail entry', () => {
     const repo = copyRepo(base);
     try {
       await approvedHostProtocol(repo);
-      const run = await cli(repo, ['run', 'protocols/QP-0009.md', '--as', 'eve'], T.executed);
+      const run = await cli(repo, ['run', 'protocols/QP-0009.md', '--as', 'eve', '--passphrase-stdin'], T.executed, `${PASSPHRASES.eve}\n`);
       expect(run.code, run.stderr).toBe(1);
       const rel = run.stdout.trim().replace(/^report: /, '');
       const path = join(repo.root, rel, 'report.json');
@@ -355,15 +356,15 @@ const FOUR_DEVIATIONS = HOST_PROTOCOL.replace('A command that succeeds\n\n```che
   .concat('\n### OQ-03 Third\n\n```check\ntype: command\nargv: ["false"]\nexpect:\n  exit_code: 0\n```\n\n### OQ-04 Fourth\n\n```check\ntype: command\nargv: ["false"]\nexpect:\n  exit_code: 0\n```\n');
 
 describe('item 5: the verdict on a signed record does not change with later changes of the repository', () => {
-  it('approved with 4 closed deviations; then protocol revision 02 approved, the executor enrolled, more runs: still verifies 0', async () => {
+  it('approved with 4 closed deviations; then protocol revision 02 approved, another executor enrolled, more runs: still verifies 0', async () => {
     const repo = copyRepo(base);
     try {
       writeFileSync(join(repo.root, 'protocols/QP-0009.md'), FOUR_DEVIATIONS);
       const at = (min: number) => new Date(T.executed.getTime() + min * 60_000);
       const pp = (id: string) => `${PASSPHRASES[id] ?? 'ops passphrase long'}\n`;
       expect((await cli(repo, ['sign', 'protocols/QP-0009.md', '--as', 'quinn', '--meaning', 'approved', '--passphrase-stdin'], at(0), pp('quinn'))).code).toBe(0);
-      // Run by an operator who is not an enrolled signer yet; eve (executor) signs it as executed.
-      const run = await cli(repo, ['run', 'protocols/QP-0009.md', '--as', 'ops'], at(1));
+      // Run by eve, authenticated; she signs it as executed (nobody else may).
+      const run = await cli(repo, ['run', 'protocols/QP-0009.md', '--as', 'eve', '--passphrase-stdin'], at(1), pp('eve'));
       expect(run.code, run.stderr).toBe(1);
       const rel = run.stdout.trim().replace(/^report: /, '');
       const ok = async (args: string[], min: number, who: string) => {
@@ -376,12 +377,17 @@ describe('item 5: the verdict on a signed record does not change with later chan
       await ok(['sign', rel, '--as', 'quinn', '--meaning', 'approved', '--passphrase-stdin'], 5, 'quinn');
       const first = await cli(repo, ['verify', rel], at(6));
       expect(first.code, first.stdout).toBe(0);
-      // Later: revision 02 approved, the operator enrolled, more runs.
+      // Later: revision 02 approved, an operator enrolled (request + issue by the admin), more runs.
       const p = join(repo.root, 'protocols/QP-0009.md');
       writeFileSync(p, readFileSync(p, 'utf8').replace('revision: "01"', 'revision: "02"'));
       await ok(['sign', 'protocols/QP-0009.md', '--as', 'quinn', '--meaning', 'approved', '--passphrase-stdin'], 60, 'quinn');
-      await ok(['keys', 'create', '--as', 'ops', '--name', 'Olli Operator', '--email', 'ops@example.invalid', '--role', 'executor', '--passphrase-stdin'], 61, 'ops');
-      for (const min of [62, 63]) expect((await cli(repo, ['run', 'protocols/QP-0009.md', '--as', 'ops'], at(min))).code).toBe(1);
+      const request = join(repo.root, '..', `ops-${Date.now()}.key-request.json`);
+      await ok(['keys', 'request', '--as', 'ops', '--name', 'Olli Operator', '--email', 'ops@example.invalid', '--role', 'executor', '--out', request, '--passphrase-stdin'], 61, 'ops');
+      const issued = await cli(repo, ['keys', 'issue', request, '--as', ADMIN.id, '--passphrase-stdin'], at(61), `${ADMIN.passphrase}\n`);
+      expect(issued.code, issued.stderr).toBe(0);
+      rmSync(request);
+      await ok(['keys', 'acknowledge', '--as', 'ops', '--passphrase-stdin'], 61, 'ops');
+      for (const min of [62, 63]) expect((await cli(repo, ['run', 'protocols/QP-0009.md', '--as', 'ops', '--passphrase-stdin'], at(min), pp('ops'))).code).toBe(1);
       const later = await cli(repo, ['verify', rel], at(70));
       expect(later.stdout).toContain('verified: every check holds');
       expect(later.code).toBe(0);

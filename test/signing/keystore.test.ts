@@ -42,14 +42,14 @@ describe('item 21: private keys stay private and outside the repository', () => 
       const link = join(outside.dir, 'home');
       symlinkSync(join(repo.root, '.keys'), link);
       const env = { QUALIFY_HOME: link };
-      const r = await runCli(['keys', 'create', '--as', 'zoe', '--name', 'Zoe', '--email', 'zoe@example.invalid', '--role', 'executor', '--passphrase-stdin'], { cwd: repo.root, env, now: T.keys, stdin: 'zoe passphrase long\n' });
+      const r = await runCli(['keys', 'request', '--as', 'zoe', '--name', 'Zoe', '--email', 'zoe@example.invalid', '--role', 'executor', '--passphrase-stdin'], { cwd: repo.root, env, now: T.keys, stdin: 'zoe passphrase long\n' });
       expect(r.code).toBe(2);
       expect(r.stderr).toContain(`KEY_STORE_IN_REPOSITORY: the key store ${link} lies inside the repository`);
       expect(r.stderr).toContain('it resolves to');
       // A link to a folder that does not exist yet resolves through its existing parent.
       const nested = join(outside.dir, 'nested');
       symlinkSync(repo.root, nested);
-      const r2 = await runCli(['keys', 'create', '--as', 'zoe', '--name', 'Zoe', '--email', 'zoe@example.invalid', '--role', 'executor', '--passphrase-stdin'], { cwd: repo.root, env: { QUALIFY_HOME: join(nested, 'not-yet', 'qualify') }, now: T.keys, stdin: 'zoe passphrase long\n' });
+      const r2 = await runCli(['keys', 'request', '--as', 'zoe', '--name', 'Zoe', '--email', 'zoe@example.invalid', '--role', 'executor', '--passphrase-stdin'], { cwd: repo.root, env: { QUALIFY_HOME: join(nested, 'not-yet', 'qualify') }, now: T.keys, stdin: 'zoe passphrase long\n' });
       expect(r2.code).toBe(2);
       expect(r2.stderr).toContain('KEY_STORE_IN_REPOSITORY');
     } finally {

@@ -6,7 +6,6 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readAuditTrail } from '../../src/signing/audit.js';
-import { createSignerKey } from '../../src/signing/enrol.js';
 import { canonicalJson, sha256Hex } from '../../src/signing/hash.js';
 import { loadSignerRegistry } from '../../src/signing/repo.js';
 import { changeRole } from '../../src/signing/roles-change.js';
@@ -14,9 +13,11 @@ import { signReport } from '../../src/signing/sign.js';
 import { rolesAt } from '../../src/signing/signers.js';
 import { verifyReport } from '../../src/signing/verify-report.js';
 import { runCli } from '../helpers/cli.js';
+import { ADMIN } from '../helpers/enrol.js';
 import { buildReport, ctxFor, enrolledRepo, forgeSignature, T, withCopy, writeReport, type Enrolled } from './fixture.js';
 
-const ADMIN_PASS = 'ada administers roles';
+// The fixture's admin (ada, role admin only): they issue certificates and change roles, they sign no record.
+const ADMIN_PASS = ADMIN.passphrase;
 const at = (iso: string) => new Date(iso);
 const D = {
   granted: at('2026-10-08T13:00:00Z'),
@@ -28,8 +29,6 @@ const D = {
 let base: Enrolled;
 beforeAll(async () => {
   base = await enrolledRepo();
-  // The admin, enrolled with the admin role only: they change roles, they sign no record.
-  await createSignerKey(base.root, { id: 'ada', name: 'Ada Admin', email: 'ada@example.invalid', roles: ['admin'], passphrase: ADMIN_PASS, now: T.keys, env: base.env, host: 'test-host' });
 });
 afterAll(() => base?.cleanup());
 

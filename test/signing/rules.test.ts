@@ -39,7 +39,7 @@ describe('signing rules', () => {
   it('refuses review before execution, and execution by someone other than the executor', () => withRepo(async (repo) => {
     const dir = await writeReport(repo.root);
     await refused(signReport(dir, 'rita', 'reviewed', null, ctxFor(repo, 'rita', T.reviewed)), 'SIGN_REFUSED', 'no valid "executed" signature precedes this review');
-    await refused(signReport(dir, 'adam', 'executed', null, ctxFor(repo, 'adam', T.executed)), 'SIGN_REFUSED', 'the record was executed by "eve"; "adam" cannot sign it as executed');
+    await refused(signReport(dir, 'adam', 'executed', null, ctxFor(repo, 'adam', T.executed)), 'SIGN_REFUSED', 'it was executed by "eve", who alone signs it as executed');
     expect(existsSync(join(dir, 'signatures'))).toBe(false);
   }));
 

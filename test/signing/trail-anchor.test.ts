@@ -62,7 +62,7 @@ describe('the trail head in signed files', () => {
     }
     const audit = await cli(repo, ['audit', '--verify']);
     expect(audit.code, audit.stdout).toBe(0);
-    expect(audit.stdout).toMatch(/verified: \d+ entries, hash chain intact; audit trail witnessed by the repository: 3 signed file\(s\) anchor its head, 2 report folder\(s\) of its runs present, signers.yaml as qualify last wrote it/);
+    expect(audit.stdout).toMatch(/verified: \d+ entries, hash chain intact; audit trail witnessed by the repository: 7 signed file\(s\) anchor its head, 2 report folder\(s\) of its runs present, signers.yaml as qualify last wrote it/);
     expect((await cli(repo, ['verify', dir])).code).toBe(0);
   }));
 });

@@ -16,6 +16,8 @@ beforeAll(async () => {
   makeGitRepo(qms.dir, { 'qualify.yaml': 'signers: signers.yaml\n', 'requirements/URS-0100.md': URS, 'protocols/QP-0100.md': protocol(TC01, TC02, TC03) });
   const r = await runCli(['keys', 'create', '--as', 'quinn', '--name', 'Quinn Approver', '--email', 'quinn@example.invalid', '--role', 'approver', '--passphrase-stdin'], { cwd: qms.dir, env, stdin: pass });
   expect(r.code, r.stderr).toBe(0);
+  const ack = await runCli(['keys', 'acknowledge', '--as', 'quinn', '--passphrase-stdin'], { cwd: qms.dir, env, stdin: pass });
+  expect(ack.code, ack.stderr).toBe(0);
 }, 60_000);
 afterAll(() => {
   qms.cleanup();
@@ -50,6 +52,7 @@ describe('approval of a protocol with incomplete traceability', () => {
       makeGitRepo(dir.dir, { 'qualify.yaml': 'signers: signers.yaml\n', 'requirements/URS-0100.md': urs, 'protocols/QP-0100.md': protocol(TC01, TC02, TC03) });
       const keys = await runCli(['keys', 'create', '--as', 'quinn', '--name', 'Quinn Approver', '--email', 'quinn@example.invalid', '--role', 'approver', '--passphrase-stdin'], { cwd: dir.dir, env, stdin: pass });
       expect(keys.code, keys.stderr).toBe(0);
+      expect((await runCli(['keys', 'acknowledge', '--as', 'quinn', '--passphrase-stdin'], { cwd: dir.dir, env, stdin: pass })).code).toBe(0);
       const r = await runCli(['sign', 'protocols/QP-0100.md', '--as', 'quinn', '--meaning', 'approved', '--passphrase-stdin'], { cwd: dir.dir, env, stdin: pass });
       expect(r.code, r.stderr).toBe(0);
       const trace = await runCli(['trace'], { cwd: dir.dir });

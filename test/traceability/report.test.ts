@@ -14,6 +14,7 @@ import { TOOL_VERSION } from '../../src/version.js';
 import type { Report } from '../../src/model/report.js';
 import { renderReportMarkdown } from '../../src/report/markdown.js';
 import { runCli } from '../helpers/cli.js';
+import { enrolTeam } from '../helpers/enrol.js';
 import { pdftotext, squash } from '../helpers/pdf-tools.js';
 import { reportFolders } from '../helpers/report-folder.js';
 import { validateRecord } from '../../src/report/schema.js';
@@ -90,15 +91,12 @@ beforeAll(async () => {
     'protocols/QP-0100.md': protocol(TC01, TC02, TC03_HTTP, TC04, TC05_MANUAL).replace('  release: { description: Release under qualification }', '  release: { description: Release under qualification }\n  url: { description: Base URL of the log service }'),
     'answers.yaml': 'TC-05:\n  answer: "pass: CR-2026-0099 approved, release 1.4.2 confirmed"\n  by: avery\n',
   });
-  for (const [id, name, roles] of [['avery', 'Avery Engineer', ['executor']], ['riley', 'Riley Reviewer', ['reviewer']], ['quinn', 'Quinn Approver', ['approver', 'qa']]] as const) {
-    const r = await cli(['keys', 'create', '--as', id, '--name', name, '--email', `${id}@example.invalid`, ...roles.flatMap((x) => ['--role', x]), '--passphrase-stdin'], pp(id));
-    expect(r.code, r.stderr).toBe(0);
-  }
+  await enrolTeam(cli, [['avery', 'Avery Engineer', ['executor']], ['riley', 'Riley Reviewer', ['reviewer']], ['quinn', 'Quinn Approver', ['approver', 'qa']]].map(([id, name, roles]) => ({ id: id as string, name: name as string, roles: roles as string[], passphrase: pp(id as string).trim() })));
   for (const doc of ['requirements/URS-0100.md', 'protocols/QP-0100.md']) {
     const r = await cli(['sign', doc, '--as', 'quinn', '--meaning', 'approved', '--passphrase-stdin'], pp('quinn'));
     expect(r.code, r.stderr).toBe(0);
   }
-  const run = await cli(['run', 'protocols/QP-0100.md', '--as', 'avery', '--param', 'config=app.conf', '--param', 'logs=.', '--param', 'release=1.4.2', '--param', `url=http://127.0.0.1:${port}`, '--answers', 'answers.yaml']);
+  const run = await cli(['run', 'protocols/QP-0100.md', '--as', 'avery', '--passphrase-stdin', '--param', 'config=app.conf', '--param', 'logs=.', '--param', 'release=1.4.2', '--param', `url=http://127.0.0.1:${port}`, '--answers', 'answers.yaml'], pp('avery'));
   expect(run.code, run.stderr).toBe(1); // TC-02 fails: app.conf names 1.4.1
   dir = reportFolders(join(qms.dir, 'reports/QP-0100'))[0]!;
   rel = dir.slice(qms.dir.length + 1);

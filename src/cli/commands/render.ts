@@ -4,7 +4,7 @@ import { existsSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync
 import { basename, dirname, extname, join, relative, resolve, sep } from 'node:path';
 import type { Command } from '../command.js';
 import type { CliContext } from '../context.js';
-import { ApprovalError, EXIT, IntegrityError, UsageError } from '../../model/errors.js';
+import { EXIT, IntegrityError, RefusedError, UsageError } from '../../model/errors.js';
 import type { ControlledDocument, DocumentType } from '../../model/document.js';
 import type { SignatureManifestation } from '../../model/signature.js';
 import type { PdfDocumentMeta } from '../../pdf/index.js';
@@ -51,7 +51,7 @@ async function renderReportDir(dir: string, out: string | null, ctx: CliContext,
   if (ev.state === 'approved' && !out) {
     const approver = ev.approval!.payload!.signer.id;
     const rel = relative(root, dir).split(sep).join('/');
-    throw new ApprovalError('RECORD_CLOSED', `${display(ctx, dir)} is approved: its report.pdf is the one the approver PDF-signed and render does not rewrite it. Render a copy with --out FILE. If report.pdf is missing or does not verify (an interrupted approval), its approver restores it: qualify sign ${rel} --resume --as ${approver}`);
+    throw new RefusedError('RECORD_CLOSED', `${display(ctx, dir)} is approved: its report.pdf is the one the approver PDF-signed and render does not rewrite it. Render a copy with --out FILE. If report.pdf is missing or does not verify (an interrupted approval), its approver restores it: qualify sign ${rel} --resume --as ${approver}`);
   }
   const signatures: SignatureManifestation[] = ev.signatures.filter((e) => e.verdict.valid).map(manifestationOf);
   const { readAuditTrail } = await import('../../signing/audit.js');

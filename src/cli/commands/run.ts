@@ -35,7 +35,7 @@ import { resolveCopyTarget, resolveReportsDir } from '../output-paths.js';
 const FORMATS = new Set(['junit', 'json']);
 
 export const command: Command = {
-  usage: 'run <protocol.md> [--env NAME] [--param k=v]... [--params file.yaml] [--answers file.yaml] [--format junit,json] [--junit FILE] [--json FILE] [--out DIR] [--dry-run] [--no-pdf] [--as ID]',
+  usage: 'run <protocol.md> [--env NAME] [--param k=v]... [--params file.yaml] [--answers file.yaml] [--format junit,json] [--junit FILE] [--json FILE] [--out DIR] [--dry-run] [--no-pdf] [--as ID [--passphrase-stdin]] [--as SERVICE --initiated-by ID]',
   description: [
     'Executes the checks of an approved, effective protocol against the deployment of an environment and',
     'writes the record to reports/<protocol id>/<report id>/ (report.json, evidence/, report.md; junit.xml',
@@ -48,6 +48,11 @@ export const command: Command = {
     'A protocol that is not effective is refused (exit 3) unless --dry-run, whose record is marked',
     '"NOT A GxP RECORD". Exit 0 when every step passed, 1 when any failed or errored or the run was',
     'interrupted, 2 for invalid documents or arguments.',
+    '--as ID binds the record to you: an enrolled signer with the executor role, authenticated by your passphrase',
+    '(asked, or --passphrase-stdin); an unknown id, another role, a wrong passphrase or locked keys are refused',
+    '(exit 5). In CI, --as SERVICE --initiated-by ID: a service identity of qualify.yaml (signatures.service_identities)',
+    'executes for the person named, who signs the record as executed afterwards. Without --as the record says',
+    'it is unattributed. Manual answers are attributed to the executor, stamped with the time they were entered.',
   ].join('\n'),
   flags: {
     env: { kind: 'string', value: 'NAME', description: 'environment of qualify.yaml (default: defaults.environment)' },
@@ -60,7 +65,9 @@ export const command: Command = {
     out: { kind: 'string', value: 'DIR', description: 'reports folder inside the repository (default: defaults.reportsDir of qualify.yaml, "reports")' },
     'dry-run': { kind: 'boolean', description: 'run a protocol that is not effective; the record says NOT A GxP RECORD' },
     'no-pdf': { kind: 'boolean', description: 'do not render report.pdf now (qualify render or the first sign renders it)' },
-    as: { kind: 'string', value: 'ID', description: 'executor id recorded (default: $USER)' },
+    as: { kind: 'string', value: 'ID', description: 'your signer id (executor role; passphrase asked), or a service identity with --initiated-by' },
+    'initiated-by': { kind: 'string', value: 'ID', description: 'CI: the enrolled executor responsible for a run by the service identity --as' },
+    'passphrase-stdin': { kind: 'boolean', description: 'read the passphrase of --as from standard input' },
   },
   async run(args, ctx) {
     if (args.positionals.length !== 1) {
@@ -122,12 +129,22 @@ export const command: Command = {
       }
 
       const parameters = await resolveParameters(protocol, env.params ?? {}, args.flags, ctx);
-      const executorId = (args.flags.as as string | undefined) ?? ctx.env.USER ?? ctx.env.USERNAME ?? 'unknown';
       const answers = args.flags.answers ? await readAnswers(resolve(ctx.cwd, args.flags.answers as string), args.flags.answers as string, protocol) : null;
       checkAnswersComplete(protocol, answers, ctx.prompt !== null);
+      // Who executes: authenticated before any step runs (refusals exit 5).
+      const { runExecutor } = await import('../../signing/run-identity.js');
+      const { passphraseReader } = await import('../signing-args.js');
+      const asId = args.flags.as as string | undefined;
+      const identity = await runExecutor(root, {
+        as: asId, initiatedBy: args.flags['initiated-by'] as string | undefined, fallbackId: ctx.env.USER ?? ctx.env.USERNAME ?? 'unknown', host: hostname(),
+        passphrase: passphraseReader(ctx, args, asId ?? ''), now: ctx.now(), env: ctx.env,
+      });
+      const executor = identity.executor;
+      // Manual answers are the responsible person's: the authenticated executor, or the person a service run names.
+      const answeredBy = executor.initiatedBy?.id ?? executor.id;
 
       const protocolInfo = describeProtocol(protocol, status, await protocolGit);
-      const warnings: string[] = [...protocolInfo.warnings];
+      const warnings: string[] = [...protocolInfo.warnings, ...identity.warnings];
       if (status.approval === 'front-matter') warnings.push(`Approval not signed: ${protocol.meta.documentId} revision ${protocol.meta.revision} is approved by its front matter only (no signers.yaml); no electronic approval signature backs it.`);
       if (dryRun && !status.effective) warnings.push(`The protocol is ${status.computedStatus}, not effective${status.notes.length ? `: ${status.notes.join('; ')}` : ''}.`);
       const live = ctx.stderr.isTTY && !ctx.env.CI;
@@ -137,14 +154,14 @@ export const command: Command = {
         protocolInfo: protocolInfo.info,
         parameters,
         dryRun,
-        executor: { id: executorId, name: printedName((await signing)[1].loadSignerRegistry, root, executorId), host: hostname() },
+        executor,
         environment: envName,
         probes,
         engines,
         checks,
         repoRoot: root,
         documents: createDocumentLookup(repo),
-        ask: createAsk(answers, protocol, executorId, ctx, (fn) => (progress ? progress.suspend(fn) : fn())),
+        ask: createAsk(answers, protocol, answeredBy, ctx, (fn) => (progress ? progress.suspend(fn) : fn())),
         now: () => ctx.now(),
         signal: ctx.signal,
         reporter: (mask) => (progress = createProgressReporter({ out: ctx.stderr, live, color: ctx.color && live, mask })),
@@ -175,16 +192,6 @@ export const command: Command = {
     }
   },
 };
-
-/** The executor's printed name from signers.yaml; null without a registry or an entry for the id. */
-function printedName(load: (root: string) => { signer(id: string): { name: string } | undefined } | null, root: string, id: string): string | null {
-  try {
-    return load(root)?.signer(id)?.name ?? null;
-  } catch {
-    // An invalid signers.yaml is reported by lint and by signing; the record keeps the id.
-    return null;
-  }
-}
 
 function parseFormats(values: string[] | undefined): Set<string> {
   const out = new Set<string>();
@@ -343,7 +350,8 @@ function createAsk(answers: Answers | null, protocol: Protocol, executor: string
   const caseOf = new Map(protocol.cases.flatMap((c) => c.checks.map((s) => [s.id, c.id] as const)));
   return async (q) => {
     const a = answers?.get(q.stepId) ?? answers?.get(caseOf.get(q.stepId) ?? '');
-    if (a) return { answer: a.answer, by: a.by ?? executor, at: ctx.now().toISOString() };
+    // The file's `by:` is free text nobody authenticated: kept as a note, never as who observed.
+    if (a) return { answer: a.answer, by: executor, at: ctx.now().toISOString(), note: a.by };
     if (!ctx.prompt) return null;
     const expectText = q.expect && typeof q.expect === 'object' ? Object.values(q.expect as Record<string, unknown>).map(String).join('; ') : q.expect ? String(q.expect) : '';
     const prompt = ctx.prompt;
