@@ -7,6 +7,7 @@ import { inflateSync } from 'node:zlib';
 import type Forge from 'node-forge';
 import type { PDFDict as PDFDictType } from 'pdf-lib';
 import { keyFingerprint } from './certificate.js';
+import { OID_TIMESTAMP_TOKEN, readTimestampToken, type TimestampInfo } from './timestamp.js';
 
 export interface PdfSignatureInfo {
   /** ByteRange as written: [0, a, b, c]. */
@@ -26,6 +27,12 @@ export interface PdfSignatureInfo {
   reason: string | null;
   name: string | null;
   subFilter: string | null;
+  /** The signature envelope this PDF signature manifests (named in /Reason as "envelope sha256 HEX"). */
+  envelopeSha256: string | null;
+  /** The RFC 3161 signature time-stamp (PAdES B-T), when the signature carries one. */
+  timestamp: TimestampInfo | null;
+  /** 1-based revision of the file this signature's range ends with, or null when it ends inside one. */
+  revision: number | null;
   problems: string[];
 }
 
@@ -33,13 +40,28 @@ export interface PdfInspection {
   /** Bytes of the embedded file named report.json, or null. */
   embedded: Map<string, Buffer>;
   signatures: PdfSignatureInfo[];
-  /** Revisions of the file: 1 as qualify writes it, more when incremental updates were appended (ISO 32000 §7.5.6). */
+  /** Revisions of the file: one per signature as qualify writes it (ISO 32000 §7.5.6 incremental updates). */
   revisions: number;
+  /** Byte offset where each revision ends (after `%%EOF` and its end of line). */
+  revisionEnds: number[];
+  /** Why the file's objects could not be read (a damaged PDF), or null. */
+  parseProblem?: string | null;
 }
 
 /** How many revisions (each ends with `startxref N %%EOF`) the file has. */
 export function countRevisions(s: string): number {
-  return Math.max(1, [...s.matchAll(/startxref\s+\d+\s+%%EOF/g)].length);
+  return Math.max(1, revisionEnds(s).length);
+}
+
+/** Where each revision ends: after `startxref N %%EOF` and the end-of-line marker that may follow. */
+export function revisionEnds(s: string): number[] {
+  return [...s.matchAll(/startxref\s+\d+\s+%%EOF(\r\n|\r|\n)?/g)].map((m) => m.index! + m[0].length);
+}
+
+/** The revision (1-based) a range ending at `end` closes: it ends at `%%EOF`, with or without its end of line. */
+function revisionAt(s: string, ends: number[], end: number): number | null {
+  const i = ends.findIndex((e) => e === end || (s.slice(end, e).match(/^(\r\n|\r|\n)$/) !== null && s.slice(end - 5, end) === '%%EOF'));
+  return i < 0 ? null : i + 1;
 }
 
 const OID_MESSAGE_DIGEST = '1.2.840.113549.1.9.4';
@@ -93,6 +115,7 @@ function scanEmbedded(bytes: Buffer, s: string, names: string[]): Map<string, Bu
     for (let i = s.indexOf(literal); i >= 0; i = s.indexOf(literal, i + 1)) positions.push(i);
     // Case-insensitive in place: upper-casing the binary text would move offsets ("ß" becomes "SS").
     for (const m of s.matchAll(new RegExp(`<${hexName(name)}>`, 'gi'))) positions.push(m.index!);
+    positions.sort((a, b) => a - b);
     for (const pos of positions) {
       const objStart = s.lastIndexOf(' obj', pos);
       const objEnd = s.indexOf('endobj', pos);
@@ -205,7 +228,17 @@ function checkCms(forge: typeof Forge, der: Buffer, digest: Buffer, info: PdfSig
     const signerInfos = set(sd[4], 'signer infos');
     if (signerInfos.length !== 1) throw new CmsShapeError('exactly one signer info');
     const si = seq(signerInfos[0], 'SignerInfo');
-    if (si.length !== 6) throw new CmsShapeError('SignerInfo fields (no unsigned attributes expected)');
+    // Unsigned attributes: only a signature time-stamp token (RFC 3161), checked below.
+    if (si.length !== 6 && si.length !== 7) throw new CmsShapeError('SignerInfo fields');
+    let token: Forge.asn1.Asn1 | null = null;
+    if (si.length === 7) {
+      const unsigned = kids(node(si[6], CTX, 1, true, 'unsigned attributes [1]'));
+      const [type, values] = unsigned.length === 1 ? seq(unsigned[0], 'unsigned attribute') : [];
+      if (oid(type, 'unsigned attribute type') !== OID_TIMESTAMP_TOKEN) throw new CmsShapeError('unsigned attributes (a signature time-stamp token only)');
+      const vals = set(values, 'time-stamp token values');
+      if (vals.length !== 1) throw new CmsShapeError('one time-stamp token');
+      token = vals[0]!;
+    }
     if (int(si[0], 'SignerInfo version') !== '01') throw new CmsShapeError('SignerInfo version');
     const sid = seq(si[1], 'issuer and serial number');
     if (sid.length !== 2) throw new CmsShapeError('issuer and serial number');
@@ -214,6 +247,10 @@ function checkCms(forge: typeof Forge, der: Buffer, digest: Buffer, info: PdfSig
     const attrs = node(si[3], CTX, 0, true, 'signed attributes [0]');
     if (!SIGNATURE_ALGORITHMS.includes(algorithm(si[4], 'signature algorithm'))) throw new CmsShapeError('signature algorithm (RSA)');
     const sigValue = node(si[5], U, asn1.Type.OCTETSTRING, false, 'signature value');
+    if (token) {
+      info.timestamp = readTimestampToken(forge, token, Buffer.from(sigValue.value as string, 'binary'));
+      for (const p of info.timestamp.problems) info.problems.push(`signature time-stamp: ${p}`);
+    }
 
     for (const c of certs) {
       try {
@@ -270,13 +307,14 @@ function checkCms(forge: typeof Forge, der: Buffer, digest: Buffer, info: PdfSig
 /** Finds and checks every PDF signature of `bytes`. */
 export async function inspectPdfSignatures(bytes: Buffer, s = bytes.toString('latin1')): Promise<PdfSignatureInfo[]> {
   let forge: typeof Forge | null = null;
+  const ends = revisionEnds(s);
   const out: PdfSignatureInfo[] = [];
   const re = /\/ByteRange\s*\[\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*\]/g;
   for (let m = re.exec(s); m; m = re.exec(s)) {
     const br = [Number(m[1]), Number(m[2]), Number(m[3]), Number(m[4])] as [number, number, number, number];
     const info: PdfSignatureInfo = {
       byteRange: br, coversWholeFile: false, bytesAfter: 0, digestMatches: false, signatureValid: false,
-      keyFingerprint: null, certificate: null, certificates: [], signingTime: null, reason: null, name: null, subFilter: null, problems: [],
+      keyFingerprint: null, certificate: null, certificates: [], signingTime: null, reason: null, name: null, subFilter: null, envelopeSha256: null, revision: null, timestamp: null, problems: [],
     };
     out.push(info);
     const [a, b, c, d] = br;
@@ -287,6 +325,7 @@ export async function inspectPdfSignatures(bytes: Buffer, s = bytes.toString('la
     }
     info.bytesAfter = bytes.length - end;
     info.coversWholeFile = info.bytesAfter === 0;
+    info.revision = revisionAt(s, ends, end);
     const contents = s.slice(b, c);
     // Written as lowercase hex: a changed letter case would decode to the same bytes, so it is refused.
     if (!/^<[0-9a-f]*>$/.test(contents)) {
@@ -299,6 +338,7 @@ export async function inspectPdfSignatures(bytes: Buffer, s = bytes.toString('la
     info.reason = pdfString(dict, 'Reason');
     info.name = pdfString(dict, 'Name');
     info.subFilter = /\/SubFilter\s*\/([\w.]+)/.exec(dict)?.[1] ?? null;
+    info.envelopeSha256 = /envelope sha256 ([0-9a-f]{64})/.exec(info.reason ?? '')?.[1] ?? null;
     const digest = createHash('sha256').update(bytes.subarray(0, b)).update(bytes.subarray(c, end)).digest();
     // node-forge only loads for a PDF that carries a signature.
     forge ??= ((await import('node-forge')) as unknown as { default: typeof Forge }).default;
@@ -310,7 +350,16 @@ export async function inspectPdfSignatures(bytes: Buffer, s = bytes.toString('la
 /** Embedded files (by name; `null`: all of them) and signatures of a PDF. */
 export async function inspectPdf(bytes: Buffer, embeddedNames: string[] | null = ['report.json']): Promise<PdfInspection> {
   const s = bytes.toString('latin1');
-  if (embeddedNames === null) return { embedded: await pdfLibEmbedded(bytes, null), signatures: await inspectPdfSignatures(bytes, s), revisions: countRevisions(s) };
+  if (embeddedNames === null) {
+    let embedded = new Map<string, Buffer>();
+    let parseProblem: string | null = null;
+    try {
+      embedded = await pdfLibEmbedded(bytes, null);
+    } catch (err) {
+      parseProblem = (err as Error).message.split('\n')[0]!;
+    }
+    return { embedded, signatures: await inspectPdfSignatures(bytes, s), revisions: countRevisions(s), revisionEnds: revisionEnds(s), parseProblem };
+  }
   let embedded = scanEmbedded(bytes, s, embeddedNames);
   if (!embedded || embedded.size < embeddedNames.length) {
     try {
@@ -320,5 +369,5 @@ export async function inspectPdf(bytes: Buffer, embeddedNames: string[] | null =
       embedded = embedded ?? new Map();
     }
   }
-  return { embedded, signatures: await inspectPdfSignatures(bytes, s), revisions: countRevisions(s) };
+  return { embedded, signatures: await inspectPdfSignatures(bytes, s), revisions: countRevisions(s), revisionEnds: revisionEnds(s) };
 }

@@ -50,6 +50,23 @@ export function signersFile(root: string): string {
   return 'signers.yaml';
 }
 
+/** The RFC 3161 time-stamp authority of qualify.yaml (`tsa: URL` or `tsa: {url: URL}`), or null. */
+export function tsaUrl(root: string): string | null {
+  const cfg = join(root, 'qualify.yaml');
+  if (!existsSync(cfg)) return null;
+  let data: { tsa?: unknown } | null = null;
+  try {
+    data = parseYamlValue(readFileSync(cfg, 'utf8')) as { tsa?: unknown } | null;
+  } catch {
+    return null; // qualify.yaml problems are reported by lint
+  }
+  const v = data?.tsa;
+  const url = typeof v === 'string' ? v : v && typeof v === 'object' && typeof (v as { url?: unknown }).url === 'string' ? (v as { url: string }).url : null;
+  if (url === null) return null;
+  if (!/^https?:\/\/\S+$/.test(url)) throw new UsageError('TSA_URL_INVALID', `qualify.yaml: tsa must be the http(s) URL of an RFC 3161 time-stamp authority; found "${url}"`);
+  return url;
+}
+
 const registryCache = new Map<string, SignerRegistry>();
 
 /**

@@ -139,19 +139,29 @@ function renderEntries(staged: StagedRendering, at: string, who: { id: string; n
   return staged.files.map((f) => ({ at, who, action: 'render', host, object, field: f.name, new: f.sha256, why, ref: { path: f.name, sha256: f.sha256 } }));
 }
 
-/** Renders the report folder as `ev` shows it (with the approval's PDF signature when given), staged. */
-async function stageFor(dir: string, ev: ReportEvaluation, recordHash: string, ctx: SigningContext, host: string, approval: { unlocked: UnlockedKey; entry: FolderEntry } | null, registry: SignerRegistry, extra: SignedFile[] = []): Promise<StagedRendering | null> {
+/** Renders the report folder as `ev` shows it, with the PDF signature of the signature being made (or re-applied), staged. */
+async function stageFor(dir: string, ev: ReportEvaluation, recordHash: string, ctx: SigningContext, host: string, pdfSig: { unlocked: UnlockedKey; signer: { id: string; name: string }; meaning: string; label?: string; time: string; envelope: SignedFile; envelopeSha256: string } | null, registry: SignerRegistry, extra: SignedFile[] = []): Promise<StagedRendering | null> {
   const renderer = ctx.renderPdf === undefined ? await loadReportRenderer() : ctx.renderPdf;
   const files = readReportEnvelopes(dir);
   const known = new Set([...files.signatures, ...files.dispositions].map((f) => f.file));
+  const valid = [...ev.signatures, ...ev.dispositions].filter((e) => e.verdict.valid && e.checked.envelopeHash);
   return stageReportRendering({
     dir,
     view: ev.view,
     recordHash,
     signatures: ev.signatures.filter((e) => e.verdict.valid).map(manifestationOf),
     renderer,
-    approval: approval ? { unlocked: approval.unlocked, manifestation: manifestationOf(approval.entry), caCertificate: registry.ca?.certificate ?? null, host } : null,
-    attachments: [...files.signatures, ...files.dispositions, ...extra.filter((f) => !known.has(f.file))].sort((a, b) => (a.file < b.file ? -1 : 1)),
+    approval: pdfSig ? {
+      unlocked: pdfSig.unlocked,
+      manifestation: { signerId: pdfSig.signer.id, name: pdfSig.signer.name, meaning: pdfSig.meaning, time: pdfSig.time, keyFingerprint: pdfSig.unlocked.key.fingerprint },
+      label: pdfSig.label,
+      envelopeFile: pdfSig.envelope.file,
+      envelopeSha256: pdfSig.envelopeSha256,
+      caCertificate: registry.ca?.certificate ?? null,
+      host,
+    } : null,
+    attachments: [...files.signatures, ...files.dispositions, ...extra.filter((f) => !known.has(f.file))].filter((f) => valid.some((e) => e.checked.file === f.file)).sort((a, b) => (a.file < b.file ? -1 : 1)),
+    backed: new Set(valid.map((e) => e.checked.envelopeHash!)),
   });
 }
 
@@ -168,12 +178,15 @@ function withReportLock<T>(root: string, reportId: string, fn: () => Promise<T>)
 
 /**
  * Writes a signature envelope and its renderings in the order that keeps every interruption recoverable:
- * an approval's PDF (signed) is put in place and recorded BEFORE the approval envelope is created (a
- * crash leaves a reviewed record whose approval is simply made again); other signatures are created
- * first and rendered after (a crash leaves a stale rendering that `qualify render` writes again).
+ * a PDF that carries the signature's PDF signature (every signature now: executed, reviewed, a
+ * disposition, approved) is put in place and recorded BEFORE the envelope is created (a crash leaves the
+ * record as it was and a last PDF revision nothing backs, which the next signing cuts off); without a PDF
+ * signature (no renderer), the envelope is created first and the renderings after.
  */
 async function commitSignature(o: { root: string; dir: string; rel: string; reportId: string; candidate: SignedFile; signEntry: AuditEntryInput; staged: StagedRendering | null; renderWhy: string; approval: boolean; host: string; who: { id: string; name: string }; at: string }): Promise<{ entries: AuditEntry[]; pdf: SignResult['pdf'] }> {
   const object = { type: 'report', id: o.reportId, path: o.rel };
+  // A PDF that carries the new signature's PDF signature goes first (see above): any signature does now.
+  o = { ...o, approval: o.approval || o.staged?.signed === true };
   const renders = o.staged ? renderEntries(o.staged, o.at, o.who, o.host, object, o.renderWhy) : [];
   const entries: AuditEntry[] = [];
   const target = join(o.dir, o.candidate.file);
@@ -246,14 +259,14 @@ export async function signReport(reportDir: string, signerId: string, meaning: S
       const mine = after.signatures.at(-1)!;
       if (!mine.verdict.valid) throw new RefusedError('SIGN_REFUSED', `"${signer.id}" cannot sign ${rel} as ${meaning}: ${mine.verdict.reasons.join('; ')}`);
       const approval = meaning === 'approved';
-      const staged = await stageFor(reportDir, after, recordHash, ctx, host, approval ? { unlocked, entry: mine } : null, registry, [candidate]);
+      const staged = await stageFor(reportDir, after, recordHash, ctx, host, { unlocked, signer, meaning, time: at, envelope: candidate, envelopeSha256: mine.checked.envelopeHash! }, registry, [candidate]);
       const signEntry: AuditEntryInput = {
         at, who, action: 'sign', host, object: { type: 'report', id: record.reportId, path: rel }, field: 'status', old: before.state, new: after.state,
         why: comment?.trim() ? comment : `signed as ${meaning}`, ref: { path: candidate.file, sha256: sha256Hex(candidate.bytes) },
       };
       const done = await commitSignature({
         root, dir: reportDir, rel, reportId: record.reportId, candidate, signEntry, staged, approval, host, who, at,
-        renderWhy: approval ? `approved PDF rendered with its signature page and the PDF digital signature of ${candidate.file}` : `rendered again with its signature page after ${candidate.file}`,
+        renderWhy: approval ? `approved PDF with the PDF digital signature of ${candidate.file}` : `report.md rendered again, report.pdf with the PDF digital signature of ${candidate.file}`,
       });
       return { file: candidate.file, from: before.state, to: after.state, payload, pdf: done.pdf, audit: done.entries };
     });
@@ -291,7 +304,7 @@ export async function resumeReport(reportDir: string, signerId: string, ctx: Sig
       const foreign = missing.filter((e) => e.verdict.signerId !== signer.id);
       if (foreign.length) throw new RefusedError('RESUME_NOT_SIGNER', `${foreign.map((e) => e.checked.file).join(', ')} of ${rel} ${foreign.length === 1 ? 'is' : 'are'} not in the audit trail; only ${foreign.length === 1 ? 'its signer' : 'their signers'} can record ${foreign.length === 1 ? 'it' : 'them'} (qualify sign ${rel} --resume --as ${foreign[0]!.verdict.signerId})`);
       const unlocked = await unlockKey(signer, approval ? approval.payload!.time : at, ctx.env, ctx.passphrase, root, approval?.payload!.key.fingerprint, { at, host });
-      const staged = await stageFor(reportDir, ev, recordHash, ctx, host, approval ? { unlocked, entry: approval } : null, registry);
+      const staged = await stageFor(reportDir, ev, recordHash, ctx, host, approval ? { unlocked, signer, meaning: 'approved', time: approval.payload!.time, envelope: files.signatures.find((f) => f.file === approval.checked.file)!, envelopeSha256: approval.checked.envelopeHash! } : null, registry);
       const object = { type: 'report', id: record.reportId, path: rel };
       const inputs: AuditEntryInput[] = missing.map((e) => {
         const bytes = [...files.signatures, ...files.dispositions].find((f) => f.file === e.checked.file)!.bytes;
@@ -347,12 +360,12 @@ export async function closeDeviation(reportDir: string, deviationId: string, dis
       const mine = after.dispositions.find((d) => d.checked.file === candidate.file)!;
       if (!mine.verdict.valid) throw new RefusedError('SIGN_REFUSED', `"${signer.id}" cannot disposition ${deviationId}: ${mine.verdict.reasons.join('; ')}`);
       if (existsSync(join(reportDir, candidate.file))) throw new UsageError('DEVIATION_CLOSED', `${candidate.file} already exists in ${rel}; a deviation is dispositioned once`);
-      const staged = await stageFor(reportDir, after, recordHash, ctx, host, null, registry);
+      const staged = await stageFor(reportDir, after, recordHash, ctx, host, { unlocked, signer, meaning: 'dispositioned', label: `dispositioned ${deviation.id}`, time: at, envelope: candidate, envelopeSha256: mine.checked.envelopeHash! }, registry, [candidate]);
       const signEntry: AuditEntryInput = {
         at, who, action: 'deviation.close', host, object: { type: 'report', id: record.reportId, path: rel }, field: `deviations.${deviation.id}.status`, old: 'open', new: 'closed',
         why: payload.disposition, ref: { path: candidate.file, sha256: sha256Hex(candidate.bytes) },
       };
-      const done = await commitSignature({ root, dir: reportDir, rel, reportId: record.reportId, candidate, signEntry, staged, approval: false, host, who, at, renderWhy: `rendered again with the disposition ${candidate.file}` });
+      const done = await commitSignature({ root, dir: reportDir, rel, reportId: record.reportId, candidate, signEntry, staged, approval: false, host, who, at, renderWhy: `report.md rendered again, report.pdf with the PDF digital signature of ${candidate.file}` });
       return { file: candidate.file, from: 'open', to: 'closed', payload, pdf: done.pdf, audit: done.entries };
     });
   });

@@ -232,15 +232,41 @@ export async function pdfFindings(bytes: Buffer | null, ev: ReportEvaluation, re
     if (h === recordHash || h === viewHash) passed.push(`${PDF_FILE}: embedded report.json matches the record${h === viewHash && h !== recordHash ? ' (with its dispositions)' : ''}`);
     else findings.push({ code: 'PDF_RECORD_MISMATCH', file: PDF_FILE, message: `${PDF_FILE} embeds a report.json with sha256 ${h ? short(h) : '(unreadable)'}, the record is ${short(recordHash)}: the PDF is stale or was altered` });
   }
-  // qualify writes report.pdf in one revision; anything appended later (an incremental update, signed or
-  // not) is content the record's signatures never saw.
-  if (pdf.revisions > 1) findings.push({ code: 'PDF_INCREMENTAL_UPDATE', file: PDF_FILE, message: `${PDF_FILE} has ${pdf.revisions} revisions: ${pdf.revisions - 1} incremental update(s) were appended after qualify wrote it` });
-  const approvalKey = ev.approval?.payload!.key.fingerprint ?? null;
+  const sig = pdfSignatureFindings(pdf, ev, registry, PDF_FILE);
+  findings.push(...sig.findings);
+  passed.push(...sig.passed);
+  notes.push(...sig.notes);
+  return { findings, passed, notes };
+}
+
+/**
+ * The PDF signatures of a report: one per signature of the record (executed, reviewed, dispositions,
+ * approved), in the order they were made, each the incremental update of one revision and signed with the
+ * key of the envelope it names (/Reason "envelope sha256"). The last one covers the whole file; in an
+ * approved PDF it is the approval's. A revision without its signature, a signature no valid envelope backs,
+ * or bytes after the last signature fail.
+ */
+export function pdfSignatureFindings(pdf: PdfInspection, ev: ReportEvaluation, registry: SignerRegistry | null, PDF_FILE = 'report.pdf'): { findings: Finding[]; passed: string[]; notes: string[] } {
+  const findings: Finding[] = [];
+  const passed: string[] = [];
+  const notes: string[] = [];
+  const valid = [...ev.signatures.map((e) => ({ e, p: e.payload ? { id: e.payload.signer.id, meaning: e.payload.meaning as string, time: e.payload.time, key: e.payload.key.fingerprint } : null })),
+    ...ev.dispositions.map((d) => ({ e: d, p: d.payload ? { id: d.payload.signer.id, meaning: `dispositioned ${d.payload.deviation.id}`, time: d.payload.time, key: d.payload.key.fingerprint } : null }))]
+    .filter((x) => x.e.verdict.valid && x.p && x.e.checked.envelopeHash);
+  const byHash = new Map(valid.map((x) => [x.e.checked.envelopeHash!, x]));
+  const approvalHash = ev.approval?.checked.envelopeHash ?? null;
+  const approvalIndex = pdf.signatures.findIndex((s) => s.envelopeSha256 !== null && s.envelopeSha256 === approvalHash);
+  const used = new Set<string>();
+  let lastTime = '';
   let approvalSigned = false;
+  const revisionsSigned = new Set<number>();
   pdf.signatures.forEach((s, i) => {
     const label = `${PDF_FILE} signature ${i + 1}${s.name ? ` (${s.name})` : ''}`;
     for (const p of s.problems) findings.push({ code: 'PDF_SIGNATURE_INVALID', file: PDF_FILE, message: `${label}: ${p}` });
-    if (s.byteRange[0] === 0 && s.bytesAfter > 0) findings.push({ code: 'PDF_CONTENT_APPENDED', file: PDF_FILE, message: `${label}: ${s.bytesAfter} bytes were appended after the signed range` });
+    if (s.revision !== null) revisionsSigned.add(s.revision);
+    else if (!s.problems.length) findings.push({ code: 'PDF_SIGNATURE_INVALID', file: PDF_FILE, message: `${label}: its ByteRange ends inside a revision of the file, not at its end: it does not cover its revision` });
+    const isLast = i === pdf.signatures.length - 1;
+    if (s.byteRange[0] === 0 && s.bytesAfter > 0 && (isLast || i === approvalIndex)) findings.push({ code: 'PDF_CONTENT_APPENDED', file: PDF_FILE, message: `${label}: ${s.bytesAfter} bytes were appended after the signed range` });
     const enrolled = s.keyFingerprint ? registry?.key(s.keyFingerprint) : undefined;
     if (s.signatureValid && !enrolled) findings.push({ code: 'PDF_SIGNER_UNKNOWN', file: PDF_FILE, message: `${label}: signed with key ${s.keyFingerprint ? short(s.keyFingerprint) : '?'}, not enrolled in the signer registry` });
     if (enrolled) {
@@ -248,20 +274,30 @@ export async function pdfFindings(bytes: Buffer | null, ev: ReportEvaluation, re
       const known = [enrolled.cert.x509.raw, ...(registry?.caCert ? [registry.caCert.raw] : [])];
       if (s.certificates.some((c) => !known.some((k) => k.equals(c.raw)))) findings.push({ code: 'PDF_SIGNATURE_INVALID', file: PDF_FILE, message: `${label}: the signature carries a certificate that is neither the enrolled certificate of "${enrolled.signer.id}" nor the registry's CA: the signature container was altered` });
     }
-    // The one PDF signature a record has is its approval's: any other, even by an enrolled key, was added
-    // outside the signing process (a reviewer's or executor's key can sign a PDF, not approve a record).
-    const isApproval = approvalKey !== null && i === 0 && s.keyFingerprint === approvalKey;
-    if (approvalKey !== null && !isApproval) findings.push({ code: 'PDF_SIGNATURE_EXTRA', file: PDF_FILE, message: `${label}: ${s.keyFingerprint && enrolled ? `signed with the key of "${enrolled.signer.id}"` : 'a signature'} that is not the record's approval: the approved PDF carries exactly one PDF signature, the approver's, covering the whole file` });
-    if (isApproval && s.signatureValid && !s.problems.length) approvalSigned = true;
-    if (!s.problems.length && s.coversWholeFile && enrolled && isApproval) passed.push(`${label}: valid, covers the whole file, key ${short(s.keyFingerprint!)} of "${enrolled.signer.id}"`);
-  });
-  if (ev.approval) {
-    const fp = ev.approval.payload!.key.fingerprint;
-    if (!approvalSigned) {
-      findings.push({ code: 'PDF_NOT_SIGNED', file: PDF_FILE, message: `the record is approved (${ev.approval.checked.file}) but ${PDF_FILE} carries no valid PDF signature by the approver's key ${short(fp)} as its first and only signature` });
+    const backing = s.envelopeSha256 ? byHash.get(s.envelopeSha256) : undefined;
+    if (!backing || used.has(s.envelopeSha256!)) {
+      const who = s.keyFingerprint && enrolled ? `signed with the key of "${enrolled.signer.id}"` : 'a signature';
+      if (approvalIndex >= 0 && i > approvalIndex) findings.push({ code: 'PDF_SIGNATURE_EXTRA', file: PDF_FILE, message: `${label}: ${who} added after the approval's PDF signature: the approval is the last signature of an approved PDF, covering the whole file` });
+      else if (ev.approval || (s.envelopeSha256 && used.has(s.envelopeSha256))) findings.push({ code: 'PDF_SIGNATURE_EXTRA', file: PDF_FILE, message: `${label}: ${who} that is the PDF signature of none of the record's valid signatures` });
+      else findings.push({ code: 'PDF_SIGNATURE_UNBACKED', file: PDF_FILE, message: `${label}: ${who} that no valid signature of the record backs${s.envelopeSha256 ? ` (it names envelope sha256 ${short(s.envelopeSha256)})` : ''}` });
+      return;
     }
-  } else if (pdf.signatures.length) {
-    findings.push({ code: 'PDF_SIGNATURE_UNBACKED', file: PDF_FILE, message: `${PDF_FILE} carries a PDF signature but the record has no valid approval` });
+    used.add(s.envelopeSha256!);
+    if (s.keyFingerprint !== backing.p!.key) findings.push({ code: 'PDF_SIGNATURE_INVALID', file: PDF_FILE, message: `${label}: names ${backing.e.checked.file} but is signed with key ${s.keyFingerprint ? short(s.keyFingerprint) : '?'}, not the envelope's key ${short(backing.p!.key)}` });
+    if (backing.p!.time < lastTime) findings.push({ code: 'PDF_SIGNATURE_ORDER', file: PDF_FILE, message: `${label}: ${backing.e.checked.file} (${backing.p!.time}) comes after a PDF signature made later: the revisions are out of order` });
+    lastTime = backing.p!.time > lastTime ? backing.p!.time : lastTime;
+    const ok = s.signatureValid && !s.problems.length && s.keyFingerprint === backing.p!.key && s.revision !== null;
+    if (i === approvalIndex && ok && isLast && s.coversWholeFile) approvalSigned = true;
+    if (ok) passed.push(`${label}: valid, ${backing.p!.meaning} by ${backing.p!.id} (${backing.e.checked.file}), covers revision ${s.revision} of ${pdf.revisions}${s.coversWholeFile ? ' (the whole file)' : ''}, bytes 0-${s.byteRange[2] + s.byteRange[3]}, key ${short(s.keyFingerprint!)}${s.timestamp ? `; TSA time ${s.timestamp.genTime} by ${s.timestamp.tsa} (RFC 3161 token over the signature; the TSA certificate is not checked against a trust anchor)` : '; no signature time-stamp (the signed time is the tool\'s clock)'}`);
+    // The signed time (tool clock) and the TSA's time agree within a few minutes, or one of them lies.
+    if (ok && s.timestamp?.genTime && Math.abs(Date.parse(s.timestamp.genTime) - Date.parse(backing.p!.time)) > 10 * 60_000) findings.push({ code: 'PDF_TIMESTAMP_MISMATCH', file: PDF_FILE, message: `${label}: signed at ${backing.p!.time} by the tool's clock, time-stamped at ${s.timestamp.genTime} by the TSA: more than 10 minutes apart` });
+  });
+  // Every revision is closed by its signature: an unsigned update appended to the file is content no one signed.
+  const unsigned = pdf.revisionEnds.map((_, i) => i + 1).filter((r) => !revisionsSigned.has(r));
+  if (pdf.signatures.length === 0 ? pdf.revisions > 1 : unsigned.length > 0) findings.push({ code: 'PDF_INCREMENTAL_UPDATE', file: PDF_FILE, message: `${PDF_FILE} has ${pdf.revisions} revisions; revision(s) ${unsigned.join(', ')} carry no PDF signature of the record: an incremental update was appended that no signer made` });
+  for (const x of valid) if (!used.has(x.e.checked.envelopeHash!)) notes.push(`${x.e.checked.file}: no PDF signature in ${PDF_FILE} (the envelope is the signature; its PDF signature was not applied or the PDF was rendered again after it)`);
+  if (ev.approval && !approvalSigned) {
+    findings.push({ code: 'PDF_NOT_SIGNED', file: PDF_FILE, message: `the record is approved (${ev.approval.checked.file}) but ${PDF_FILE} does not end with a valid PDF signature by the approver's key ${short(ev.approval.payload!.key.fingerprint)} covering the whole file` });
   }
   return { findings, passed, notes };
 }

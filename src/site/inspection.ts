@@ -87,7 +87,7 @@ function readme(model: SiteModel, pdfs: number): string {
     'Contents',
     '  site/               the site: overview, controlled documents, executed reports with their evidence,',
     '                      deviations and signatures, traceability, audit trail, "verify it yourself"',
-    `  pdf/reports/        the archival PDF of every report (${model.reports.filter((r) => r.files.includes('report.pdf')).length}); approved ones carry the approver's PDF signature`,
+    `  pdf/reports/        the archival PDF of every report (${model.reports.filter((r) => r.files.includes('report.pdf')).length}); each signature is a PDF signature of its own (incremental updates), the approver's last`,
     `  pdf/documents/      every controlled document as PDF (${pdfs - model.reports.filter((r) => r.files.includes('report.pdf')).length})`,
     '  verification.json   the result of "qualify verify" for every report and document when the package was built',
     '  trust-root/         the signer registry (signers.yaml) and the certificate of its signing CA (ca.pem)',
@@ -113,7 +113,8 @@ function readme(model: SiteModel, pdfs: number): string {
     '  qualify audit --verify          (the audit trail hash chain)',
     '  qualify site --out site         (rebuilds this site, verifying everything again)',
     'and without it:',
-    '  pdfsig pdf/reports/<protocol>/<report>.pdf      (the PDF signature, poppler-utils)',
+    '  pdfsig pdf/reports/<protocol>/<report>.pdf      (the PDF signatures, poppler-utils)',
+    '  qualify verify pdf/reports/<protocol>/<report>.pdf --trust trust-root/ca.pem   (one PDF alone, no clone needed)',
     `  sha256sum site/${model.reports[0]?.base ?? 'reports/<protocol>/<report>/'}evidence/*   (compare with the record)`,
     '',
   ];

@@ -159,7 +159,8 @@ describe('item 4: the documented recovery, qualify sign <report-dir> --resume', 
       expect((await runCli(['sign', rel, '--as', 'quinn', '--meaning', 'approved', '--passphrase-stdin'], { ...opts, now: T.approved, stdin: quinn })).code).toBe(0);
       const pdf = join(repo.root, rel, 'report.pdf');
       const signed = readFileSync(pdf);
-      truncateSync(pdf, Math.floor(signed.length / 2));
+      // Cut inside the approval's revision (the last incremental update): the earlier revisions survive.
+      truncateSync(pdf, signed.length - 2000);
       expect((await runCli(['verify', rel], opts)).code).toBe(4);
       const render = await runCli(['render', rel], opts);
       expect(render.code).toBe(5);
@@ -172,13 +173,34 @@ describe('item 4: the documented recovery, qualify sign <report-dir> --resume', 
       const resumed = await runCli(['sign', rel, '--as', 'quinn', '--resume', '--passphrase-stdin'], { ...opts, stdin: quinn });
       expect(resumed.stderr).toBe('');
       expect(resumed.stdout).toContain('report.pdf rendered again and PDF-signed');
-      // RSA PKCS#1 v1.5 is deterministic: the very same signed PDF again.
+      // RSA PKCS#1 v1.5 is deterministic: the very same signed PDF again, the approval appended to the
+      // executed and reviewed revisions that survived.
       expect(readFileSync(pdf).equals(signed)).toBe(true);
-      expect(execFileSync('pdfsig', [pdf], { encoding: 'utf8' })).toContain('Signature is Valid.');
+      expect(execFileSync('pdfsig', [pdf], { encoding: 'utf8' }).match(/Signature is Valid\./g)).toHaveLength(3);
       expect((await runCli(['verify', rel], opts)).code).toBe(0);
       const trail = readFileSync(join(repo.root, 'audit/trail.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
       expect(trail.slice(-2).map((e) => [e.action, e.field, e.who.id])).toEqual([['render', 'report.md', 'quinn'], ['render', 'report.pdf', 'quinn']]);
       expect(trail.at(-1).why).toContain('rendered again on resume with the PDF signature of signatures/03-approved-quinn.dsse.json re-applied');
+    } finally {
+      repo.cleanup();
+    }
+  });
+
+  it('an approved report whose report.pdf was cut in its first revision: resume renders it again with the approval\'s PDF signature only', async () => {
+    const repo = copyRepo(base);
+    try {
+      const opts = { cwd: repo.root, env: repo.env, now: T.verify };
+      expect((await runCli(['sign', rel, '--as', 'quinn', '--meaning', 'approved', '--passphrase-stdin'], { ...opts, now: T.approved, stdin: quinn })).code).toBe(0);
+      const pdf = join(repo.root, rel, 'report.pdf');
+      truncateSync(pdf, 1000);
+      const resumed = await runCli(['sign', rel, '--as', 'quinn', '--resume', '--passphrase-stdin'], { ...opts, stdin: quinn });
+      expect(resumed.stderr).toBe('');
+      // Only the approver's key is at hand: the executed and reviewed PDF signatures are gone; their
+      // envelopes (attached) still are the signatures, and verify says so.
+      expect(execFileSync('pdfsig', [pdf], { encoding: 'utf8' }).match(/Signature is Valid\./g)).toHaveLength(1);
+      const v = await runCli(['verify', rel], opts);
+      expect(v.code).toBe(0);
+      expect(v.stdout).toContain('signatures/01-executed-eve.dsse.json: no PDF signature in report.pdf');
     } finally {
       repo.cleanup();
     }

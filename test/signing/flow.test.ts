@@ -34,15 +34,19 @@ describe('report signing flow', () => {
       expect(out).toContain('Signature Validation: Signature is Valid.');
       expect(out).toContain('Total document signed');
       expect(out).toContain('Quinn Approver');
+      // One PDF signature per signature, each an incremental update: the earlier ones stay valid.
+      expect(out.match(/Signature Validation: Signature is Valid\./g)?.length).toBe(3);
+      expect(out.match(/Total document signed/g)?.length).toBe(1);
+      expect(out).toMatch(/Signature #3:[\s\S]*Signer full Distinguished Name: [^\n]*Quinn Approver[\s\S]*Total document signed/);
       const trail = readAuditTrail(repo.root);
       expect(trail.problems).toEqual([]);
-      // The run and its renderings; each signature then its renderings; the approval's renderings (the signed
-      // PDF) before the approval itself.
+      // The run and its renderings; then for each signature its renderings (report.pdf carries the
+      // signature's PDF signature) before the signature itself.
       expect(trail.entries.map((e) => `${e.action}${e.action === 'render' ? `:${e.field}` : ''}`)).toEqual([
         // The admin bootstraps; each signer's request is issued (with the roles at enrolment), then they
         // acknowledge the signature policy.
         'keys.create', 'roles.enrol', ...Array(4).fill(['keys.issue', 'roles.enrol', 'keys.acknowledge']).flat(), 'sign', 'run', 'render:report.md', 'render:report.pdf',
-        'sign', 'render:report.md', 'render:report.pdf', 'sign', 'render:report.md', 'render:report.pdf', 'render:report.md', 'render:report.pdf', 'sign',
+        'render:report.md', 'render:report.pdf', 'sign', 'render:report.md', 'render:report.pdf', 'sign', 'render:report.md', 'render:report.pdf', 'sign',
       ]);
       const pdfText = execFileSync('pdftotext', [join(dir, 'report.pdf'), '-'], { encoding: 'utf8' });
       expect(pdfText).toContain('Rita Reviewer (rita) reviewed 2026-10-08T11:00:00Z');

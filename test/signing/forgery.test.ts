@@ -1,9 +1,11 @@
-// Issue 9, items 1, 2, 3, 5, 6: records that verified when they must not (forged PDF revisions, a record
+// Issue 9, items 1, 2, 3, 5, 6 (item 1 updated for issue 12: every signature is a PDF signature now, so the
+// approval is the third; a forged fourth still fails, in the repository and verified alone): records that verified when they must not (forged PDF revisions, a record
 // edited before its first signature, the approval gate bypassed, weak spots of verify), and a record whose
 // verdict changed with later changes of the repository. Each case is built for real and judged by
 // `qualify verify` (and pdfsig where a PDF is concerned).
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, cpSync, existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, cpSync, existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
@@ -59,18 +61,33 @@ describe('item 1: only the approval signature, covering the whole file, is accep
   for (const signer of ['eve', 'rita'] as const) {
     it(`an incremental update saying "CONCLUSION: FAIL", signed with the enrolled key of ${signer}, exits 4`, async () => {
       let pdfsig = '';
+      let alone = { code: -1, all: '' };
       const r = await tampered(approvedRel, async (dir, repo) => {
         const pdf = join(dir, 'report.pdf');
         writeFileSync(pdf, await appendRevision(readFileSync(pdf), 'CONCLUSION: FAIL', keyOf(repo, signer)));
         pdfsig = execFileSync('pdfsig', [pdf], { encoding: 'utf8' });
         expect(execFileSync('pdftotext', ['-f', '1', '-l', '1', pdf, '-'], { encoding: 'utf8' })).toContain('CONCLUSION: FAIL');
+        // The same PDF verified on its own, outside the repository, against the signer CA.
+        const empty = mkdtempSync(join(tmpdir(), 'qualify-forged-'));
+        try {
+          copyFileSync(pdf, join(empty, 'report.pdf'));
+          writeFileSync(join(empty, 'ca.pem'), loadSignerRegistry(repo.root)!.ca!.certificate);
+          const out = await runCli(['verify', 'report.pdf', '--trust', 'ca.pem'], { cwd: empty, env: {}, now: T.verify });
+          alone = { code: out.code, all: out.stdout + out.stderr };
+        } finally {
+          rmSync(empty, { recursive: true, force: true });
+        }
       });
-      // pdfsig: the approval no longer covers the file; the forged signature is valid on its own.
-      expect(pdfsig).toMatch(/Signature #1:[\s\S]*Not total document signed/);
-      expect(pdfsig).toMatch(/Signature #2:[\s\S]*Total document signed\n\s*- Signature Validation: Signature is Valid\./);
+      // pdfsig: the approval (the record's third PDF signature) no longer covers the file; the forged
+      // signature is valid on its own.
+      expect(pdfsig).toMatch(/Signature #3:[\s\S]*Not total document signed/);
+      expect(pdfsig).toMatch(/Signature #4:[\s\S]*Total document signed\n\s*- Signature Validation: Signature is Valid\./);
       expect(r.code).toBe(4);
       expect(r.all).toContain('PDF_SIGNATURE_EXTRA');
-      expect(r.all).toMatch(/PDF_CONTENT_APPENDED report\.pdf signature 1 \(Quinn Approver\): \d+ bytes were appended after the signed range/);
+      expect(r.all).toMatch(/PDF_CONTENT_APPENDED report\.pdf signature 3 \(Quinn Approver\): \d+ bytes were appended after the signed range/);
+      expect(alone.code).toBe(4);
+      expect(alone.all).toMatch(new RegExp(`PDF_SIGNATURE_EXTRA report\\.pdf signature 4 \\(\\w+ \\w+\\): signed with the key of "${signer}" added after the approval's PDF signature`));
+      expect(alone.all).toContain('PDF_NOT_SIGNED');
     });
   }
 

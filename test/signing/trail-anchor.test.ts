@@ -69,15 +69,17 @@ describe('the trail head in signed files', () => {
 
 describe('trimming the trail (the issue\'s finding) fails closed', () => {
   it('removing the last two entries and recomputing the chain: audit --verify and verify exit 4', () => withCopy(base, async (repo) => {
+    // The review's PDF rendering and the review itself (each signature's renderings come before it).
     const removed = trimAndRechain(repo.root, (_e, i, all) => i >= all.length - 2);
-    expect(removed.map((e) => `${e.action}:${e.field}`)).toEqual(['render:report.md', 'render:report.pdf']);
+    expect(removed.map((e) => `${e.action}:${e.field}`)).toEqual(['render:report.pdf', 'sign:status']);
     const audit = await cli(repo, ['audit', '--verify']);
     expect(audit.code).toBe(4);
+    expect(audit.stdout).toContain('SIGNATURE_NOT_AUDITED');
     expect(audit.stdout).toContain('RENDERING_ALTERED');
     const dir = join(repo.root, rel(reviewedDir, base.root));
     const verify = await cli(repo, ['verify', dir]);
     expect(verify.code).toBe(4);
-    expect(verify.stdout).toContain('RENDERING_ALTERED');
+    expect(verify.stdout).toContain('SIGNATURE_NOT_AUDITED');
   }));
 
   it('removing two entries before the last signature (refusals nothing else shows) is found by the signed head', () => withCopy(base, async (repo) => {

@@ -35,6 +35,21 @@ const pageSizeOf = (v: unknown): 'A4' | 'Letter' | undefined => {
 
 const display = (ctx: CliContext, p: string): string => relative(ctx.cwd, p) || '.';
 
+/** report.md rendered again beside a PDF-signed report.pdf that is kept as it is; audited. */
+async function renderMarkdownOnly(dir: string, root: string, reportId: string, markdown: string, ctx: CliContext): Promise<string[]> {
+  const { stageFile } = await import('../../signing/store.js');
+  stageFile(join(dir, 'report.md'), markdown).commit();
+  const { appendAuditEntries } = await import('../../signing/audit.js');
+  const { createHash } = await import('node:crypto');
+  const at = ctx.now().toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const who = { id: ctx.env.QUALIFY_USER ?? ctx.env.USER ?? 'unknown', name: null };
+  const object = { type: 'report', id: reportId, path: relative(root, dir).split(sep).join('/') };
+  const sha = createHash('sha256').update(markdown).digest('hex');
+  await appendAuditEntries(root, [{ at, who, action: 'render', object, field: 'report.md', new: sha, why: 'report.md rendered again from report.json; report.pdf kept: it carries the PDF signatures of the record', ref: { path: 'report.md', sha256: sha } }]);
+  ctx.stderr.write(`note: ${display(ctx, join(dir, 'report.pdf'))} carries the PDF signatures of its signers and is kept; --out FILE renders a copy\n`);
+  return [join(dir, 'report.md')];
+}
+
 async function renderReportDir(dir: string, out: string | null, ctx: CliContext, pageSize: 'A4' | 'Letter' | undefined): Promise<string[]> {
   const { loadRecord, readReportEnvelopes } = await import('../../signing/report-record.js');
   const { evaluateReport } = await import('../../signing/verify-report.js');
@@ -53,6 +68,16 @@ async function renderReportDir(dir: string, out: string | null, ctx: CliContext,
     const rel = relative(root, dir).split(sep).join('/');
     throw new RefusedError('RECORD_CLOSED', `${display(ctx, dir)} is approved: its report.pdf is the one the approver PDF-signed and render does not rewrite it. Render a copy with --out FILE. If report.pdf is missing or does not verify (an interrupted approval), its approver restores it: qualify sign ${rel} --resume --as ${approver}`);
   }
+  // Every signature of the record is a PDF signature of report.pdf, each an incremental update: rendering
+  // it again would remove them (only their signers' keys can make them). So a PDF-signed report.pdf is
+  // kept and only report.md is rendered again; the next signature appends to report.pdf; --out renders a copy.
+  let keepPdf = false;
+  if (!out) {
+    const { signedPrefix } = await import('../../signing/pdf-render.js');
+    const pdfPath = join(dir, 'report.pdf');
+    const valid = [...ev.signatures, ...ev.dispositions].filter((e) => e.verdict.valid && e.checked.envelopeHash).map((e) => e.checked.envelopeHash!);
+    keepPdf = existsSync(pdfPath) && (await signedPrefix(readFileSync(pdfPath), new Set(valid))) !== null;
+  }
   const signatures: SignatureManifestation[] = ev.signatures.filter((e) => e.verdict.valid).map(manifestationOf);
   const { readAuditTrail } = await import('../../signing/audit.js');
   const { trailExtract } = await import('../../report/audit-extract.js');
@@ -61,6 +86,7 @@ async function renderReportDir(dir: string, out: string | null, ctx: CliContext,
   const auditTrail = trailExtract(readAuditTrail(root).entries, loaded.record.reportId, [...envelopes.signatures, ...envelopes.dispositions].map((f) => f.file));
   const markdown = renderReportMarkdown(ev.view, { signatures, auditTrail });
   const attachments = evidenceAttachments(ev.view, (p) => readEvidenceFile(dir, p));
+  if (keepPdf) return renderMarkdownOnly(dir, root, loaded.record.reportId, markdown, ctx);
   const pdf = await renderReportPdf(ev.view, markdown, { signatures, recordHash: loaded.recordHash, recordBytes: readFileSync(join(dir, 'report.json')), pageSize, attachments });
   if (out) {
     writeAtomic(out, pdf);
