@@ -58,7 +58,9 @@ describe('the trail head in signed files', () => {
       const envelope = JSON.parse(readFileSync(join(dir, `signatures/${name}.dsse.json`), 'utf8'));
       const payload = JSON.parse(Buffer.from(envelope.payload, 'base64').toString('utf8'));
       const signEntry = trail.find((e) => e.action === 'sign' && e.ref?.path === `signatures/${name}.dsse.json`)!;
-      expect(payload.trail).toEqual({ seq: signEntry.seq - 1, hash: signEntry.prev });
+      // The head when the payload was made: before the signature's renderings and its own entry.
+      expect(payload.trail.seq).toBeLessThan(signEntry.seq);
+      expect(payload.trail).toEqual({ seq: payload.trail.seq, hash: trail.find((e) => e.seq === payload.trail.seq)!.hash });
     }
     const audit = await cli(repo, ['audit', '--verify']);
     expect(audit.code, audit.stdout).toBe(0);
@@ -102,8 +104,10 @@ describe('trimming the trail (the issue\'s finding) fails closed', () => {
 
   it('cutting the trail below a signed head is named as trimmed', () => withCopy(base, async (repo) => {
     // Everything from the review's sign entry on: the review's envelope names a head the trail no longer reaches.
-    const cut = readAuditTrail(repo.root).entries.find((e) => e.action === 'sign' && e.ref?.path === 'signatures/02-reviewed-rita.dsse.json')!.seq;
-    trimAndRechain(repo.root, (e) => e.seq >= cut - 1);
+    const dir = join(repo.root, rel(reviewedDir, base.root));
+    const envelope = JSON.parse(readFileSync(join(dir, 'signatures/02-reviewed-rita.dsse.json'), 'utf8'));
+    const cut = JSON.parse(Buffer.from(envelope.payload, 'base64').toString('utf8')).trail.seq as number;
+    trimAndRechain(repo.root, (e) => e.seq >= cut);
     const audit = await cli(repo, ['audit', '--verify']);
     expect(audit.code).toBe(4);
     expect(audit.stdout).toMatch(/AUDIT_TRAIL_TRIMMED .*02-reviewed-rita\.dsse\.json was signed when the audit trail's head was entry \d+ .*; the trail now ends at entry \d+: entries were removed/);
