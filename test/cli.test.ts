@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { makeTempDir } from './helpers/tmp.js';
 
 const repo = fileURLToPath(new URL('..', import.meta.url));
-const COMMANDS = ['init', 'lint', 'docs', 'trace', 'fmt', 'revise', 'checks', 'run', 'targets', 'render', 'keys', 'sign', 'deviation', 'verify', 'audit', 'attest'];
+const COMMANDS = ['init', 'lint', 'docs', 'trace', 'fmt', 'revise', 'checks', 'run', 'targets', 'render', 'keys', 'roles', 'sign', 'deviation', 'verify', 'audit', 'attest'];
 
 describe('qualify CLI', () => {
   it('prints help listing every command', async () => {

@@ -20,6 +20,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ command:
   targets: { summary: 'probe the targets (engines) of an environment: version, Swarm role, reachability', load: () => import('./commands/targets.js') },
   render: { summary: 'render a report, a document or a folder (--book) to PDF', load: () => import('./commands/render.js') },
   keys: { summary: 'create or revoke a signer key', load: () => import('./commands/keys.js') },
+  roles: { summary: 'list roles over time; grant or revoke a role (signed by an admin)', load: () => import('./commands/roles.js') },
   sign: { summary: 'sign a report or document (Part 11 electronic signature)', load: () => import('./commands/sign.js') },
   deviation: { summary: 'close a deviation with a disposition', load: () => import('./commands/deviation.js') },
   verify: { summary: 'verify hashes, signatures, rules and the audit trail; exit 4 on failure', load: () => import('./commands/verify.js') },

@@ -161,6 +161,17 @@ export async function lastCommitTouching(root: string, path: string, options: Gi
   }
 }
 
+/** The commits of HEAD's history that touched `path`, oldest first; [] when none did or `root` is not a repository. */
+export async function commitsTouching(root: string, path: string, options: GitOptions): Promise<string[]> {
+  if (!(await isGitWorkTree(root, options))) return [];
+  try {
+    const out = await gitAt(root, options).raw(['log', '--reverse', '--format=%H', '--', path]);
+    return out.split('\n').map((l) => l.trim()).filter(Boolean);
+  } catch {
+    return [];
+  }
+}
+
 /**
  * When `path` (relative to `root`) was last committed (committer date, ISO 8601), if the file in the work
  * tree is that committed version; null when it is not committed, has changes, or `root` is no repository.

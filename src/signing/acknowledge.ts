@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { hostname } from 'node:os';
 import { RefusedError } from '../model/errors.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
-import { appendAuditEntry, type AuditEntry } from './audit.js';
+import { appendAuditEntry, trailHead, type AuditEntry } from './audit.js';
 import { acknowledgementFile, ACKNOWLEDGEMENT_PAYLOAD_TYPE, ACKNOWLEDGEMENT_SCHEMA, ACKNOWLEDGEMENT_STATEMENT, type AcknowledgementPayload } from './acknowledgement.js';
 import { requireSigner, unlockKey, type PassphraseSource } from './credentials.js';
 import { keySigner, signEnvelope } from './dsse.js';
@@ -33,6 +33,7 @@ export async function acknowledgeSignaturePolicy(root: string, registry: SignerR
     signer: { id: signer.id, name: signer.name, email: signer.email, roles: [...signer.roles] },
     time: at,
     key: { fingerprint: unlocked.key.fingerprint, algorithm: unlocked.key.algorithm },
+    trail: trailHead(root),
     tool: { name: TOOL_NAME, version: TOOL_VERSION },
   };
   const envelope = signEnvelope(ACKNOWLEDGEMENT_PAYLOAD_TYPE, Buffer.from(canonicalJson(payload), 'utf8'), keySigner(unlocked.key.fingerprint, unlocked.privateKey));

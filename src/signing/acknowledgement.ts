@@ -30,6 +30,8 @@ export interface AcknowledgementPayload {
   signer: { id: string; name: string; email: string; roles: string[] };
   time: string;
   key: { fingerprint: string; algorithm: string };
+  /** The audit trail head when it was signed (trail-witness.ts); absent in acknowledgements made before. */
+  trail?: { seq: number; hash: string } | null;
   tool: { name: string; version: string };
 }
 

@@ -265,3 +265,42 @@ export function auditFindings(trail: AuditTrail, object: { type: 'report' | 'doc
   return { findings, passed };
 }
 
+
+/** The head of a trail: the sequence number and hash of its last entry, what signed artifacts commit to. */
+export interface TrailHead {
+  seq: number;
+  hash: string;
+}
+
+/**
+ * The current head of the repository's trail (its last entry), or null for an empty trail. Read without the
+ * lock: a head is any entry the trail had when an artifact was made; appends never change it.
+ */
+export function trailHead(repoRoot: string): TrailHead | null {
+  const path = join(repoRoot, AUDIT_TRAIL);
+  if (!existsSync(path)) return null;
+  const fd = openSync(path, 'r');
+  try {
+    const line = lastLine(fd, fstatSync(fd).size);
+    if (line === null) return null;
+    let parsed: AuditEntry;
+    try {
+      parsed = JSON.parse(line) as AuditEntry;
+    } catch {
+      throw new IntegrityError('AUDIT_DAMAGED', `the last line of ${AUDIT_TRAIL} is damaged; run "qualify audit --verify" and restore the trail from version control`);
+    }
+    const { hash, ...rest } = parsed;
+    if (typeof hash !== 'string' || entryHash(rest) !== hash || !Number.isInteger(parsed.seq)) {
+      throw new IntegrityError('AUDIT_DAMAGED', `the last entry of ${AUDIT_TRAIL} (seq ${String(parsed.seq)}) does not match its hash; run "qualify audit --verify"`);
+    }
+    return { seq: parsed.seq, hash };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** True for a `{ seq, hash }` value (the trail head a signed artifact carries). */
+export function isTrailHead(v: unknown): v is TrailHead {
+  const o = v as Record<string, unknown> | null;
+  return typeof o === 'object' && o !== null && Number.isInteger(o.seq) && (o.seq as number) >= 1 && typeof o.hash === 'string' && /^[0-9a-f]{64}$/.test(o.hash);
+}

@@ -168,6 +168,11 @@ export async function verifyDocument(root: string, file: string, options: { now:
   const audit = auditFindings(session ? session.audit() : readAuditTrail(root), { type: 'document', id: doc.documentId }, files, `${approvalFolder(doc.documentId, doc.revision)}/`);
   findings.push(...audit.findings);
   result.passed.push(...audit.passed);
+  // The trail as the whole repository witnesses it (trail-witness.ts), without repeating this document's findings.
+  const { witnessTrail } = await import('./trail-witness.js');
+  const witness = await witnessTrail(root, readAuditTrail(root), registry, { now: options.now, git: { env: process.env } });
+  findings.push(...witness.findings.filter((w) => !findings.some((f) => f.code === w.code && f.file === w.file)));
+  result.passed.push(...witness.passed);
   const state = approvalStateFrom(emptyState(doc, true), doc, registry, entries);
   result.state = state.approved ? 'approved' : 'not approved';
   if (state.editedAfterApproval) {

@@ -19,14 +19,15 @@ import { hostname } from 'node:os';
 import forge from 'node-forge';
 import { yamlLib } from '../markdown/yaml.js';
 import { RefusedError, UsageError } from '../model/errors.js';
-import { appendAuditEntry, type AuditEntry } from './audit.js';
+import { appendAuditEntries, appendAuditEntry, type AuditEntry } from './audit.js';
+import { enrolmentRolesEntry } from './roles.js';
 import { sha256Hex } from './hash.js';
 import { decryptPrivateKey, encryptPrivateKey, generateSigningKey, KEY_ALGORITHM, keyFingerprint, passphraseProblem, WrongPassphraseError } from './keys.js';
 import { utcSeconds } from './payload.js';
 import { loadSignerRegistry, signersFile } from './repo.js';
 import { keyStore, requireSigner, unlockKey, type PassphraseSource } from './credentials.js';
 import { signaturePolicy } from './policy.js';
-import { ROLES, serializeSignerRegistry, SIGNER_ID, short, type SignerKey, type SignerRecord, type SignerRegistry } from './signers.js';
+import { ROLES, rolesAt, serializeSignerRegistry, SIGNER_ID, short, type SignerKey, type SignerRecord, type SignerRegistry } from './signers.js';
 import { caKeyPath, privateKeyPath, writeFileAtomic, writeSecretFile } from './store.js';
 import { certificateFacts } from './certificate.js';
 import { createCaCertificate, issueSignerCertificate } from './x509.js';
@@ -102,7 +103,7 @@ function checkNewSigner(o: { id: string; name?: string; email?: string; roles: s
     if (o.name !== undefined && o.name !== existing.name) throw new UsageError('SIGNER_NAME_MISMATCH', `"${o.id}" is enrolled as "${existing.name}", not "${o.name}": an id belongs to one person and is never reused`);
     if (o.email !== undefined && o.email !== existing.email) throw new UsageError('SIGNER_EMAIL_MISMATCH', `"${o.id}" is enrolled with ${existing.email}, not ${o.email}`);
     if (o.roles.length && [...o.roles].sort().join(',') !== [...existing.roles].sort().join(',')) {
-      throw new UsageError('SIGNER_ROLES_MISMATCH', `"${o.id}" has the roles ${existing.roles.join(', ')}; roles change by a reviewed edit of ${file}, not with a new key`);
+      throw new UsageError('SIGNER_ROLES_MISMATCH', `"${o.id}" has the roles ${existing.roles.join(', ')}; roles change with "qualify roles grant|revoke" by an admin, not with a new key`);
     }
   } else {
     if (!o.name?.trim()) throw new UsageError('SIGNER_NAME_MISSING', `a new signer needs a printed name: --name "First Last"`);
@@ -198,13 +199,16 @@ export async function createSignerKey(root: string, o: CreateKeyOptions): Promis
   const keyPath = privateKeyPath(home, o.id, pair.fingerprint);
   writeSecretFile(keyPath, encryptPrivateKey(pair.privateKey, o.passphrase));
   const next = addToRegistry(root, registry, ca, caCreated || Boolean(o.ca), signer, key);
-  const audit = await appendAuditEntry(root, {
-    at: utcSeconds(o.now), who: { id: o.id, name: signer.name }, action: 'keys.create', host: o.host ?? hostname(),
+  const base = { at: utcSeconds(o.now), who: { id: o.id, name: signer.name }, host: o.host ?? hostname() };
+  const [audit] = await appendAuditEntries(root, [{
+    ...base, action: 'keys.create',
     object: { type: 'signer', id: o.id, path: file }, field: 'keys', old: null, new: pair.fingerprint,
     why: `enrolled ${signer.name} (${o.id}) with roles ${roles.join(', ')}, the first signer: ${KEY_ALGORITHM} key ${short(pair.fingerprint)}, certificate by "${ca.name}" valid until ${key.notAfter}${caCreated ? '; tool CA created, its key encrypted in the creator\'s key store' : ''}`,
     ref: { path: file, sha256: sha256Hex(next) },
-  });
-  return { signerId: o.id, created: 'signer', fingerprint: pair.fingerprint, certificate: key.certificate, notAfter: key.notAfter, privateKeyPath: keyPath, registryFile: file, caCreated, audit, noAdmin: !roles.includes('admin') };
+  },
+  // The roles at enrolment start the signer's role history; later changes are signed by an admin (roles.ts).
+  enrolmentRolesEntry(base, o.id, roles, file)]);
+  return { signerId: o.id, created: 'signer', fingerprint: pair.fingerprint, certificate: key.certificate, notAfter: key.notAfter, privateKeyPath: keyPath, registryFile: file, caCreated, audit: audit!, noAdmin: !roles.includes('admin') };
 }
 
 /** What `keys request` writes: everything the issuer needs, nothing secret. */
@@ -335,7 +339,8 @@ export async function issueSignerKey(root: string, o: IssueKeyOptions): Promise<
   } else {
     if (!o.adminId) throw new UsageError('FLAG_MISSING', 'qualify keys issue: --as ADMIN (a signer with the admin role) is required, or a company CA with --ca-cert and --ca-key');
     const admin = requireSigner(registry!, o.adminId);
-    if (!admin.roles.includes('admin')) throw new RefusedError('ADMIN_ROLE_REQUIRED', `"${admin.id}" has the role(s) ${admin.roles.join(', ')}; issuing certificates needs the admin role`);
+    const adminRoles = rolesAt(registry!, admin.id, at);
+    if (!adminRoles.includes('admin')) throw new RefusedError('ADMIN_ROLE_REQUIRED', `"${admin.id}" has the role(s) ${adminRoles.join(', ') || 'none'}; issuing certificates needs the admin role`);
     if (!registry!.ca) throw new RefusedError('CA_KEY_MISSING', `${file} names no signer CA; issue with a company CA (--ca-cert and --ca-key)`);
     ca = registry!.ca;
     const caPath = caKeyPath(keyStore(o.env, root), ca.fingerprint);
@@ -348,13 +353,15 @@ export async function issueSignerKey(root: string, o: IssueKeyOptions): Promise<
   const signer = { id: request.id, name: existing?.name ?? request.name, email: existing?.email ?? request.email, roles: existing ? [...existing.roles] : [...request.roles] };
   const key = certificateFor({ certificatePem: ca.certificate, privateKey: caKey }, signer, publicKey, o.now);
   const next = addToRegistry(root, registry, ca, !registry?.ca, signer, key);
-  const audit = await appendAuditEntry(root, {
+  const [audit] = await appendAuditEntries(root, [{
     at, who, action: 'keys.issue', host, object: { type: 'signer', id: request.id, path: file }, field: 'keys',
     old: existing ? existing.keys.map((k) => k.fingerprint) : null, new: request.fingerprint,
     why: `${existing ? 'new key for' : 'enrolled'} ${signer.name} (${signer.id})${existing ? '' : ` with roles ${signer.roles.join(', ')}`} on their request of ${request.requestedAt} (key made in their own key store): ${KEY_ALGORITHM} key ${short(request.fingerprint)}, certificate by "${ca.name}" valid until ${key.notAfter}`,
     ref: { path: file, sha256: sha256Hex(next) },
-  });
-  return { request, created: existing ? 'key' : 'signer', notAfter: key.notAfter, registryFile: file, audit };
+  },
+  // A new signer's roles at enrolment start their role history (roles.ts), recorded by the issuing admin.
+  ...(existing ? [] : [enrolmentRolesEntry({ at, who, host }, signer.id, signer.roles, file)])]);
+  return { request, created: existing ? 'key' : 'signer', notAfter: key.notAfter, registryFile: file, audit: audit! };
 }
 
 /** Unlocks the keys of `signerId` locked after failed passphrases: by an admin, authenticated by their passphrase. */
@@ -363,9 +370,10 @@ export async function unlockSigner(root: string, o: { adminId: string; signerId:
   if (!registry) throw new UsageError('SIGNERS_MISSING', `the repository has no ${signersFile(root)}`);
   const admin = requireSigner(registry, o.adminId);
   const signer = requireSigner(registry, o.signerId);
-  if (!admin.roles.includes('admin')) throw new RefusedError('ADMIN_ROLE_REQUIRED', `"${admin.id}" has the role(s) ${admin.roles.join(', ')}; unlocking keys needs the admin role`);
-  if (admin.id === signer.id) throw new RefusedError('UNLOCK_OWN_KEYS', `"${admin.id}" cannot unlock their own keys: another admin does`);
   const at = utcSeconds(o.now);
+  const adminRoles = rolesAt(registry, admin.id, at);
+  if (!adminRoles.includes('admin')) throw new RefusedError('ADMIN_ROLE_REQUIRED', `"${admin.id}" has the role(s) ${adminRoles.join(', ') || 'none'}; unlocking keys needs the admin role`);
+  if (admin.id === signer.id) throw new RefusedError('UNLOCK_OWN_KEYS', `"${admin.id}" cannot unlock their own keys: another admin does`);
   await unlockKey(admin, at, o.env, o.passphrase, root);
   const { recordUnlock } = await import('./lockout.js');
   return recordUnlock(root, signer, admin, at, o.reason, o.host);

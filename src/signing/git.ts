@@ -1,7 +1,7 @@
 // Version control of signed files and the audit trail (optional `--commit`), and the append-only check
 // of the trail against the last committed version. Never rewrites history: only adds commits.
 // git itself is reached through the git probe (simple-git).
-import { commitPaths as commitWithGit, isGitWorkTree, showCommittedFile, type GitOptions } from '../probes/git.js';
+import { commitPaths as commitWithGit, commitsTouching, isGitWorkTree, showCommittedFile, type GitOptions } from '../probes/git.js';
 import { AUDIT_TRAIL } from './repo.js';
 
 const TIMEOUT_MS = 60_000;
@@ -25,6 +25,27 @@ export async function auditTrailAppendOnly(root: string, current: string, option
   if (!current.startsWith(committed)) {
     const lines = committed.split('\n').length - 1;
     return `the audit trail differs from its committed version (HEAD has ${lines} entries): committed entries were changed or removed`;
+  }
+  return null;
+}
+
+/**
+ * Checks every committed version of the audit trail in HEAD's history: each must be a prefix of the next,
+ * so a commit that trims or rewrites the trail (then committed as if nothing happened) is found, as long as
+ * the history itself was not rewritten. Returns a problem sentence, or null.
+ */
+export async function auditTrailHistoryAppendOnly(root: string, options: { env?: Record<string, string | undefined> } = {}): Promise<string | null> {
+  const git: GitOptions = { timeoutMs: TIMEOUT_MS, env: options.env };
+  const commits = await commitsTouching(root, AUDIT_TRAIL, git);
+  let previous: { commit: string; text: string } | null = null;
+  for (const commit of commits) {
+    const text = await showCommittedFile(root, commit, AUDIT_TRAIL, git);
+    if (text === null) return `commit ${commit.slice(0, 12)} removed the audit trail${previous ? ` committed in ${previous.commit.slice(0, 12)}` : ''}`;
+    if (previous && !text.startsWith(previous.text)) {
+      const lines = previous.text.split('\n').length - 1;
+      return `commit ${commit.slice(0, 12)} changed or removed entries of the audit trail committed in ${previous.commit.slice(0, 12)} (${lines} entries): the committed trail was rewritten`;
+    }
+    previous = { commit, text };
   }
   return null;
 }

@@ -3,6 +3,7 @@
 import type { SignatureMeaning } from '../model/signature.js';
 import { isSha256Hex } from './hash.js';
 import type { Meaning } from './signers.js';
+import type { TrailHead } from './audit.js';
 
 export const SIGNATURE_PAYLOAD_TYPE = 'application/vnd.qualify.signature+json';
 export const DISPOSITION_PAYLOAD_TYPE = 'application/vnd.qualify.disposition+json';
@@ -60,6 +61,11 @@ export interface SignaturePayload {
   previous: string | null;
   /** Report approvals: the deviation dispositions the approval relied on (deviation id → envelope sha256). */
   dispositions: Array<{ deviation: string; sha256: string }>;
+  /**
+   * The audit trail's head (last entry's seq and hash) when the signature was made: the trail can no longer
+   * lose or change any entry up to it unnoticed. Absent in signatures made before trail anchoring.
+   */
+  trail?: TrailHead | null;
   tool: { name: string; version: string };
 }
 
@@ -72,6 +78,8 @@ export interface DispositionPayload {
   meaning: 'dispositioned';
   time: string;
   key: KeyClaim;
+  /** The audit trail's head when the disposition was signed (see SignaturePayload.trail). */
+  trail?: TrailHead | null;
   tool: { name: string; version: string };
 }
 
@@ -105,6 +113,13 @@ function subjectProblem(s: unknown): string | null {
   return `subject.kind "${String(s.kind)}" is neither report nor document`;
 }
 
+function trailProblem(p: Obj): string | null {
+  if (p.trail === undefined || p.trail === null) return null;
+  const t = p.trail as Obj;
+  if (!isObj(t) || !Number.isInteger(t.seq) || (t.seq as number) < 1 || !isSha256Hex(t.hash)) return 'trail must be { seq, hash } (the audit trail head) or null';
+  return null;
+}
+
 function claimsProblem(p: Obj): string | null {
   const signer = p.signer;
   if (!isObj(signer) || !isStr(signer.id) || !isStr(signer.name) || !Array.isArray(signer.roles)) return 'signer (id, name, roles) missing';
@@ -122,6 +137,8 @@ export function readSignaturePayload(value: unknown): { payload: SignaturePayloa
   if (value.comment !== null && !isStr(value.comment)) return { problem: 'comment must be text or null' };
   if (value.previous !== null && !isSha256Hex(value.previous)) return { problem: 'previous must be a sha256 or null' };
   if (!Array.isArray(value.dispositions) || !value.dispositions.every((d) => isObj(d) && isStr(d.deviation) && isSha256Hex(d.sha256))) return { problem: 'dispositions must list { deviation, sha256 }' };
+  const tp = trailProblem(value);
+  if (tp) return { problem: tp };
   return { payload: value as unknown as SignaturePayload };
 }
 
@@ -134,6 +151,8 @@ export function readDispositionPayload(value: unknown): { payload: DispositionPa
   if (!isObj(value.deviation) || !isStr(value.deviation.id)) return { problem: 'deviation id missing' };
   if (!isStr(value.disposition) || !value.disposition.trim()) return { problem: 'disposition text missing' };
   if (value.meaning !== 'dispositioned') return { problem: 'meaning must be "dispositioned"' };
+  const tp = trailProblem(value);
+  if (tp) return { problem: tp };
   return { payload: value as unknown as DispositionPayload };
 }
 

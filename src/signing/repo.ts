@@ -6,6 +6,8 @@ import { DocumentError, UsageError } from '../model/errors.js';
 import { formatIssue } from '../model/issue.js';
 import { parseSignerRegistry, type SignerRegistry } from './signers.js';
 import { sha256Hex } from './hash.js';
+import { readAuditTrail } from './audit.js';
+import { loadRoleHistory } from './roles.js';
 import { loadAcknowledgements } from './acknowledgement.js';
 import { qualifyYamlData, signaturePolicy } from './policy.js';
 
@@ -77,16 +79,29 @@ function loadRegistryFile(root: string): SignerRegistry | null {
   }
   // Parsing certificates costs more than reading: reuse a parse of identical content.
   const cacheKey = `${rel}\0${sha256Hex(text)}`;
-  const cached = registryCache.get(cacheKey);
-  if (cached) return cached;
-  const { registry, issues } = parseSignerRegistry(text, rel);
+  let registry = registryCache.get(cacheKey);
   if (!registry) {
-    const errors = issues.filter((i) => i.severity === 'error');
-    throw new DocumentError('SIGNERS_INVALID', `the signer registry ${rel} is invalid:\n${errors.map(formatIssue).join('\n')}`);
+    const parsed = parseSignerRegistry(text, rel);
+    if (!parsed.registry) {
+      const errors = parsed.issues.filter((i) => i.severity === 'error');
+      throw new DocumentError('SIGNERS_INVALID', `the signer registry ${rel} is invalid:\n${errors.map(formatIssue).join('\n')}`);
+    }
+    registry = parsed.registry;
+    if (registryCache.size > 32) registryCache.clear();
+    registryCache.set(cacheKey, registry);
   }
-  if (registryCache.size > 32) registryCache.clear();
-  registryCache.set(cacheKey, registry);
-  return registry;
+  // Roles over time come from the signed role history (roles.ts), not from the roles signers.yaml lists.
+  const history = loadRoleHistory(root, registry, cacheKey, AUDIT_TRAIL, () => readAuditTrail(root));
+  return { ...registry, timeline: history };
+}
+
+/** The text of the signer registry of `root`, or null when there is none. */
+export function readSignerRegistryText(root: string): string | null {
+  try {
+    return readFileSync(join(root, signersFile(root)), 'utf8');
+  } catch {
+    return null;
+  }
 }
 
 /** `path` relative to `root` with forward slashes. */

@@ -9,7 +9,7 @@ import type { SignatureMeaning } from '../model/signature.js';
 import type { Report } from '../model/report.js';
 import { ApprovalError, IntegrityError, QualifyError, RefusedError, UsageError } from '../model/errors.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
-import { appendAuditEntries, appendAuditEntry, readAuditTrail, type AuditEntry, type AuditEntryInput } from './audit.js';
+import { appendAuditEntries, appendAuditEntry, readAuditTrail, trailHead, type AuditEntry, type AuditEntryInput } from './audit.js';
 import { buildStatement } from './attest.js';
 import { requireAcknowledged } from './acknowledge.js';
 import { requireSigner, unlockKey, usableKeys, type PassphraseSource, type UnlockedKey } from './credentials.js';
@@ -27,7 +27,9 @@ import { ATTESTATION_FILE, DISPOSITIONS_DIR, loadRecord, PDF_FILE, readReportEnv
 import { findQmsRoot, loadSignerRegistry, repoRelative } from './repo.js';
 import { manifestationOf, type FolderEntry, type SignedFile } from './signature-folder.js';
 import { withLock } from './lock.js';
-import { rolePermits, short, type Meaning, type SignerRecord, type SignerRegistry } from './signers.js';
+import { rolePermits, rolesAt, short, type Meaning, type SignerRecord, type SignerRegistry } from './signers.js';
+import { segregationPolicy, segregationProblem, type SegregationPolicy } from './segregation.js';
+import type { ReportEvaluation as Evaluation } from './verify-report.js';
 import { createFileExclusive } from './store.js';
 import type { VerifyResult } from './verdict.js';
 import { evaluateReport, executedSignerOf, verifyReport, type ReportEvaluation } from './verify-report.js';
@@ -79,14 +81,32 @@ function reportSubject(record: Report, recordHash: string): ReportSubject {
   return { kind: 'report', reportId: record.reportId, protocol: { documentId: record.protocol.documentId, revision: record.protocol.revision, sha256: record.protocol.sha256 }, sha256: recordHash };
 }
 
-function claim(s: SignerRecord): SignerClaim {
-  return { id: s.id, name: s.name, email: s.email, roles: [...s.roles] };
+/** The signer as the payload names them, with the roles in force at `at` (the signed role history). */
+function claim(registry: SignerRegistry, s: SignerRecord, at: string): SignerClaim {
+  return { id: s.id, name: s.name, email: s.email, roles: rolesAt(registry, s.id, at) };
 }
 
-function requireRole(signer: SignerRecord, meaning: Meaning): void {
-  if (!rolePermits(signer.roles, meaning)) {
-    throw new RefusedError('SIGN_ROLE_FORBIDDEN', `"${signer.id}" has the role(s) ${signer.roles.join(', ') || 'none'}, which do not permit the meaning "${meaning}"`);
+function requireRole(registry: SignerRegistry, signer: SignerRecord, meaning: Meaning, at: string): void {
+  const roles = rolesAt(registry, signer.id, at);
+  if (!rolePermits(roles, meaning)) {
+    throw new RefusedError('SIGN_ROLE_FORBIDDEN', `"${signer.id}" has the role(s) ${roles.join(', ') || 'none'}, which do not permit the meaning "${meaning}"`);
   }
+}
+
+/**
+ * Refuses (exit 5, before the passphrase is asked) a signature the segregation of duties forbids: whoever
+ * executed the record, and by the repository's policy whoever reviewed it, may not also approve it.
+ */
+function requireSegregation(policy: SegregationPolicy, before: Evaluation, signerId: string, meaning: SignatureMeaning): void {
+  if (meaning !== 'reviewed' && meaning !== 'approved') return;
+  const signed = new Map<string, Set<string>>([['executed', new Set(before.executors)]]);
+  for (const e of before.signatures) {
+    if (!e.verdict.valid || !e.payload) continue;
+    if (!signed.has(e.payload.meaning)) signed.set(e.payload.meaning, new Set());
+    signed.get(e.payload.meaning)!.add(e.payload.signer.id);
+  }
+  const problem = segregationProblem(policy, signed, signerId, meaning);
+  if (problem) throw new RefusedError('SEGREGATION_VIOLATED', `${problem}; nothing was signed`);
 }
 
 function requireVerified(result: VerifyResult, what: string): void {
@@ -199,8 +219,10 @@ export async function signReport(reportDir: string, signerId: string, meaning: S
   const { at, who, host } = base;
   return audited(root, { ...base, action: 'sign' }, async () => {
     if (!REPORT_MEANINGS.includes(meaning)) throw new UsageError('MEANING_INVALID', `a report is signed as ${REPORT_MEANINGS.join(', ')}; found "${meaning}"`);
-    requireRole(signer, meaning);
+    requireRole(registry, signer, meaning, at);
     requireAcknowledged(registry, signer);
+    // A segregation policy qualify.yaml cannot express is a document problem (exit 2), said before anything else.
+    const policy = segregationPolicy(root);
     const current = await verifyReport(reportDir, { now: ctx.now, pdf: false });
     requireVerified(current, `the report ${rel}`);
     const record = loaded.record!;
@@ -212,26 +234,28 @@ export async function signReport(reportDir: string, signerId: string, meaning: S
     return withReportLock(root, record.reportId, async () => {
       removeStagedRenderings(reportDir);
       const files = readReportEnvelopes(reportDir);
-      const before = evaluateReport(record, recordHash, registry, files, ctx.now);
+      const before = evaluateReport(record, recordHash, registry, files, ctx.now, policy);
       if (before.state === 'approved') throw new RefusedError('RECORD_CLOSED', `the report ${rel} is approved (${before.approval!.checked.file}); an approved record is closed: corrections go into a new record (if its report.pdf does not verify, its approver restores it: qualify sign ${rel} --resume --as ${before.approval!.payload!.signer.id})`);
+      requireSegregation(policy, before, signer.id, meaning);
       usableKeys(signer, at, ctx.env, root);
       const unlocked = await unlockKey(signer, at, ctx.env, ctx.passphrase, root);
       const validDisp = before.dispositions.filter((d) => d.verdict.valid && d.payload);
       const payload: SignaturePayload = {
         schema: SIGNATURE_SCHEMA,
         subject: reportSubject(record, recordHash),
-        signer: claim(signer),
+        signer: claim(registry, signer, at),
         meaning,
         time: at,
         comment: comment ?? null,
         key: { fingerprint: unlocked.key.fingerprint, algorithm: unlocked.key.algorithm },
         previous: before.signatures.at(-1)?.checked.envelopeHash ?? null,
         dispositions: meaning === 'approved' ? validDisp.map((d) => ({ deviation: d.payload!.deviation.id, sha256: d.checked.envelopeHash! })).sort((a, b) => (a.deviation < b.deviation ? -1 : 1)) : [],
+        trail: trailHead(root),
         tool: { name: TOOL_NAME, version: TOOL_VERSION },
       };
       const name = signatureFileName(files.signatures.length + 1, meaning, signer.id);
       const candidate: SignedFile = { file: `${SIGNATURES_DIR}/${name}`, bytes: envelopeBytes(SIGNATURE_PAYLOAD_TYPE, payload, unlocked) };
-      const after = evaluateReport(record, recordHash, registry, { signatures: [...files.signatures, candidate], dispositions: files.dispositions }, ctx.now);
+      const after = evaluateReport(record, recordHash, registry, { signatures: [...files.signatures, candidate], dispositions: files.dispositions }, ctx.now, policy);
       const mine = after.signatures.at(-1)!;
       if (!mine.verdict.valid) throw new RefusedError('SIGN_REFUSED', `"${signer.id}" cannot sign ${rel} as ${meaning}: ${mine.verdict.reasons.join('; ')}`);
       const approval = meaning === 'approved';
@@ -265,7 +289,7 @@ export async function resumeReport(reportDir: string, signerId: string, ctx: Sig
     return withReportLock(root, record.reportId, async () => {
       removeStagedRenderings(reportDir);
       const files = readReportEnvelopes(reportDir);
-      const ev = evaluateReport(record, recordHash, registry, files, ctx.now);
+      const ev = evaluateReport(record, recordHash, registry, files, ctx.now, segregationPolicy(root));
       const trail = readAuditTrail(root);
       // Only the record and its signatures are judged here: the renderings are what this writes again.
       const current = await verifyReport(reportDir, { now: ctx.now, pdf: false });
@@ -302,7 +326,7 @@ export async function closeDeviation(reportDir: string, deviationId: string, dis
   const { at, who, host } = base;
   return audited(root, { ...base, action: 'deviation.close' }, async () => {
     if (!disposition.trim()) throw new UsageError('DISPOSITION_MISSING', 'a disposition needs its text: --disposition "impact assessment, root cause, decision"');
-    requireRole(signer, 'dispositioned');
+    requireRole(registry, signer, 'dispositioned', at);
     requireAcknowledged(registry, signer);
     const current = await verifyReport(reportDir, { now: ctx.now, pdf: false });
     requireVerified(current, `the report ${rel}`);
@@ -313,7 +337,8 @@ export async function closeDeviation(reportDir: string, deviationId: string, dis
     return withReportLock(root, record.reportId, async () => {
       removeStagedRenderings(reportDir);
       const files = readReportEnvelopes(reportDir);
-      const before = evaluateReport(record, recordHash, registry, files, ctx.now);
+      const policy = segregationPolicy(root);
+      const before = evaluateReport(record, recordHash, registry, files, ctx.now, policy);
       if (before.state === 'approved') throw new RefusedError('RECORD_CLOSED', `the report ${rel} is approved; its deviations can no longer be dispositioned`);
       if (before.dispositions.some((d) => d.verdict.valid && d.payload?.deviation.id === deviationId)) throw new UsageError('DEVIATION_CLOSED', `${deviationId} of ${rel} is already dispositioned (${DISPOSITIONS_DIR}/${deviationId}.dsse.json)`);
       if (before.executors.has(signer.id)) throw new RefusedError('SIGN_REFUSED', `"${signer.id}" executed the record and cannot disposition its deviations`);
@@ -323,14 +348,15 @@ export async function closeDeviation(reportDir: string, deviationId: string, dis
         subject: reportSubject(record, recordHash),
         deviation: { id: deviation.id, caseId: deviation.caseId, stepId: deviation.stepId },
         disposition: disposition.trim(),
-        signer: claim(signer),
+        signer: claim(registry, signer, at),
         meaning: 'dispositioned',
         time: at,
         key: { fingerprint: unlocked.key.fingerprint, algorithm: unlocked.key.algorithm },
+        trail: trailHead(root),
         tool: { name: TOOL_NAME, version: TOOL_VERSION },
       };
       const candidate: SignedFile = { file: `${DISPOSITIONS_DIR}/${deviation.id}.dsse.json`, bytes: envelopeBytes(DISPOSITION_PAYLOAD_TYPE, payload, unlocked) };
-      const after = evaluateReport(record, recordHash, registry, { signatures: files.signatures, dispositions: [...files.dispositions.filter((f) => f.file !== candidate.file), candidate] }, ctx.now);
+      const after = evaluateReport(record, recordHash, registry, { signatures: files.signatures, dispositions: [...files.dispositions.filter((f) => f.file !== candidate.file), candidate] }, ctx.now, policy);
       const mine = after.dispositions.find((d) => d.checked.file === candidate.file)!;
       if (!mine.verdict.valid) throw new RefusedError('SIGN_REFUSED', `"${signer.id}" cannot disposition ${deviationId}: ${mine.verdict.reasons.join('; ')}`);
       if (existsSync(join(reportDir, candidate.file))) throw new UsageError('DEVIATION_CLOSED', `${candidate.file} already exists in ${rel}; a deviation is dispositioned once`);
@@ -356,7 +382,7 @@ export async function signDocument(file: string, signerId: string, meaning: Sign
   const who = { id: signer.id, name: signer.name };
   return audited(root, { at, who, object: { type: 'document', id: doc.documentId, path: doc.path }, action: 'sign', host }, async () => {
     if (!DOCUMENT_MEANINGS.includes(meaning)) throw new UsageError('MEANING_INVALID', `a document is signed as ${DOCUMENT_MEANINGS.join(', ')}; found "${meaning}"`);
-    requireRole(signer, meaning);
+    requireRole(registry, signer, meaning, at);
     requireAcknowledged(registry, signer);
     if (meaning === 'approved') await requireTraceable(root, doc);
     const existing = checkDocumentSignatures(root, doc, registry, ctx.now);
@@ -370,13 +396,14 @@ export async function signDocument(file: string, signerId: string, meaning: Sign
     const payload: SignaturePayload = {
       schema: SIGNATURE_SCHEMA,
       subject: { kind: 'document', documentId: doc.documentId, revision: doc.revision, path: doc.path, sha256: doc.sha256 },
-      signer: claim(signer),
+      signer: claim(registry, signer, at),
       meaning,
       time: at,
       comment: comment ?? null,
       key: { fingerprint: unlocked.key.fingerprint, algorithm: unlocked.key.algorithm },
       previous: existing.at(-1)?.checked.envelopeHash ?? null,
       dispositions: [],
+      trail: trailHead(root),
       tool: { name: TOOL_NAME, version: TOOL_VERSION },
     };
     const candidate: SignedFile = { file: `${folder}/${signatureFileName(existing.length + 1, meaning, signer.id)}`, bytes: envelopeBytes(SIGNATURE_PAYLOAD_TYPE, payload, unlocked) };
@@ -405,7 +432,7 @@ export async function attestReport(reportDir: string, signerId: string, ctx: Sig
   const { root, registry, signer, loaded, rel, base } = reportStep(reportDir, signerId, ctx);
   const { at, who, host } = base;
   return audited(root, { ...base, action: 'attest' }, async () => {
-    requireRole(signer, 'attested');
+    requireRole(registry, signer, 'attested', at);
     requireAcknowledged(registry, signer);
     const current = await verifyReport(reportDir, { now: ctx.now });
     requireVerified(current, `the report ${rel}`);

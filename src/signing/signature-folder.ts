@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { SignatureManifestation, SignatureMeaning } from '../model/signature.js';
 import { checkEnvelope, type CheckedEnvelope } from './envelope-check.js';
 import { readSignaturePayload, SIGNATURE_FILE, SIGNATURE_PAYLOAD_TYPE, type SignaturePayload } from './payload.js';
-import { rolePermits, short, type SignerRegistry } from './signers.js';
+import { rolePermits, rolesAt, short, type SignerRegistry } from './signers.js';
 import type { SignatureVerdict } from './verdict.js';
 
 export interface SignedFile {
@@ -93,8 +93,10 @@ export function checkSignatureFolder(files: SignedFile[], registry: SignerRegist
           : `it does not chain to ${out[i - 1]!.checked.file.slice(out[i - 1]!.checked.file.lastIndexOf('/') + 1)}: a signature was removed, replaced or re-ordered`);
       }
       if (!options.meanings.includes(payload.meaning)) reasons.push(`meaning "${payload.meaning}" does not apply here; allowed: ${options.meanings.join(', ')}`);
+      // Judged by the roles in force when the signature was made (the signed role history), not today's.
       const signer = registry?.signer(payload.signer.id);
-      if (signer && !rolePermits(signer.roles, payload.meaning)) reasons.push(`the role(s) ${signer.roles.join(', ') || 'none'} of "${signer.id}" do not permit the meaning "${payload.meaning}"`);
+      const held = signer && registry ? rolesAt(registry, signer.id, payload.time) : [];
+      if (signer && !rolePermits(held, payload.meaning)) reasons.push(`the role(s) ${held.join(', ') || 'none'} of "${signer.id}" at ${payload.time} do not permit the meaning "${payload.meaning}"`);
       if (previousTime && payload.time < previousTime) reasons.push(`signed at ${payload.time}, before the previous signature (${previousTime})`);
       if (Date.parse(payload.time) > options.now.getTime() + 5 * 60_000) reasons.push(`signed at ${payload.time}, in the future of this clock (${options.now.toISOString()})`);
       const dupKey = `${payload.signer.id}\u0000${payload.meaning}\u0000${payload.subject.sha256}`;

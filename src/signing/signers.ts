@@ -11,7 +11,7 @@ import { certificateFacts, issuedBy, type CertificateFacts } from './certificate
 /** Meanings a signature can carry: the document/record meanings plus deviation disposition and attestation. */
 export type Meaning = SignatureMeaning | 'dispositioned' | 'attested';
 
-/** Roles; `admin` permits no signature meaning: it issues certificates (keys issue) and unlocks keys. */
+/** Roles; `admin` permits no signature meaning: it issues certificates (keys issue), unlocks keys and grants or revokes roles (qualify roles). */
 export const ROLES = ['author', 'executor', 'reviewer', 'approver', 'qa', 'admin'] as const;
 
 /** Which roles permit which meaning (ES-07). QA may review, approve and disposition deviations. */
@@ -69,6 +69,12 @@ export interface EnrolledKey {
   cert: CertificateFacts;
 }
 
+/** Which roles a signer held when: the signed role history of the repository (roles.ts). */
+export interface RoleTimeline {
+  /** Roles of `id` in force at `time` (UTC ISO 8601); null when the history does not know `id`. */
+  rolesAt(id: string, time: string): string[] | null;
+}
+
 /** A loaded, validated registry with lookups. */
 export interface SignerRegistry extends SignerRegistryData {
   /** Path of the file relative to the repository root. */
@@ -78,6 +84,8 @@ export interface SignerRegistry extends SignerRegistryData {
   resolve(name: string): SignerRecord | undefined;
   key(fingerprint: string): EnrolledKey | undefined;
   caCert: X509Certificate | null;
+  /** The roles over time (signed role changes over the roles at enrolment); absent: signers.yaml's roles. */
+  timeline?: RoleTimeline;
   /**
    * Valid signature policy acknowledgements (ES-13) by signer id, when loaded from a repository: a
    * signature by a signer without one made at or before it does not verify. Absent: not checked.
@@ -89,6 +97,14 @@ export interface SignerRegistry extends SignerRegistryData {
 
 export const SIGNER_ID = /^[a-z][a-z0-9._-]{0,62}$/;
 const ISO_Z = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
+
+/**
+ * The roles of signer `id` in force at `time`: from the role history when the registry carries one (a role
+ * removed today leaves yesterday's signatures valid), else signers.yaml's roles.
+ */
+export function rolesAt(registry: SignerRegistry, id: string, time: string): string[] {
+  return registry.timeline?.rolesAt(id, time) ?? registry.signer(id)?.roles ?? [];
+}
 
 /** True when one of `roles` permits `meaning`. */
 export function rolePermits(roles: readonly string[], meaning: Meaning): boolean {
@@ -209,7 +225,8 @@ function validateRegistry<N>(root: N, t: Tree<N>, file: string): { registry: Sig
     if (typeof s.name !== 'string' || !s.name.trim()) add(field('name'), 'SIGNER_NAME_MISSING', `signer "${id}" has no printed name`);
     if (typeof s.email !== 'string' || !/^[^\s@]+@[^\s@]+$/.test(s.email)) add(field('email'), 'SIGNER_EMAIL_INVALID', `signer "${id}" has no valid email`);
     const roles = Array.isArray(s.roles) ? s.roles.filter((r): r is string => typeof r === 'string') : [];
-    if (!Array.isArray(s.roles) || roles.length === 0) add(field('roles'), 'SIGNER_ROLES_MISSING', `signer "${id}" has no roles; known: ${ROLES.join(', ')}`);
+    // An empty list is a signer whose roles were all revoked (roles.ts): listed, signing nothing.
+    if (!Array.isArray(s.roles)) add(field('roles'), 'SIGNER_ROLES_MISSING', `signer "${id}" has no "roles" list; known: ${ROLES.join(', ')}`);
     for (const r of roles) if (!(ROLES as readonly string[]).includes(r)) add(field('roles'), 'SIGNER_ROLE_UNKNOWN', `signer "${id}" has unknown role "${r}"; known: ${ROLES.join(', ')}`, 'warning');
     const record: SignerRecord = { id, name: String(s.name ?? ''), email: String(s.email ?? ''), roles, keys: [] };
     const aliases = readAliases(get(item, 'aliases'), id, t, add);

@@ -17,7 +17,9 @@ import { ATTESTATION_FILE, checkEvidence, loadRecord, PDF_FILE, RECORD_FILE, rea
 import { recordTrailFindings, signersBefore } from './record-trail.js';
 import { findQmsRoot, loadSignerRegistry, repoRelative } from './repo.js';
 import { checkSignatureFolder, settle, verdictFor, type FolderEntry, type SignedFile } from './signature-folder.js';
-import { rolePermits, short, type SignerRegistry } from './signers.js';
+import { rolePermits, rolesAt, short, type SignerRegistry } from './signers.js';
+import { segregationPolicy, segregationProblem, STRICT_SEGREGATION, type SegregationPolicy } from './segregation.js';
+import { witnessTrail, type WitnessResult } from './trail-witness.js';
 import type { Finding, SignatureVerdict, VerifyResult } from './verdict.js';
 
 export type ReportState = 'recorded' | 'executed' | 'reviewed' | 'approved';
@@ -44,7 +46,7 @@ export interface ReportEvaluation {
  * Applies the report rules to the signature and disposition files of a record. Used by `verify` and, with
  * the new envelope appended, by `sign` and `deviation close` before anything is written.
  */
-export function evaluateReport(record: Report, recordHash: string, registry: SignerRegistry | null, files: { signatures: SignedFile[]; dispositions: SignedFile[] }, now: Date): ReportEvaluation {
+export function evaluateReport(record: Report, recordHash: string, registry: SignerRegistry | null, files: { signatures: SignedFile[]; dispositions: SignedFile[] }, now: Date, policy: SegregationPolicy = STRICT_SEGREGATION): ReportEvaluation {
   const entries = checkSignatureFolder(files.signatures, registry, { now, meanings: REPORT_MEANINGS });
   // Who may sign "executed" is taken from the record (EX-13): the executor the run authenticated, the
   // person a service run names (a service identity never signs), or the id an unattributed run recorded.
@@ -68,7 +70,8 @@ export function evaluateReport(record: Report, recordHash: string, registry: Sig
       if (payload.subject.sha256 !== recordHash) reasons.push(`closes a deviation of record sha256 ${short(payload.subject.sha256)}, this record is ${short(recordHash)}: it belongs to another record or the record was altered`);
       if (!record.deviations.some((d) => d.id === payload!.deviation.id)) reasons.push(`the record has no deviation ${payload.deviation.id}`);
       const signer = registry?.signer(payload.signer.id);
-      if (signer && !rolePermits(signer.roles, 'dispositioned')) reasons.push(`the role(s) ${signer.roles.join(', ')} of "${signer.id}" do not permit dispositioning deviations (needs qa or approver)`);
+      const held = signer && registry ? rolesAt(registry, signer.id, payload.time) : [];
+      if (signer && !rolePermits(held, 'dispositioned')) reasons.push(`the role(s) ${held.join(', ') || 'none'} of "${signer.id}" at ${payload.time} do not permit dispositioning deviations (needs qa or approver)`);
       if (executors.has(payload.signer.id)) reasons.push(`"${payload.signer.id}" executed the record and cannot disposition its deviations`);
       if (record.ended && payload.time < record.ended) reasons.push(`dispositioned at ${payload.time}, before the run ended (${record.ended})`);
     }
@@ -81,6 +84,9 @@ export function evaluateReport(record: Report, recordHash: string, registry: Sig
   let approval: FolderEntry | null = null;
   let reviewed = false;
   let executed = false;
+  // Who signed what validly so far, for the segregation pairs beyond the executor (reviewer ≠ approver).
+  const signedBy = new Map<string, Set<string>>();
+  const beyondExecutor: SegregationPolicy = { ...policy, pairs: policy.pairs.filter(([a, b]) => a !== 'executed' && b !== 'executed') };
   for (const e of entries) {
     const p = e.payload;
     const reasons = e.verdict.reasons;
@@ -98,6 +104,8 @@ export function evaluateReport(record: Report, recordHash: string, registry: Sig
     } else if (p.meaning === 'reviewed' || p.meaning === 'approved') {
       if (record.incomplete) reasons.push('the run is incomplete (interrupted); it can only be signed as executed');
       if (executors.has(p.signer.id)) reasons.push(`"${p.signer.id}" executed the record and cannot sign it as ${p.meaning} (segregation of duties)`);
+      const apart = segregationProblem(beyondExecutor, signedBy, p.signer.id, p.meaning);
+      if (apart) reasons.push(apart);
       if (p.meaning === 'reviewed' && !executed) reasons.push('no valid "executed" signature precedes this review');
       if (p.meaning === 'approved') {
         if (!reviewed) reasons.push('no valid "reviewed" signature precedes this approval');
@@ -112,6 +120,8 @@ export function evaluateReport(record: Report, recordHash: string, registry: Sig
       }
     }
     if (reasons.length === 0) {
+      if (!signedBy.has(p.meaning)) signedBy.set(p.meaning, new Set());
+      signedBy.get(p.meaning)!.add(p.signer.id);
       if (p.meaning === 'executed') executed = true;
       if (p.meaning === 'reviewed') reviewed = true;
       if (p.meaning === 'approved') approval = e;
@@ -137,6 +147,12 @@ function recordWithout(view: Report): Report {
 export interface VerifySession {
   root: string;
   registry: SignerRegistry | null;
+  /** Segregation of duties of the repository (qualify.yaml `segregation`, else strict). */
+  segregation: SegregationPolicy;
+  /** Why qualify.yaml `segregation` could not be used, or null. */
+  segregationProblem: string | null;
+  /** The repository as witness of the audit trail (anchors, report folders, signers.yaml, roles, git), once per session. */
+  witness(): Promise<WitnessResult>;
   /** Why signers.yaml could not be used (it is invalid: altered), or null. */
   registryProblem: string | null;
   now: Date;
@@ -159,13 +175,26 @@ export function createVerifySession(root: string, now: Date, options: { trail?: 
     registryProblem = err.message;
   }
   let trail: AuditTrail | null = options.trail ?? null;
+  let witness: Promise<WitnessResult> | null = null;
   const approvals = new Map<string, { approvedAt: string | null; by: string[] }>();
+  let segregation = STRICT_SEGREGATION;
+  let segregationProblem: string | null = null;
+  try {
+    segregation = segregationPolicy(root);
+  } catch (err) {
+    if (!(err instanceof DocumentError)) throw err;
+    segregationProblem = err.message;
+  }
+  const audit = () => (trail ??= readAuditTrail(root));
   return {
     root,
     registry,
     registryProblem,
+    segregation,
+    segregationProblem,
+    witness: () => (witness ??= witnessTrail(root, audit(), registry, { now, git: { env: process.env } })),
     now,
-    audit: () => (trail ??= readAuditTrail(root)),
+    audit,
     protocolApproval(documentId, revision, sha256) {
       const key = `${documentId}\u0000${revision}\u0000${sha256}`;
       let hit = approvals.get(key);
@@ -335,7 +364,8 @@ export async function verifyReport(dir: string, options: { now: Date; session?: 
     if (!session.registry && !session.registryProblem && (files.signatures.length || files.dispositions.length) && !session.audit().entries.some((e) => e.action === 'keys.create')) {
       result.findings.push({ code: 'SIGNERS_MISSING', message: 'the report carries signatures but the repository has no signer registry (signers.yaml) to check them' });
     }
-    const ev = evaluateReport(record, recordHash, session.registry, files, session.now);
+    if (session.segregationProblem) result.findings.push({ code: 'CONFIG_INVALID', file: 'qualify.yaml', message: `${session.segregationProblem}: the strict default was applied` });
+    const ev = evaluateReport(record, recordHash, session.registry, files, session.now, session.segregation);
     result.state = ev.state;
     result.signatures = ev.signatures.map((e) => e.verdict);
     result.dispositions = ev.dispositions.map((d) => d.verdict);
@@ -375,6 +405,11 @@ export async function verifyReport(dir: string, options: { now: Date; session?: 
     const audit = auditFindings(session.audit(), { type: 'report', id: record.reportId }, signed);
     result.findings.push(...audit.findings);
     result.passed.push(...audit.passed);
+    // The trail as the whole repository witnesses it: no entry removed or rewritten up to any signed head,
+    // no report folder deleted, signers.yaml and roles changed only through qualify.
+    const witness = await session.witness();
+    result.findings.push(...witness.findings);
+    result.passed.push(...witness.passed);
   } catch (err) {
     // Whatever a damaged record does to the checks, it is a verification failure, never a crash.
     if (err instanceof QualifyError) throw err;

@@ -4,7 +4,7 @@
 import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createHash, type KeyObject } from 'node:crypto';
 import type { SignatureMeaning } from '../../src/model/signature.js';
-import { appendAuditEntries, appendAuditEntry } from '../../src/signing/audit.js';
+import { appendAuditEntries, appendAuditEntry, trailHead } from '../../src/signing/audit.js';
 import { runAuditEntries } from '../../src/runner/qualify.js';
 import { renderJunit } from '../../src/report/junit.js';
 import { keySigner, signEnvelope } from '../../src/signing/dsse.js';
@@ -240,6 +240,7 @@ export async function forgeSignature(base: Enrolled, dir: string, signerId: stri
     key: { fingerprint, algorithm: 'RSA-3072' },
     previous: ev.signatures.at(-1)?.checked.envelopeHash ?? null,
     dispositions: ev.dispositions.filter((d) => d.verdict.valid).map((d) => ({ deviation: d.payload!.deviation.id, sha256: d.checked.envelopeHash! })),
+    trail: trailHead(base.root),
     tool: { name: 'qualify', version: '0.1.0' },
   };
   patch(payload);

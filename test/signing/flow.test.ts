@@ -43,8 +43,9 @@ describe('report signing flow', () => {
       // The run and its renderings; then for each signature its renderings (report.pdf carries the
       // signature's PDF signature) before the signature itself.
       expect(trail.entries.map((e) => `${e.action}${e.action === 'render' ? `:${e.field}` : ''}`)).toEqual([
-        // The admin bootstraps; each signer's request is issued, then they acknowledge the signature policy.
-        'keys.create', ...Array(4).fill(['keys.issue', 'keys.acknowledge']).flat(), 'sign', 'run', 'render:report.md', 'render:report.pdf',
+        // The admin bootstraps; each signer's request is issued (with the roles at enrolment), then they
+        // acknowledge the signature policy.
+        'keys.create', 'roles.enrol', ...Array(4).fill(['keys.issue', 'roles.enrol', 'keys.acknowledge']).flat(), 'sign', 'run', 'render:report.md', 'render:report.pdf',
         'render:report.md', 'render:report.pdf', 'sign', 'render:report.md', 'render:report.pdf', 'sign', 'render:report.md', 'render:report.pdf', 'sign',
       ]);
       const pdfText = execFileSync('pdftotext', [join(dir, 'report.pdf'), '-'], { encoding: 'utf8' });

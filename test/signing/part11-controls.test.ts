@@ -127,7 +127,7 @@ describe('item 2: lock-out after failed passphrases (ES-09)', () => {
     expect(right.stderr).toContain('KEY_LOCKED');
     expect(existsSync(join(repo.root, 'approvals'))).toBe(false);
     const trail = readAuditTrail(repo.root).entries.filter((e) => e.object.id === 'quinn' && e.object.type === 'signer');
-    expect(trail.map((e) => e.action)).toEqual(['keys.issue', 'keys.acknowledge', 'auth.failed', 'auth.failed', 'auth.failed', 'auth.failed', 'auth.failed', 'keys.lock']);
+    expect(trail.map((e) => e.action)).toEqual(['keys.issue', 'roles.enrol', 'keys.acknowledge', 'auth.failed', 'auth.failed', 'auth.failed', 'auth.failed', 'auth.failed', 'keys.lock']);
     // Only an admin unlocks, authenticated by their own passphrase; the unlock is audited.
     const byQuinn = await runCli(['keys', 'unlock', '--as', 'rita', '--signer', 'quinn', '--passphrase-stdin'], { cwd: repo.root, env: repo.env, stdin: `${PASSPHRASES.rita}\n`, now: later(7) });
     expect(byQuinn.code).toBe(5);

@@ -29,8 +29,10 @@ beforeAll(async () => {
   const probe = await writeReport(repo.root, buildReport({ reportId: 'QP-0001-20261008T090000Z-0ff0', small: true }), 'reports/probe-a/QP-0001-20261008T090000Z-0ff0');
   await signReport(probe, 'eve', 'executed', null, ctxFor(repo, 'eve', T.executed, null));
   const twin = await writeReport(repo.root, buildReport({ reportId: 'QP-0001-20261008T090000Z-0ff0', small: true }), 'reports/probe-b/QP-0001-20261008T090000Z-0ff0', { audit: false });
-  await forgeSignature(repo, twin, 'eve', 'executed', T.executed, () => {}, key);
   const file = 'signatures/01-executed-eve.dsse.json';
+  // The probe's signature carries the trail head it was made at; the twin, made later, claims the same one.
+  const probeTrail = JSON.parse(Buffer.from(JSON.parse(readFileSync(join(probe, file), 'utf8')).payload, 'base64').toString('utf8')).trail;
+  await forgeSignature(repo, twin, 'eve', 'executed', T.executed, (p) => { p.trail = probeTrail; }, key);
   expect(readFileSync(join(twin, file)).equals(readFileSync(join(probe, file)))).toBe(true);
 
   for (let i = 0; i < COUNT; i++) {

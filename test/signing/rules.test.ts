@@ -47,7 +47,8 @@ describe('signing rules', () => {
     const dir = await writeReport(repo.root, buildReport({ executor: 'adam' }));
     await signReport(dir, 'adam', 'executed', null, ctxFor(repo, 'adam', T.executed));
     await signReport(dir, 'rita', 'reviewed', null, ctxFor(repo, 'rita', T.reviewed));
-    await refused(signReport(dir, 'adam', 'approved', null, ctxFor(repo, 'adam', T.approved)), 'SIGN_REFUSED', '"adam" executed the record and cannot sign it as approved (segregation of duties)');
+    // Refused before the passphrase is asked, with exit 5 (a permission refusal).
+    await refused(signReport(dir, 'adam', 'approved', null, ctxFor(repo, 'adam', T.approved)), 'SEGREGATION_VIOLATED', '"adam" executed and cannot sign it as approved (segregation of duties');
     expect(readdirSync(join(dir, 'signatures'))).toHaveLength(2);
   }));
 

@@ -243,7 +243,7 @@ describe('tamper matrix', () => {
   it('an audit trail line edited', async () => {
     const r = await tampered((_dir, repo) => replaceIn(join(repo.root, 'audit/trail.jsonl'), '"who":{"id":"rita"', '"who":{"id":"eve"'));
     expect(r.code).toBe(4);
-    expect(r.all).toMatch(/AUDIT_ENTRY_ALTERED audit\/trail\.jsonl: line 5 \(seq 5, keys\.acknowledge\) does not match its hash: the entry was altered/);
+    expect(r.all).toMatch(/AUDIT_ENTRY_ALTERED audit\/trail\.jsonl: line 8 \(seq 8, keys\.acknowledge\) does not match its hash: the entry was altered/);
   });
 
   it('the audit trail removed', async () => {

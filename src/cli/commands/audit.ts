@@ -1,6 +1,4 @@
 // qualify audit: print the audit trail and check its chain.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Command } from '../command.js';
 import { IntegrityError } from '../../model/errors.js';
 import { readAuditTrail, type AuditEntry } from '../../signing/audit.js';
@@ -23,7 +21,9 @@ export const command: Command = {
   description: [
     `Prints the repository's audit trail (${AUDIT_TRAIL}): who, what, when (UTC), object, old → new, why,`,
     'tool version and host of every run, render, signature, disposition, key change and refusal.',
-    '--verify checks the hash chain (and that committed entries were never changed) and exits 4 when it is broken.',
+    '--verify checks the hash chain and what the repository witnesses of it: every signed file\'s trail head (seq and',
+    'hash) is still in the trail, every run\'s report folder exists and holds what the trail recorded, signers.yaml and',
+    'roles changed only through qualify, and committed entries were never changed; exits 4 when anything fails.',
   ].join('\n'),
   flags: {
     verify: { kind: 'boolean', description: 'check the hash chain; exit 4 when broken' },
@@ -34,10 +34,20 @@ export const command: Command = {
     const root = findQmsRoot(ctx.cwd);
     const trail = readAuditTrail(root);
     const problems = [...trail.problems.map((p) => `${AUDIT_TRAIL}:${p.line} ${p.code} ${p.message}`)];
+    let witnessed = '';
     if (args.flags.verify && trail.present) {
-      const { auditTrailAppendOnly } = await import('../../signing/git.js');
-      const git = await auditTrailAppendOnly(root, readFileSync(join(root, AUDIT_TRAIL), 'utf8'), { env: ctx.env });
-      if (git) problems.push(`${AUDIT_TRAIL} AUDIT_HISTORY_REWRITTEN ${git}`);
+      // The repository witnesses the trail: signed heads, report folders, signed files, signers.yaml, roles, git.
+      const { witnessTrail } = await import('../../signing/trail-witness.js');
+      const { loadSignerRegistry } = await import('../../signing/repo.js');
+      let registry = null;
+      try {
+        registry = loadSignerRegistry(root);
+      } catch (err) {
+        problems.push(`${AUDIT_TRAIL} SIGNERS_INVALID ${(err as Error).message.split('\n').join('; ')}`);
+      }
+      const witness = await witnessTrail(root, trail, registry, { now: ctx.now(), reports: true, git: { env: ctx.env, history: true } });
+      for (const f of witness.findings) problems.push(`${f.code} ${f.message}`);
+      witnessed = witness.passed.length ? `; ${witness.passed.join('; ')}` : '';
     }
     const object = typeof args.flags.object === 'string' ? args.flags.object : null;
     const entries = object ? trail.entries.filter((e) => e.object.id === object) : trail.entries;
@@ -47,7 +57,7 @@ export const command: Command = {
       for (const e of entries) ctx.stdout.write(`${line(e)}\n`);
       if (args.flags.verify) {
         for (const p of problems) ctx.stdout.write(`FAIL  ${p}\n`);
-        if (!problems.length) ctx.stdout.write(`verified: ${count(trail.entries.length, 'entry', 'entries')}, hash chain intact\n`);
+        if (!problems.length) ctx.stdout.write(`verified: ${count(trail.entries.length, 'entry', 'entries')}, hash chain intact${witnessed}\n`);
       }
     }
     if (args.flags.verify && problems.length) throw new IntegrityError('AUDIT_CHAIN_BROKEN', `${count(problems.length, 'problem')} in ${AUDIT_TRAIL}; first: ${problems[0]}`);
