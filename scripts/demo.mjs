@@ -193,7 +193,7 @@ try {
     await mustQualify(['sign', report, '--as', id, '--meaning', meaning, '--comment', comment, '--passphrase-stdin'], { input: `${passphrase(id)}\n` });
   }
   await mustQualify(['verify', report]);
-  say(`report: ${relative(root, join(qms, report))}/report.pdf (pdfsig shows its PDF signature; qualify verify checks the rest)`);
+  say(`report: ${relative(root, join(qms, report))}/report.pdf (pdfsig shows its three PDF signatures, executed, reviewed and approved; qualify verify checks the rest, and verifies the PDF alone with --trust)`);
   say(`all reports: ${readdirSync(join(qms, 'reports/QP-0001')).filter((d) => !d.startsWith('.')).length} in ${relative(root, join(qms, 'reports/QP-0001'))}`);
   exitCode = 0;
 } catch (err) {

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
+import { ADMIN } from '../helpers/enrol.js';
 import { signDocument } from '../../src/signing/sign.js';
 import { createApprovalProvider } from '../../src/signing/documents.js';
 import { loadRepository, trainingWarning } from '../../src/documents/index.js';
@@ -39,6 +40,12 @@ const addAlias = (repo: Enrolled, id: string, alias: string) => {
   expect(next).not.toBe(text);
   writeFileSync(file, next);
 };
+/** A hand edit of signers.yaml counts only once an admin has recorded it as reviewed (AT-07). */
+const recordEdit = async (repo: Enrolled, reason: string, now: Date) => {
+  const r = await runCli(['roles', 'record-edit', '--as', 'ada', '--reason', reason, '--passphrase-stdin'], { cwd: repo.root, env: { ...repo.env, PATH: process.env.PATH ?? '/usr/bin:/bin' }, now, stdin: `${ADMIN.passphrase}\n` });
+  expect(r.stderr).toBe('');
+  expect(r.code).toBe(0);
+};
 
 describe('document control by signature', () => {
   it('a real mdn_qms SOP naming github.com/bewest becomes effective when its signer (alias github.com/bewest) signs it', () => withCopy(base, async (repo) => {
@@ -59,6 +66,7 @@ describe('document control by signature', () => {
 
     // The person who is github.com/bewest in that team's files is enrolled as quinn: an alias says so.
     addAlias(repo, 'quinn', 'github.com/bewest');
+    await recordEdit(repo, 'quinn is github.com/bewest in the imported SOPs (CC-2026-060)', at('2026-10-02', '09:00:00'));
     s = await statusOf(repo, 'SOP-0013', T.verify);
     expect([s.computedStatus, s.approval]).toEqual(['in-review', 'signed']);
     // Still not effective: revision 05 names no change record, and 2020-07-18 is before the signature.

@@ -209,6 +209,14 @@ export function signatureSection(L: Layouter, meta: PdfDocumentMeta, startPage: 
     return;
   }
   L.paragraph([{ type: 'text', value: `The following electronic signatures apply to this ${what}. Each signature covers the sha256 shown; "qualify verify" checks it against the record and the signer registry.` }], x, w, 6);
+  if (meta.kind === 'report') {
+    // The pages are typeset once, at the first signature; every later signature (review, deviation
+    // dispositions, approval) is an incremental PDF signature that cannot change them (issue 12 item 7).
+    L.paragraph(
+      [{ type: 'text', value: 'These pages were typeset when the first signature was applied. Each later signature (review, deviation disposition, approval) is added to this PDF as a further PDF signature, shown in a box on this page and in the PDF viewer\'s signature panel, with its signature envelope attached; "qualify verify report.pdf" lists every signature.' }],
+      x, w, 6, BODY_SIZE - 1.2, MUTED,
+    );
+  }
   sigs.forEach((s, i) => {
     const rows: Row[] = [
       ['Signed by', `${s.name} (${s.signerId})`, { bold: true }],
@@ -220,7 +228,7 @@ export function signatureSection(L: Layouter, meta: PdfDocumentMeta, startPage: 
     if (s.roles?.length) rows.push(['Roles', s.roles.join(', ')]);
     if (s.comment) rows.push(['Comment', s.comment]);
     L.ensure(rows.length * 14 + 24);
-    lines(L, 'H3', sp(`Signature ${i + 1} of ${sigs.length}`, { bold: true, size: 8.6, color: ACCENT }), x, w);
+    lines(L, 'H3', sp(`Signature ${i + 1}`, { bold: true, size: 8.6, color: ACCENT }), x, w);
     L.y += 2;
     L.table({ rows: kv(rows), header: false, fractions: [0.27, 0.73], labelColumn: true }, x, w);
     L.y += 10;
