@@ -203,16 +203,23 @@ export function createDockerProbe(engine: DockerEngine): DockerProbe {
 
     async engineInfo(options) {
       const info: EngineInfo = { endpoint: display, version: null, apiVersion: null, os: null, arch: null, hostname: null, time: null, engineId: null, swarm: null, error: null };
-      try {
-        const [version, system] = await Promise.all([
-          callEngine(engine, 'engine version', options, (signal) => (docker as unknown as EngineCalls).version({ abortSignal: signal })),
-          callEngine(engine, 'engine info', options, (signal) => (docker as unknown as EngineCalls).info({ abortSignal: signal })),
-        ]);
-        Object.assign(info, readEngineFacts(version, system, display));
-      } catch (err) {
-        info.error = err instanceof Error ? err.message : String(err);
+      // The record's facts of the target: asked a second time when the first ask timed out (a remote engine
+      // reached over ssh opens a new connection per call, which can be slow on a busy host), never more, so an
+      // engine that is really gone costs two timeouts, not a pass.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          const [version, system] = await Promise.all([
+            callEngine(engine, 'engine version', options, (signal) => (docker as unknown as EngineCalls).version({ abortSignal: signal })),
+            callEngine(engine, 'engine info', options, (signal) => (docker as unknown as EngineCalls).info({ abortSignal: signal })),
+          ]);
+          Object.assign(info, readEngineFacts(version, system, display), { error: null });
+          return info;
+        } catch (err) {
+          info.error = err instanceof Error ? err.message : String(err);
+          const timedOut = err instanceof EnvironmentError && err.code === 'DOCKER_TIMEOUT';
+          if (!timedOut || attempt >= 2 || options?.signal?.aborted) return info;
+        }
       }
-      return info;
     },
 
     snapshot,
