@@ -145,18 +145,9 @@ export async function appendAuditEntries(repoRoot: string, inputs: AuditEntryInp
       let seq = 1;
       let prev = GENESIS;
       if (last !== null) {
-        let parsed: AuditEntry;
-        try {
-          parsed = JSON.parse(last) as AuditEntry;
-        } catch {
-          throw new IntegrityError('AUDIT_DAMAGED', `the last line of ${AUDIT_TRAIL} is damaged; run "qualify audit --verify" and restore the trail from version control`);
-        }
-        const { hash, ...rest } = parsed;
-        if (typeof hash !== 'string' || entryHash(rest) !== hash || !Number.isInteger(parsed.seq)) {
-          throw new IntegrityError('AUDIT_DAMAGED', `the last entry of ${AUDIT_TRAIL} (seq ${String(parsed.seq)}) does not match its hash; run "qualify audit --verify"`);
-        }
-        seq = parsed.seq + 1;
-        prev = hash;
+        const head = checkedHead(last);
+        seq = head.seq + 1;
+        prev = head.hash;
       }
       const all: AuditEntryInput[] = [
         ...notes.map((note) => ({ at: inputs[0]!.at, who: inputs[0]!.who, action: 'audit.lock-taken-over', object: { type: 'audit', id: AUDIT_TRAIL, path: AUDIT_TRAIL }, why: note, host: inputs[0]!.host })),
@@ -272,6 +263,21 @@ export interface TrailHead {
   hash: string;
 }
 
+/** The trail's last line, parsed and checked against its own hash: the head the next entry chains to. */
+function checkedHead(line: string): TrailHead {
+  let parsed: AuditEntry;
+  try {
+    parsed = JSON.parse(line) as AuditEntry;
+  } catch {
+    throw new IntegrityError('AUDIT_DAMAGED', `the last line of ${AUDIT_TRAIL} is damaged; run "qualify audit --verify" and restore the trail from version control`);
+  }
+  const { hash, ...rest } = parsed;
+  if (typeof hash !== 'string' || entryHash(rest) !== hash || !Number.isInteger(parsed.seq)) {
+    throw new IntegrityError('AUDIT_DAMAGED', `the last entry of ${AUDIT_TRAIL} (seq ${String(parsed.seq)}) does not match its hash; run "qualify audit --verify"`);
+  }
+  return { seq: parsed.seq, hash };
+}
+
 /**
  * The current head of the repository's trail (its last entry), or null for an empty trail. Read without the
  * lock: a head is any entry the trail had when an artifact was made; appends never change it.
@@ -283,17 +289,7 @@ export function trailHead(repoRoot: string): TrailHead | null {
   try {
     const line = lastLine(fd, fstatSync(fd).size);
     if (line === null) return null;
-    let parsed: AuditEntry;
-    try {
-      parsed = JSON.parse(line) as AuditEntry;
-    } catch {
-      throw new IntegrityError('AUDIT_DAMAGED', `the last line of ${AUDIT_TRAIL} is damaged; run "qualify audit --verify" and restore the trail from version control`);
-    }
-    const { hash, ...rest } = parsed;
-    if (typeof hash !== 'string' || entryHash(rest) !== hash || !Number.isInteger(parsed.seq)) {
-      throw new IntegrityError('AUDIT_DAMAGED', `the last entry of ${AUDIT_TRAIL} (seq ${String(parsed.seq)}) does not match its hash; run "qualify audit --verify"`);
-    }
-    return { seq: parsed.seq, hash };
+    return checkedHead(line);
   } finally {
     closeSync(fd);
   }
