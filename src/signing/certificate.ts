@@ -7,6 +7,43 @@ export function keyFingerprint(publicKey: KeyObject): string {
   return sha256Hex(publicKey.export({ type: 'spki', format: 'der' }));
 }
 
+// Verifying hundreds of reports meets the same few certificates (the signers', the CA) in every PDF
+// signature: each DER is parsed once. An X509Certificate is immutable, so one object serves every caller.
+const CERT_CACHE_SIZE = 256;
+const certCache = new Map<string, X509Certificate>();
+const keys = new WeakMap<X509Certificate, { publicKey: KeyObject; fingerprint?: string }>();
+
+/** Parses a DER certificate (bytes as a binary string, as node-forge gives them); throws when it is not one. */
+export function certificateFromDer(der: string): X509Certificate {
+  let cert = certCache.get(der);
+  if (!cert) {
+    cert = new X509Certificate(Buffer.from(der, 'binary'));
+    if (certCache.size >= CERT_CACHE_SIZE) certCache.clear();
+    certCache.set(der, cert);
+  }
+  return cert;
+}
+
+function keyOf(cert: X509Certificate): { publicKey: KeyObject; fingerprint?: string } {
+  let k = keys.get(cert);
+  if (!k) {
+    k = { publicKey: cert.publicKey };
+    keys.set(cert, k);
+  }
+  return k;
+}
+
+/** A certificate's public key (X509Certificate makes a new KeyObject at every read), once per certificate object. */
+export function certificatePublicKey(cert: X509Certificate): KeyObject {
+  return keyOf(cert).publicKey;
+}
+
+/** keyFingerprint of a certificate's public key, computed once per certificate object. */
+export function certificateKeyFingerprint(cert: X509Certificate): string {
+  const k = keyOf(cert);
+  return (k.fingerprint ??= keyFingerprint(k.publicKey));
+}
+
 /** What the tool needs to know of a certificate. */
 export interface CertificateFacts {
   fingerprint: string;

@@ -17,6 +17,7 @@ import { signersEvidence } from './signers-history.js';
 import { checkSignatureFolder, manifestationOf, readSignedFiles, settle, type FolderEntry, type SignedFile } from './signature-folder.js';
 import { short, type SignerRegistry } from './signers.js';
 import type { Finding, VerifyResult } from './verdict.js';
+import type { WitnessResult } from './trail-witness.js';
 
 /** A valid signature as shown to readers, with its file (relative to the repository). */
 export interface ApprovalSignature extends SignatureManifestation {
@@ -138,6 +139,8 @@ export interface DocumentVerifySession {
   registry: SignerRegistry | null;
   registryProblem: string | null;
   audit(): AuditTrail;
+  /** The repository as witness of the audit trail, computed once per session (verify-report.ts). */
+  witness?(): Promise<WitnessResult>;
 }
 
 /** Verifies a document file: its signatures, and whether its bytes are the approved ones. */
@@ -169,8 +172,8 @@ export async function verifyDocument(root: string, file: string, options: { now:
   findings.push(...audit.findings);
   result.passed.push(...audit.passed);
   // The trail as the whole repository witnesses it (trail-witness.ts), without repeating this document's findings.
-  const { witnessTrail } = await import('./trail-witness.js');
-  const witness = await witnessTrail(root, readAuditTrail(root), registry, { now: options.now, git: { env: process.env } });
+  // A session (many documents, one build) witnesses the trail once; a single document, here.
+  const witness = session?.witness ? await session.witness() : await (await import('./trail-witness.js')).witnessTrail(root, readAuditTrail(root), registry, { now: options.now, git: { env: process.env } });
   findings.push(...witness.findings.filter((w) => !findings.some((f) => f.code === w.code && f.file === w.file)));
   result.passed.push(...witness.passed);
   const state = approvalStateFrom(emptyState(doc, true), doc, registry, entries);

@@ -6,7 +6,7 @@ import { X509Certificate, createHash, verify as cryptoVerify } from 'node:crypto
 import { inflateSync } from 'node:zlib';
 import type Forge from 'node-forge';
 import type { PDFDict as PDFDictType } from 'pdf-lib';
-import { keyFingerprint } from './certificate.js';
+import { certificateFromDer, certificateKeyFingerprint, certificatePublicKey } from './certificate.js';
 import { OID_TIMESTAMP_TOKEN, readTimestampToken, type TimestampInfo } from './timestamp.js';
 
 export interface PdfSignatureInfo {
@@ -254,7 +254,7 @@ function checkCms(forge: typeof Forge, der: Buffer, digest: Buffer, info: PdfSig
 
     for (const c of certs) {
       try {
-        info.certificates.push(new X509Certificate(Buffer.from(asn1.toDer(c).getBytes(), 'binary')));
+        info.certificates.push(certificateFromDer(asn1.toDer(c).getBytes()));
       } catch {
         throw new CmsShapeError('a certificate that parses');
       }
@@ -287,14 +287,14 @@ function checkCms(forge: typeof Forge, der: Buffer, digest: Buffer, info: PdfSig
     if (!info.digestMatches) info.problems.push('the document digest differs from the signed digest: the PDF was changed after signing');
     const signedAttrs = asn1.create(U, asn1.Type.SET, true, kids(attrs));
     const signedBytes = Buffer.from(asn1.toDer(signedAttrs).getBytes(), 'binary');
-    const cert = new X509Certificate(Buffer.from(asn1.toDer(signerCert).getBytes(), 'binary'));
+    const cert = certificateFromDer(asn1.toDer(signerCert).getBytes());
     let ok = false;
     try {
-      ok = cryptoVerify('sha256', signedBytes, cert.publicKey, Buffer.from(sigValue.value as string, 'binary'));
+      ok = cryptoVerify('sha256', signedBytes, certificatePublicKey(cert), Buffer.from(sigValue.value as string, 'binary'));
     } catch { /* key type mismatch */ }
     if (ok) {
       info.certificate = cert;
-      info.keyFingerprint = keyFingerprint(cert.publicKey);
+      info.keyFingerprint = certificateKeyFingerprint(cert);
     }
     info.signatureValid = ok;
     if (!ok) info.problems.push('the CMS signature does not verify with the signer\'s certificate');
