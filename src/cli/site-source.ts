@@ -7,7 +7,7 @@ import type { CliContext } from './context.js';
 import { findRepoRoot, loadConfig } from '../documents/index.js';
 import type { QualifyConfig } from '../model/index.js';
 import type { DocumentPdfSource } from '../site/build.js';
-import { loadSiteModel, prepareSiteModel } from '../site/load.js';
+import { loadSiteModel, prepareSiteModel, type PreparedSite } from '../site/load.js';
 import type { DocumentEntry, SiteModel } from '../site/model.js';
 import { TOOL_VERSION } from '../version.js';
 import { openRepository } from './repo.js';
@@ -18,7 +18,7 @@ export interface SiteSource {
   /** A fresh model; `verifyReport` picks which report folders (repository-relative paths) are verified. */
   load(options?: { verifyReport?: (path: string) => boolean; title?: string }): Promise<SiteModel>;
   /** The model with report verification still running (see prepareSiteModel). */
-  prepare(): Promise<{ model: SiteModel; verified: Promise<void> }>;
+  prepare(): Promise<PreparedSite>;
   /** The PDF of a document, keyed by everything that changes it. */
   documentPdf(entry: DocumentEntry): DocumentPdfSource;
 }

@@ -68,15 +68,34 @@ const OID_MESSAGE_DIGEST = '1.2.840.113549.1.9.4';
 const OID_SIGNING_TIME = '1.2.840.113549.1.9.5';
 const OID_SHA256 = '2.16.840.1.101.3.4.2.1';
 
-function lastObject(s: string, num: string, gen: string): number {
-  const re = new RegExp(`(?:^|[\\s>])${num}\\s+${gen}\\s+obj\\b`, 'g');
-  let found = -1;
-  for (let m = re.exec(s); m; m = re.exec(s)) found = m.index + m[0].length;
-  return found;
+/** Where each object's dictionary starts ("num gen" → offset after `obj`; the last definition wins), read in one pass. */
+function objectOffsets(s: string): Map<string, number> {
+  const out = new Map<string, number>();
+  const ws = (c: number) => c === 32 || c === 10 || c === 13 || c === 9 || c === 12 || c === 0;
+  const digit = (c: number) => c >= 48 && c <= 57;
+  for (let i = s.indexOf('obj'); i >= 0; i = s.indexOf('obj', i + 3)) {
+    const after = s.charCodeAt(i + 3);
+    if (digit(after) || (after >= 65 && after <= 90) || (after >= 97 && after <= 122) || after === 95) continue;
+    // Backwards: whitespace, generation, whitespace, number, then the start, whitespace or ">".
+    let j = i - 1;
+    if (!ws(s.charCodeAt(j))) continue;
+    while (j >= 0 && ws(s.charCodeAt(j))) j--;
+    const genEnd = j + 1;
+    while (j >= 0 && digit(s.charCodeAt(j))) j--;
+    const genStart = j + 1;
+    if (genStart === genEnd || !ws(s.charCodeAt(j))) continue;
+    while (j >= 0 && ws(s.charCodeAt(j))) j--;
+    const numEnd = j + 1;
+    while (j >= 0 && digit(s.charCodeAt(j))) j--;
+    const numStart = j + 1;
+    if (numStart === numEnd || (j >= 0 && !ws(s.charCodeAt(j)) && s.charCodeAt(j) !== 62)) continue;
+    out.set(`${s.slice(numStart, numEnd)} ${s.slice(genStart, genEnd)}`, i + 3);
+  }
+  return out;
 }
 
-function streamOf(bytes: Buffer, s: string, num: string, gen: string): Buffer | null {
-  const at = lastObject(s, num, gen);
+function streamOf(bytes: Buffer, s: string, objects: Map<string, number>, num: string, gen: string): Buffer | null {
+  const at = objects.get(`${num} ${gen}`) ?? -1;
   if (at < 0) return null;
   const streamKw = /stream\r?\n/g;
   streamKw.lastIndex = at;
@@ -88,7 +107,7 @@ function streamOf(bytes: Buffer, s: string, num: string, gen: string): Buffer | 
   const lm = /\/Length\s+(\d+)(?:\s+(\d+)\s+R)?/.exec(dict);
   if (lm && lm[2] === undefined) length = Number(lm[1]);
   else if (lm) {
-    const ref = lastObject(s, lm[1]!, lm[2]!);
+    const ref = objects.get(`${lm[1]} ${lm[2]}`) ?? -1;
     const vm = ref >= 0 ? /^\s*(\d+)\s+endobj/.exec(s.slice(ref, ref + 64)) : null;
     if (vm) length = Number(vm[1]);
   }
@@ -109,6 +128,7 @@ function hexName(name: string): string {
 function scanEmbedded(bytes: Buffer, s: string, names: string[]): Map<string, Buffer> | null {
   const out = new Map<string, Buffer>();
   if (s.includes('/ObjStm')) return null;
+  let objects: Map<string, number> | null = null;
   for (const name of names) {
     const literal = `(${name.replace(/[()\\]/g, (c) => `\\${c}`)})`;
     const positions: number[] = [];
@@ -124,7 +144,7 @@ function scanEmbedded(bytes: Buffer, s: string, names: string[]): Map<string, Bu
       if (!/\/Type\s*\/Filespec/.test(body)) continue;
       const ef = /\/EF\s*<<\s*\/F\s+(\d+)\s+(\d+)\s+R/.exec(body);
       if (!ef) return null;
-      const data = streamOf(bytes, s, ef[1]!, ef[2]!);
+      const data = streamOf(bytes, s, (objects ??= objectOffsets(s)), ef[1]!, ef[2]!);
       if (!data) return null;
       out.set(name, data); // later objects (incremental updates) win
     }

@@ -6,7 +6,7 @@ import { DocumentError, UsageError } from '../model/errors.js';
 import { formatIssue } from '../model/issue.js';
 import { parseSignerRegistry, type SignerRegistry } from './signers.js';
 import { sha256Hex } from './hash.js';
-import { readAuditTrail } from './audit.js';
+import { readAuditTrail, type AuditTrail } from './audit.js';
 import { loadRoleHistory } from './roles.js';
 import { loadAcknowledgements } from './acknowledgement.js';
 import { qualifyYamlData, signaturePolicy } from './policy.js';
@@ -61,14 +61,15 @@ const registryCache = new Map<string, SignerRegistry>();
  * Loads the signer registry of the repository at `root`; null when there is none (a repository without
  * e-signatures yet). Throws DocumentError (exit 2) listing every problem when the file is invalid.
  */
-export function loadSignerRegistry(root: string): SignerRegistry | null {
-  const base = loadRegistryFile(root);
+/** `trail`: the repository's audit trail as the caller already read it (default: read here when needed). */
+export function loadSignerRegistry(root: string, options: { trail?: AuditTrail } = {}): SignerRegistry | null {
+  const base = loadRegistryFile(root, options.trail);
   if (!base) return null;
   // The repository's acknowledgements (ES-13) and service identities go with the registry it loads.
   return { ...base, acknowledgements: loadAcknowledgements(root, base), serviceIdentities: signaturePolicy(root).serviceIdentities };
 }
 
-function loadRegistryFile(root: string): SignerRegistry | null {
+function loadRegistryFile(root: string, trail?: AuditTrail): SignerRegistry | null {
   const rel = signersFile(root);
   const path = join(root, rel);
   let text: string;
@@ -91,7 +92,7 @@ function loadRegistryFile(root: string): SignerRegistry | null {
     registryCache.set(cacheKey, registry);
   }
   // Roles over time come from the signed role history (roles.ts), not from the roles signers.yaml lists.
-  const history = loadRoleHistory(root, registry, cacheKey, AUDIT_TRAIL, () => readAuditTrail(root));
+  const history = loadRoleHistory(root, registry, cacheKey, AUDIT_TRAIL, () => trail ?? readAuditTrail(root));
   return { ...registry, timeline: history };
 }
 

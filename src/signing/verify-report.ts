@@ -168,7 +168,7 @@ export function createVerifySession(root: string, now: Date, options: { trail?: 
   let registry: SignerRegistry | null = null;
   let registryProblem: string | null = null;
   try {
-    registry = loadSignerRegistry(root);
+    registry = loadSignerRegistry(root, { trail: options.trail });
   } catch (err) {
     // An invalid identity store is an integrity failure of everything signed against it (exit 4, not 2).
     if (!(err instanceof DocumentError)) throw err;

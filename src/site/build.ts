@@ -7,14 +7,14 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { UsageError } from '../model/errors.js';
 import { isInside } from '../signing/repo.js';
 import { mapLimit } from '../map-limit.js';
-import type { DocumentEntry, ReportEntry, SiteModel } from './model.js';
+import { reportPageModel, type DocumentEntry, type ReportEntry, type ReportPageModel, type SiteModel } from './model.js';
 import { assetPath, documentPage, documentsListPage } from './pages/documents.js';
 import { homePage } from './pages/home.js';
 import { auditPage, searchPage, tracePage } from './pages/records.js';
-import { reportPage } from './pages/report.js';
 import { reportsListPage } from './pages/reports.js';
 import { verifyPage } from './pages/verify.js';
-import { readReportFiles } from './report-files.js';
+import { writeReportPage } from './report-pages.js';
+import { SiteWriter, type Written } from './site-writer.js';
 import { buildSearchIndex, searchIndexScript } from './search-index.js';
 import { verdictOf } from './summary.js';
 
@@ -36,6 +36,8 @@ export interface WriteSiteOptions {
   documentPdf?: ((entry: DocumentEntry) => DocumentPdfSource) | null;
   /** Resolves when the reports of the model are verified (prepareSiteModel); documents are written meanwhile. */
   verified?: Promise<void>;
+  /** Writes the report pages into the site's folder (prepareSiteModel's pool); default: here, one by one. */
+  reportPages?: ((dir: string, model: ReportPageModel, reports: ReportEntry[]) => Promise<Written>) | null;
 }
 
 export interface SiteStats {
@@ -50,25 +52,6 @@ interface Marker {
   tool: string;
   builtAt: string;
   pdfs: Record<string, string>;
-}
-
-/** A writer into the temporary folder that counts what it wrote. */
-class SiteWriter {
-  stats: SiteStats = { pages: 0, files: 0, bytes: 0, pdfsRendered: 0, pdfsReused: 0 };
-  private dirs = new Set<string>();
-  constructor(readonly dir: string) {}
-  write(sitePath: string, content: string | Uint8Array): void {
-    const target = join(this.dir, sitePath);
-    const parent = dirname(target);
-    if (!this.dirs.has(parent)) {
-      mkdirSync(parent, { recursive: true });
-      this.dirs.add(parent);
-    }
-    writeFileSync(target, content);
-    if (sitePath.endsWith('.html')) this.stats.pages++;
-    else this.stats.files++;
-    this.stats.bytes += typeof content === 'string' ? Buffer.byteLength(content) : content.length;
-  }
 }
 
 /** Reads the marker of an earlier site at `out`; throws when `out` holds something that is not a site. */
@@ -95,15 +78,16 @@ export async function writeSite(model: SiteModel, options: WriteSiteOptions): Pr
   mkdirSync(dirname(out), { recursive: true });
   const tmp = join(dirname(out), `.${basename(out)}.tmp-${randomBytes(6).toString('hex')}`);
   const w = new SiteWriter(tmp);
+  const counts = { rendered: 0, reused: 0 };
   try {
-    const pdfs = await writeContent(model, w, options, previous, out);
+    const pdfs = await writeContent(model, w, options, previous, out, counts);
     w.write(SITE_MARKER, `${JSON.stringify({ tool: model.build.tool, builtAt: model.build.builtAt, pdfs } satisfies Marker, null, 2)}\n`);
     swapInto(tmp, out);
   } catch (err) {
     rmSync(tmp, { recursive: true, force: true });
     throw err;
   }
-  return w.stats;
+  return { ...w.written, pdfsRendered: counts.rendered, pdfsReused: counts.reused };
 }
 
 function swapInto(tmp: string, out: string): void {
@@ -122,7 +106,9 @@ function swapInto(tmp: string, out: string): void {
   rmSync(old, { recursive: true, force: true });
 }
 
-async function writeContent(model: SiteModel, w: SiteWriter, options: WriteSiteOptions, previous: Marker | null, out: string): Promise<Record<string, string>> {
+type PdfCounts = { rendered: number; reused: number };
+
+async function writeContent(model: SiteModel, w: SiteWriter, options: WriteSiteOptions, previous: Marker | null, out: string, counts: PdfCounts): Promise<Record<string, string>> {
   // First what needs no report verdict (verification may still run in its worker threads).
   for (const name of ['site.css', 'site.js']) w.write(`assets/${name}`, readFileSync(new URL(name, ASSETS)));
   w.write('documents/index.html', documentsListPage(model));
@@ -140,7 +126,7 @@ async function writeContent(model: SiteModel, w: SiteWriter, options: WriteSiteO
   };
   for (const d of model.documents) w.write(d.page, documentPage(model, d, { copyAsset }));
   for (const [p, abs] of assets) w.write(p, readFileSync(abs));
-  const pdfs = await writeDocumentPdfs(model, w, options, previous, out);
+  const pdfs = await writeDocumentPdfs(model, w, options, previous, out, counts);
 
   await options.verified;
   w.write('index.html', homePage(model));
@@ -149,18 +135,15 @@ async function writeContent(model: SiteModel, w: SiteWriter, options: WriteSiteO
   w.write('verify.html', verifyPage(model));
   w.write('search-index.js', searchIndexScript(buildSearchIndex(model)));
   w.write('verification.json', `${JSON.stringify(verificationResults(model), null, 2)}\n`);
-  for (const r of model.reports) writeReport(model, r, w);
+  // Report pages: by the verification workers that verified them when there are (each reads its reports
+  // again from the page cache and writes on its core), else here.
+  const pageModel = reportPageModel(model);
+  if (options.reportPages) w.add(await options.reportPages(w.dir, pageModel, model.reports));
+  else for (const r of model.reports) writeReportPage(pageModel, r, w);
   return pdfs;
 }
 
-/** The report page with its evidence inline, and the files the site keeps a copy of (active content renamed to .txt). */
-function writeReport(model: SiteModel, r: ReportEntry, w: SiteWriter): void {
-  const files = readReportFiles(r);
-  for (const f of files.values()) if (f.site && f.bytes) w.write(f.site, f.bytes);
-  w.write(`${r.base}index.html`, reportPage(model, r, files));
-}
-
-async function writeDocumentPdfs(model: SiteModel, w: SiteWriter, options: WriteSiteOptions, previous: Marker | null, out: string): Promise<Record<string, string>> {
+async function writeDocumentPdfs(model: SiteModel, w: SiteWriter, options: WriteSiteOptions, previous: Marker | null, out: string, counts: PdfCounts): Promise<Record<string, string>> {
   const source = options.documentPdf;
   const keys: Record<string, string> = {};
   if (!source) return keys;
@@ -170,11 +153,11 @@ async function writeDocumentPdfs(model: SiteModel, w: SiteWriter, options: Write
     const earlier = previous?.pdfs[d.pdf] === pdf.key ? join(out, d.pdf) : null;
     if (earlier && existsSync(earlier)) {
       w.write(d.pdf, readFileSync(earlier));
-      w.stats.pdfsReused++;
+      counts.reused++;
       return;
     }
     w.write(d.pdf, await pdf.render());
-    w.stats.pdfsRendered++;
+    counts.rendered++;
   });
   return keys;
 }

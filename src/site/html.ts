@@ -3,7 +3,7 @@
 import type { Element, ElementContent, Properties, Root } from 'hast';
 import { h as hast } from 'hastscript';
 import { serializeHtml } from '../render/html/index.js';
-import type { SiteModel } from './model.js';
+import type { PageFrame } from './model.js';
 import { relativeUrl } from './paths.js';
 
 export type Child = ElementContent | string | null | undefined | false | Child[];
@@ -60,7 +60,7 @@ export function kids(children: Child[]): ElementContent[] {
 }
 
 /** A whole page as HTML text. */
-export function renderPage(model: SiteModel, spec: PageSpec): string {
+export function renderPage(model: PageFrame, spec: PageSpec): string {
   const url = (to: string) => relativeUrl(spec.path, to);
   const b = model.build;
   const head = h('head', [

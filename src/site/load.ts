@@ -10,15 +10,17 @@ import type { QualifyConfig } from '../model/index.js';
 import type { Report } from '../model/report.js';
 import { readAuditTrail, type AuditTrail } from '../signing/audit.js';
 import { auditTrailAppendOnly } from '../signing/git.js';
-import { recordShapeProblem } from '../signing/report-record.js';
 import { AUDIT_TRAIL, loadSignerRegistry, signersFile } from '../signing/repo.js';
-import { REPORT_SCHEMA } from '../model/report.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { documentHistory, repositoryState } from './git-history.js';
-import type { AuditView, DocumentEntry, HistoryEntry, ReportEntry, SiteModel } from './model.js';
+import type { AuditView, DocumentEntry, HistoryEntry, ReportEntry, ReportPageModel, SiteModel } from './model.js';
+import type { Written } from './site-writer.js';
 import { documentPage, documentPdf, reportBase } from './paths.js';
+import { readRecord } from './report-files.js';
 import { buildTrace } from './trace.js';
-import { verifyDocumentFiles, verifyReportFolders } from './verify-reports.js';
+import { createVerifyPool } from './verify-reports.js';
+import type { VerifyResult } from '../signing/verdict.js';
+import type { ControlledDocument } from '../model/document.js';
 
 export interface LoadSiteOptions {
   root: string;
@@ -35,10 +37,24 @@ export interface LoadSiteOptions {
   git?: boolean;
 }
 
+export interface PreparedSite {
+  model: SiteModel;
+  /** Resolves when every report is verified (`verification` of each entry set). */
+  verified: Promise<void>;
+  /** Writes the report pages (by the workers that verified them), then ends the workers (writeSite's `reportPages`). */
+  reportPages(dir: string, model: ReportPageModel, reports: ReportEntry[]): Promise<Written>;
+  /** Ends the workers without writing pages. */
+  close(): void;
+}
+
 /** Loads everything the site shows, reports verified. */
 export async function loadSiteModel(options: LoadSiteOptions): Promise<SiteModel> {
-  const { model, verified } = await prepareSiteModel(options);
-  await verified;
+  const { model, verified, close } = await prepareSiteModel(options);
+  try {
+    await verified;
+  } finally {
+    close();
+  }
   return model;
 }
 
@@ -47,7 +63,7 @@ export async function loadSiteModel(options: LoadSiteOptions): Promise<SiteModel
  * (in worker threads when there are many) and fills `verification` when `verified` resolves, so a caller
  * can write the documents' pages and PDFs meanwhile.
  */
-export async function prepareSiteModel(options: LoadSiteOptions): Promise<{ model: SiteModel; verified: Promise<void> }> {
+export async function prepareSiteModel(options: LoadSiteOptions): Promise<PreparedSite> {
   const root = resolve(options.root);
   const now = options.now;
   const gitOn = options.git !== false;
@@ -55,13 +71,18 @@ export async function prepareSiteModel(options: LoadSiteOptions): Promise<{ mode
   const toVerify = reports.filter((r) => (options.verifyReport ? options.verifyReport(r.path) : true));
   // The audit trail is read and its chain checked once for the build: every verification uses that reading.
   const trail = readAuditTrail(root);
-  const verified = verifyReportFolders(root, toVerify.map((r) => r.dir), now, { trail }).then((verdicts) => {
+  // One verification pool for the build: the documents first (their pages are written first), then the reports.
+  const docs = sortedDocuments(options.repository);
+  const verifiable = options.verifyDocuments !== false ? docs.filter((d) => d.meta.documentId && existsSync(join(root, d.path))) : [];
+  const pool = createVerifyPool(root, now, { trail, expected: verifiable.length + toVerify.length });
+  const documentsVerified = pool.verify('documents', verifiable.map((d) => join(root, d.path)));
+  const verified = pool.verify('reports', toVerify.map((r) => r.dir)).then((verdicts) => {
     toVerify.forEach((r, i) => (r.verification = verdicts[i]!));
   });
   // Settled either way here; the caller awaits `verified` and sees its error.
   verified.catch(() => {});
   const [documents, state, audit] = await Promise.all([
-    loadDocuments(root, options.repository, now, options.verifyDocuments !== false, gitOn, trail),
+    loadDocuments(root, docs, options.repository, verifiable, documentsVerified, gitOn),
     gitOn ? repositoryState(root) : Promise.resolve({ commit: null, uncommitted: null }),
     loadAudit(root, gitOn, trail),
   ]);
@@ -76,7 +97,14 @@ export async function prepareSiteModel(options: LoadSiteOptions): Promise<{ mode
     trust: loadTrust(root),
     trace: buildTrace(documents, reports),
   };
-  return { model, verified };
+  const reportPages = async (dir: string, pageModel: ReportPageModel, entries: ReportEntry[]) => {
+    try {
+      return await pool.writeReportPages(dir, pageModel, entries);
+    } finally {
+      pool.close();
+    }
+  };
+  return { model, verified, reportPages, close: () => pool.close() };
 }
 
 export function utcSeconds(d: Date): string {
@@ -121,24 +149,16 @@ function listFiles(dir: string, prefix = ''): string[] {
   return out.sort();
 }
 
-/** The record for display; null when it cannot be read as one (verification says why). */
-function readRecord(dir: string): Report | null {
-  try {
-    const r = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as Report;
-    if (!r || r.schema !== REPORT_SCHEMA || typeof r.reportId !== 'string') return null;
-    return recordShapeProblem(r as unknown as Record<string, unknown>) ? null : r;
-  } catch {
-    return null;
-  }
+function sortedDocuments(repo: LoadedRepository): ControlledDocument[] {
+  return [...repo.documents].sort((a, b) => (a.meta.documentId ?? a.path).localeCompare(b.meta.documentId ?? b.path) || a.path.localeCompare(b.path));
 }
 
-async function loadDocuments(root: string, repo: LoadedRepository, now: Date, verify: boolean, gitOn: boolean, trail: AuditTrail): Promise<DocumentEntry[]> {
-  const docs = [...repo.documents].sort((a, b) => (a.meta.documentId ?? a.path).localeCompare(b.meta.documentId ?? b.path) || a.path.localeCompare(b.path));
+/** The document entries; `verifiable` are being verified (`verdicts`, in their order). */
+async function loadDocuments(root: string, docs: ControlledDocument[], repo: LoadedRepository, verifiable: ControlledDocument[], verdictsOf: Promise<VerifyResult[]>, gitOn: boolean): Promise<DocumentEntry[]> {
   const fmLines = new Map(docs.map((d) => [d.path, Math.max(1, d.bodyStartLine - 1)]));
-  const verifiable = verify ? docs.filter((d) => d.meta.documentId && existsSync(join(root, d.path))) : [];
   const [history, results] = await Promise.all([
     gitOn ? documentHistory(root, docs.map((d) => d.path), fmLines) : Promise.resolve(new Map<string, HistoryEntry[]>()),
-    verifyDocumentFiles(root, verifiable.map((d) => join(root, d.path)), now, { trail }),
+    verdictsOf,
   ]);
   const verdicts = new Map(results.map((v, i) => [verifiable[i]!, { ...v, target: verifiable[i]!.path }]));
   return docs.map((doc) => {

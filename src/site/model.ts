@@ -107,3 +107,23 @@ export interface SiteModel {
   trust: (SignerRegistryData & { file: string; sha256: string; text: string }) | null;
   trace: TraceMatrix;
 }
+
+/** What every page's frame shows of the model (title, how the site was built). */
+export type PageFrame = Pick<SiteModel, 'title' | 'build'>;
+
+/**
+ * What a report page needs of the model: its frame and the documents a record links to (its protocol). Plain
+ * data, so that a worker thread can write report pages (src/site/report-pages.ts).
+ */
+export interface ReportPageModel extends PageFrame {
+  documents: Array<{ page: string; doc: { path: string; meta: { documentId: string | null; revision: string | null } } }>;
+}
+
+/** The report page model of a site model (only what crosses to a worker thread). */
+export function reportPageModel(model: SiteModel): ReportPageModel {
+  return {
+    title: model.title,
+    build: model.build,
+    documents: model.documents.map((d) => ({ page: d.page, doc: { path: d.doc.path, meta: { documentId: d.doc.meta.documentId, revision: d.doc.meta.revision } } })),
+  };
+}

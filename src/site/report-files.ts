@@ -6,6 +6,8 @@ import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ReportEntry } from './model.js';
+import { REPORT_SCHEMA, type Report } from '../model/report.js';
+import { recordShapeProblem } from '../signing/report-record.js';
 import { reportFile } from './paths.js';
 
 /** How many bytes of a text evidence file are shown inline; a longer one is also copied whole. */
@@ -47,4 +49,15 @@ export function readReportFiles(entry: ReportEntry): Map<string, FolderFile> {
     out.set(f, { size: bytes.length, bytes, sha256, site: copied ? reportFile(entry.base, f) : null, inline });
   }
   return out;
+}
+
+/** The record for display; null when it cannot be read as one (verification says why). */
+export function readRecord(dir: string): Report | null {
+  try {
+    const r = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as Report;
+    if (!r || r.schema !== REPORT_SCHEMA || typeof r.reportId !== 'string') return null;
+    return recordShapeProblem(r as unknown as Record<string, unknown>) ? null : r;
+  } catch {
+    return null;
+  }
 }

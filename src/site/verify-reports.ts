@@ -1,19 +1,25 @@
 // `qualify verify` of many report folders and documents of one repository, for the site: the same
-// verifyReport and verifyDocument the command runs. Many are split over worker threads (one session each:
-// signer registry, audit trail, protocol approvals), so a site of hundreds of reports verifies on every
-// core while the main thread writes pages.
+// verifyReport and verifyDocument the command runs. A build opens one pool: with many folders it starts
+// worker threads (one session each: signer registry, audit trail, protocol approvals) that verify the
+// documents and then the reports of the build, so a site of hundreds of reports verifies on every core
+// while the main thread writes pages; with few, everything is verified in this thread with one session.
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { AuditTrail } from '../signing/audit.js';
 import { verifyDocument } from '../signing/documents.js';
-import { createVerifySession, verifyReport } from '../signing/verify-report.js';
+import { createVerifySession, verifyReport, type VerifySession } from '../signing/verify-report.js';
 import { repoRelative } from '../signing/repo.js';
 import type { VerifyResult } from '../signing/verdict.js';
+import type { ReportEntry, ReportPageModel } from './model.js';
+import { writeReportPage } from './report-pages.js';
+import { SiteWriter, type Written } from './site-writer.js';
 import { workerUrl } from '../worker-url.js';
 
-/** Below this many folders, starting workers costs more than it saves. */
+/** Below this many folders and documents, starting workers costs more than it saves. */
 const WORKER_THRESHOLD = 40;
 const WORKER = new URL('./verify-worker.js', import.meta.url);
+
+export type Kind = 'reports' | 'documents';
 
 export interface VerifyFoldersOptions {
   /** Worker threads to use (default: one per core, at most 4, when there are many folders; 0: in this thread). */
@@ -22,35 +28,107 @@ export interface VerifyFoldersOptions {
   trail?: AuditTrail;
 }
 
+export interface VerifyPoolOptions extends VerifyFoldersOptions {
+  /** How many folders and documents the pool will be given in all (decides whether workers are worth it). */
+  expected: number;
+}
+
+/** Verification for one build: `verify` in the order of the calls, `close` once every call was made. */
+export interface VerifyPool {
+  /** Verifies each path (absolute) as `qualify verify` does; results in the same order. */
+  verify(kind: Kind, paths: string[]): Promise<VerifyResult[]>;
+  /**
+   * Writes the pages of verified reports into the site folder `out`: each by the worker that verified it
+   * (it holds the verdict), any other here. Resolves with what was written.
+   */
+  writeReportPages(out: string, model: ReportPageModel, reports: ReportEntry[]): Promise<Written>;
+  /** Lets the workers end when their work is done (a pool without workers has nothing to close). */
+  close(): void;
+}
+
 /** Verifies each folder (absolute paths) as `qualify verify` does; results in the same order. */
 export async function verifyReportFolders(root: string, dirs: string[], now: Date, options: VerifyFoldersOptions = {}): Promise<VerifyResult[]> {
-  return verifyMany('reports', root, dirs, now, options);
+  return verifyOnce('reports', root, dirs, now, options);
 }
 
 /** Verifies each document file (absolute paths) as `qualify verify <document>` does; results in order. */
 export async function verifyDocumentFiles(root: string, files: string[], now: Date, options: VerifyFoldersOptions = {}): Promise<VerifyResult[]> {
-  return verifyMany('documents', root, files, now, options);
+  return verifyOnce('documents', root, files, now, options);
 }
 
-export type Kind = 'reports' | 'documents';
+async function verifyOnce(kind: Kind, root: string, paths: string[], now: Date, options: VerifyFoldersOptions): Promise<VerifyResult[]> {
+  const pool = createVerifyPool(root, now, { ...options, expected: paths.length });
+  try {
+    return await pool.verify(kind, paths);
+  } finally {
+    pool.close();
+  }
+}
 
-async function verifyMany(kind: Kind, root: string, paths: string[], now: Date, options: VerifyFoldersOptions): Promise<VerifyResult[]> {
-  if (paths.length === 0) return [];
+export function createVerifyPool(root: string, now: Date, options: VerifyPoolOptions): VerifyPool {
   // From TypeScript sources (tests) there is no compiled worker module: verify in this thread.
   const compiled = WORKER.pathname.endsWith('.js') && !import.meta.url.endsWith('.ts');
-  const workers = options.workers ?? (compiled && paths.length >= WORKER_THRESHOLD ? Math.min(4, availableParallelism()) : 0);
-  if (workers <= 1) return verifyHere(kind, root, paths, now, options.trail);
-  // Contiguous slices: folders of one protocol sit together and share protocol approvals in a session.
-  const size = Math.ceil(paths.length / workers);
-  const slices = Array.from({ length: workers }, (_, i) => paths.slice(i * size, (i + 1) * size)).filter((s) => s.length);
-  const parts = await Promise.all(slices.map((slice) => runWorker(kind, root, slice, now, options.trail)));
-  return parts.flat();
+  const count = options.workers ?? (compiled && options.expected >= WORKER_THRESHOLD ? Math.min(4, availableParallelism()) : 0);
+  if (count <= 1) {
+    let session: VerifySession | null = null;
+    return {
+      verify: async (kind, paths) => verifyWith((session ??= createVerifySession(root, now, { trail: options.trail })), kind, paths),
+      writeReportPages: async (out, model, reports) => writePagesHere(out, model, reports),
+      close: () => {},
+    };
+  }
+  let workers: PoolWorker[] | null = null;
+  const start = () => (workers ??= Array.from({ length: count }, () => new PoolWorker(root, now, options.trail)));
+  /** Which worker verified each report folder (it keeps the verdict for the report's page). */
+  const verifiedBy = new Map<string, number>();
+  return {
+    async verify(kind, paths) {
+      if (paths.length === 0) return [];
+      const ws = start();
+      // Contiguous slices: folders of one protocol sit together and share protocol approvals in a session.
+      const size = Math.ceil(paths.length / ws.length);
+      const slices = ws.map((_, i) => paths.slice(i * size, (i + 1) * size));
+      if (kind === 'reports') slices.forEach((slice, i) => slice.forEach((p) => verifiedBy.set(p, i)));
+      const parts = await Promise.all(slices.map((slice, i) => (slice.length ? ws[i]!.request<VerifyResult[]>({ kind, paths: slice }) : Promise.resolve([]))));
+      return parts.flat();
+    },
+    async writeReportPages(out, model, reports) {
+      const ws = workers ?? [];
+      const byWorker = ws.map(() => [] as PageTask['entries']);
+      const here: ReportEntry[] = [];
+      for (const r of reports) {
+        const i = verifiedBy.get(r.dir);
+        if (i === undefined || !r.verification) here.push(r);
+        else byWorker[i]!.push({ dir: r.dir, path: r.path, base: r.base, files: r.files });
+      }
+      const parts = await Promise.all(byWorker.map((entries, i) => (entries.length ? ws[i]!.request<Written>({ kind: 'pages', out, model, entries }) : Promise.resolve(null))));
+      const total = writePagesHere(out, model, here);
+      for (const p of parts) if (p) sum(total, p);
+      return total;
+    },
+    close() {
+      for (const w of workers ?? []) w.close();
+    },
+  };
 }
 
-/** Verifies in this thread, with one session (signer registry, audit trail, protocol approvals) for all. */
-export async function verifyHere(kind: Kind, root: string, paths: string[], now: Date, trail?: AuditTrail): Promise<VerifyResult[]> {
+/** Writes report pages in this thread with the verdicts the entries carry. */
+export function writePagesHere(out: string, model: ReportPageModel, reports: ReportEntry[]): Written {
+  const w = new SiteWriter(out);
+  for (const r of reports) writeReportPage(model, r, w);
+  return w.written;
+}
+
+function sum(into: Written, add: Written): void {
+  into.pages += add.pages;
+  into.files += add.files;
+  into.bytes += add.bytes;
+}
+
+/** Verifies in this thread with `session` (signer registry, audit trail, protocol approvals shared by all). */
+export async function verifyWith(session: VerifySession, kind: Kind, paths: string[]): Promise<VerifyResult[]> {
   const out: VerifyResult[] = [];
-  const session = createVerifySession(root, now, { trail });
+  const { root, now } = session;
   if (kind === 'documents') {
     for (const file of paths) out.push(await verifyDocument(root, file, { now, session, target: repoRelative(root, file) }));
     return out;
@@ -59,17 +137,67 @@ export async function verifyHere(kind: Kind, root: string, paths: string[], now:
   return out;
 }
 
-function runWorker(kind: Kind, root: string, paths: string[], now: Date, trail?: AuditTrail): Promise<VerifyResult[]> {
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(workerUrl(WORKER), { workerData: { kind, root, paths, now: now.toISOString(), trail } });
-    let done = false;
-    worker.once('message', (results: VerifyResult[]) => {
-      done = true;
-      resolve(results);
+/** Verifies in this thread, with one session for all (see verifyWith). */
+export async function verifyHere(kind: Kind, root: string, paths: string[], now: Date, trail?: AuditTrail): Promise<VerifyResult[]> {
+  return verifyWith(createVerifySession(root, now, { trail }), kind, paths);
+}
+
+export interface VerifyTask {
+  id: number;
+  kind: Kind;
+  paths: string[];
+}
+
+/** Writing the pages of reports this worker verified (their records are read again from the folder). */
+export interface PageTask {
+  id: number;
+  kind: 'pages';
+  out: string;
+  model: ReportPageModel;
+  entries: Array<Pick<ReportEntry, 'dir' | 'path' | 'base' | 'files'>>;
+}
+
+export type PoolTask = VerifyTask | PageTask;
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+/** One worker thread of a pool: tasks are answered in the order they were given. */
+class PoolWorker {
+  private readonly worker: Worker;
+  private readonly pending = new Map<number, { resolve(r: unknown): void; reject(e: unknown): void }>();
+  private next = 0;
+  private failure: Error | null = null;
+
+  constructor(root: string, now: Date, trail?: AuditTrail) {
+    this.worker = new Worker(workerUrl(WORKER), { workerData: { root, now: now.toISOString(), trail } });
+    this.worker.on('message', (m: { id: number; value: unknown }) => {
+      const p = this.pending.get(m.id);
+      this.pending.delete(m.id);
+      // An idle worker does not keep the process alive (a caller that never closes the pool cannot hang it).
+      if (this.pending.size === 0) this.worker.unref();
+      p?.resolve(m.value);
     });
-    worker.once('error', reject);
-    worker.once('exit', (code) => {
-      if (!done) reject(new Error(`a verification worker stopped (exit ${code}) before it reported`));
+    this.worker.once('error', (err) => this.fail(err));
+    this.worker.once('exit', (code) => this.fail(new Error(`a verification worker stopped (exit ${code}) before it reported`)));
+  }
+
+  request<T>(task: DistributiveOmit<PoolTask, 'id'>): Promise<T> {
+    if (this.failure) return Promise.reject(this.failure);
+    const id = this.next++;
+    return new Promise<T>((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (r: unknown) => void, reject });
+      this.worker.ref();
+      this.worker.postMessage({ ...task, id } as PoolTask);
     });
-  });
+  }
+
+  close(): void {
+    if (!this.failure) this.worker.postMessage(null);
+  }
+
+  private fail(err: Error): void {
+    this.failure ??= err;
+    for (const p of this.pending.values()) p.reject(err);
+    this.pending.clear();
+  }
 }

@@ -1,9 +1,40 @@
-// A worker thread of the site's verification: `qualify verify` of the report folders or document files it
-// is given, with one session of its own (the audit trail the build read and checked, when given).
+// A worker thread of the site's verification pool: `qualify verify` of the report folders or document files
+// of each task it is given, in order, with one session of its own (the audit trail the build read and
+// checked, when given); then, when asked, the site pages of the reports it verified, with their verdicts.
+// A null message ends it. An error that is not a verification finding ends the thread
+// with that error, which fails the build as it would without workers.
 import { parentPort, workerData } from 'node:worker_threads';
 import type { AuditTrail } from '../signing/audit.js';
-import { verifyHere, type Kind } from './verify-reports.js';
+import { createVerifySession, type VerifySession } from '../signing/verify-report.js';
+import type { VerifyResult } from '../signing/verdict.js';
+import { readRecord } from './report-files.js';
+import { writePagesHere, verifyWith, type PoolTask } from './verify-reports.js';
 
-const { kind, root, paths, now, trail } = workerData as { kind: Kind; root: string; paths: string[]; now: string; trail?: AuditTrail };
+const { root, now, trail } = workerData as { root: string; now: string; trail?: AuditTrail };
+let session: VerifySession | null = null;
+/** The verdicts of the report folders verified here, for their pages. */
+const verdicts = new Map<string, VerifyResult>();
+let queue: Promise<void> = Promise.resolve();
+
 // No top-level await: the worker also runs as a CommonJS bundle (scripts/bundle.mjs).
-void verifyHere(kind, root, paths, new Date(now), trail).then((results) => parentPort!.postMessage(results));
+parentPort!.on('message', (task: PoolTask | null) => {
+  queue = queue.then(async () => {
+    if (task === null) {
+      parentPort!.close();
+      return;
+    }
+    if (task.kind === 'pages') {
+      const reports = task.entries.map((e) => ({ ...e, record: readRecord(e.dir), verification: verdicts.get(e.dir) ?? null }));
+      parentPort!.postMessage({ id: task.id, value: writePagesHere(task.out, task.model, reports) });
+      return;
+    }
+    session ??= createVerifySession(root, new Date(now), { trail });
+    const results = await verifyWith(session, task.kind, task.paths);
+    if (task.kind === 'reports') task.paths.forEach((p, i) => verdicts.set(p, results[i]!));
+    parentPort!.postMessage({ id: task.id, value: results });
+  }).catch((err: unknown) => {
+    process.nextTick(() => {
+      throw err;
+    });
+  });
+});

@@ -2,7 +2,7 @@
 // keys, signed records with evidence and PDFs; one record carrying hostile values; a tampered copy), without
 // a browser: what the files and the HTTP answers contain. The browser walk is browser.test.ts.
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { get } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -14,7 +14,7 @@ import { signReport, closeDeviation } from '../../src/signing/sign.js';
 import { siteSource } from '../../src/cli/site-source.js';
 import { createSiteServer } from '../../src/site/server.js';
 import { documentHistory, repositoryState } from '../../src/site/git-history.js';
-import { reviewDue } from '../../src/site/load.js';
+import { listReportFolders, reviewDue } from '../../src/site/load.js';
 import { relativeUrl, reportFile, safePath } from '../../src/site/paths.js';
 import { verifyReportFolders } from '../../src/site/verify-reports.js';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -248,6 +248,30 @@ describe('verification of many reports', () => {
     const there = await built.verifyReportFolders(repo.root, dirs, now, { workers: 2 });
     expect(there).toEqual(here);
     expect(here.map((r: { ok: boolean }) => r.ok)).toEqual([true, false, true]);
+  });
+
+  it('writes in worker threads the same report pages, byte for byte, as this thread (each by the worker that verified it)', async () => {
+    const built = await import(pathToFileURL(fileURLToPath(new URL('../../dist/site/verify-reports.js', import.meta.url))).href);
+    const entries = listReportFolders(repo.root, 'reports');
+    expect(entries.length).toBe(3);
+    const model = { title: 'Quality records', build: { builtAt: '2026-12-02T08:00:00Z', tool: 'qualify test', commit: null, uncommitted: null }, documents: [] };
+    const write = async (workers: number) => {
+      const out = makeTempDir('qualify-site-pages-').dir;
+      const pool = built.createVerifyPool(repo.root, now, { workers, expected: entries.length });
+      const verdicts = await pool.verify('reports', entries.map((e) => e.dir));
+      const withVerdicts = entries.map((e, i) => ({ ...e, verification: verdicts[i] }));
+      const written = await pool.writeReportPages(out, model, withVerdicts);
+      pool.close();
+      const files = (readdirSync(out, { recursive: true }) as string[]).filter((f) => !statSync(join(out, f)).isDirectory()).sort();
+      return { written, files: Object.fromEntries(files.map((f) => [f, readFileSync(join(out, f)).toString('base64')])) };
+    };
+    const here = await write(0);
+    const there = await write(2);
+    expect(here.written.pages).toBe(3);
+    expect(Object.keys(here.files).filter((f) => f.endsWith('index.html'))).toHaveLength(3);
+    expect(there).toEqual(here);
+    // The tampered report's page says so whichever thread wrote it.
+    expect(Object.entries(there.files).some(([f, b]) => f.endsWith('index.html') && Buffer.from(b, 'base64').toString('utf8').includes('FAILED'))).toBe(true);
   });
 });
 

@@ -4,7 +4,7 @@ import type { EvidenceRef, Report, StepResult } from '../../model/report.js';
 import { parseMarkdown } from '../../markdown/parse.js';
 import { markdownToHast } from '../../render/html/index.js';
 import { badge, digest, facts, h, kids, link, renderPage, row, section, table, time, valueText, type Child } from '../html.js';
-import type { ReportEntry, SiteModel } from '../model.js';
+import type { ReportEntry, ReportPageModel } from '../model.js';
 import { INLINE_LIMIT, type FolderFile } from '../report-files.js';
 import { dispositionsOf, verdictOf } from '../summary.js';
 import { conclusionBadge, none, stepBadge } from './common.js';
@@ -45,7 +45,7 @@ function verificationBanner(entry: ReportEntry): Child {
   ]);
 }
 
-function header(path: string, model: SiteModel, entry: ReportEntry, r: Report): Child {
+function header(path: string, model: ReportPageModel, entry: ReportEntry, r: Report): Child {
   const protocol = model.documents.find((d) => d.doc.meta.documentId === r.protocol.documentId && d.doc.meta.revision === r.protocol.revision) ?? model.documents.find((d) => d.doc.path === r.protocol.path);
   return facts([
     ['Report', r.reportId],
@@ -182,7 +182,7 @@ function fileTable(path: string, entry: ReportEntry, files: Map<string, FolderFi
 }
 
 /** The report page; `files` is what the site read of the folder (readReportFiles). */
-export function reportPage(model: SiteModel, entry: ReportEntry, files: Map<string, FolderFile>): string {
+export function reportPage(model: ReportPageModel, entry: ReportEntry, files: Map<string, FolderFile>): string {
   const path = `${entry.base}index.html`;
   const r = entry.record;
   const title = r ? `Report ${r.reportId}` : `Report folder ${entry.path}`;
