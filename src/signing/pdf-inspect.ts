@@ -153,9 +153,9 @@ function scanEmbedded(bytes: Buffer, s: string, names: string[]): Map<string, Bu
 }
 
 async function pdfLibEmbedded(bytes: Buffer, names: string[] | null): Promise<Map<string, Buffer>> {
-  const { PDFDocument, PDFName, PDFArray, PDFDict, PDFString, PDFHexString, PDFRawStream, decodePDFRawStream } = await import('pdf-lib');
+  const { PDFDocument, PDFName, PDFArray, PDFDict, PDFString, PDFHexString, PDFRawStream, decodePDFRawStream, ParseSpeeds } = await import('pdf-lib');
   const out = new Map<string, Buffer>();
-  const doc = await PDFDocument.load(bytes, { ignoreEncryption: true, updateMetadata: false, throwOnInvalidObject: false });
+  const doc = await PDFDocument.load(bytes, { ignoreEncryption: true, updateMetadata: false, throwOnInvalidObject: false, parseSpeed: ParseSpeeds.Fastest });
   const namesDict = doc.catalog.lookupMaybe(PDFName.of('Names'), PDFDict);
   const ef = namesDict?.lookupMaybe(PDFName.of('EmbeddedFiles'), PDFDict);
   const walk = (node: PDFDictType) => {

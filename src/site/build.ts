@@ -36,7 +36,7 @@ export interface WriteSiteOptions {
   documentPdf?: ((entry: DocumentEntry) => DocumentPdfSource) | null;
   /** Resolves when the reports of the model are verified (prepareSiteModel); documents are written meanwhile. */
   verified?: Promise<void>;
-  /** Writes the report pages into the site's folder (prepareSiteModel's pool); default: here, one by one. */
+  /** Writes the report pages into the site's folder (prepareSiteModel's pool; called before `verified` resolves); default: here, one by one. */
   reportPages?: ((dir: string, model: ReportPageModel, reports: ReportEntry[]) => Promise<Written>) | null;
 }
 
@@ -109,36 +109,47 @@ function swapInto(tmp: string, out: string): void {
 type PdfCounts = { rendered: number; reused: number };
 
 async function writeContent(model: SiteModel, w: SiteWriter, options: WriteSiteOptions, previous: Marker | null, out: string, counts: PdfCounts): Promise<Record<string, string>> {
-  // First what needs no report verdict (verification may still run in its worker threads).
-  for (const name of ['site.css', 'site.js']) w.write(`assets/${name}`, readFileSync(new URL(name, ASSETS)));
-  w.write('documents/index.html', documentsListPage(model));
-  w.write('audit.html', auditPage(model));
-  w.write('search.html', searchPage(model));
-  if (model.trust) {
-    w.write('trust-root/signers.yaml', model.trust.text);
-    if (model.trust.ca) w.write('trust-root/ca.pem', model.trust.ca.certificate.endsWith('\n') ? model.trust.ca.certificate : `${model.trust.ca.certificate}\n`);
-  }
-  const assets = new Map<string, string>();
-  const copyAsset = (abs: string) => {
-    const p = assetPath(model.root, abs);
-    assets.set(p, abs);
-    return p;
-  };
-  for (const d of model.documents) w.write(d.page, documentPage(model, d, { copyAsset }));
-  for (const [p, abs] of assets) w.write(p, readFileSync(abs));
-  const pdfs = await writeDocumentPdfs(model, w, options, previous, out, counts);
-
-  await options.verified;
-  w.write('index.html', homePage(model));
-  w.write('reports/index.html', reportsListPage(model));
-  w.write('trace.html', tracePage(model));
-  w.write('verify.html', verifyPage(model));
-  w.write('search-index.js', searchIndexScript(buildSearchIndex(model)));
-  w.write('verification.json', `${JSON.stringify(verificationResults(model), null, 2)}\n`);
-  // Report pages: by the verification workers that verified them when there are (each reads its reports
-  // again from the page cache and writes on its core), else here.
+  // Report pages: by the verification workers, each as soon as its reports are verified (they read the
+  // folders again from the page cache and write on their cores) while this thread writes the rest; else
+  // here, at the end.
   const pageModel = reportPageModel(model);
-  if (options.reportPages) w.add(await options.reportPages(w.dir, pageModel, model.reports));
+  const reportPages = options.reportPages ? options.reportPages(w.dir, pageModel, model.reports) : null;
+  // Settled either way here; awaited below (an early failure must not go unhandled meanwhile).
+  reportPages?.catch(() => {});
+  let pdfs: Record<string, string>;
+  try {
+    // First what needs no report verdict (verification may still run in its worker threads).
+    for (const name of ['site.css', 'site.js']) w.write(`assets/${name}`, readFileSync(new URL(name, ASSETS)));
+    w.write('documents/index.html', documentsListPage(model));
+    w.write('audit.html', auditPage(model));
+    w.write('search.html', searchPage(model));
+    if (model.trust) {
+      w.write('trust-root/signers.yaml', model.trust.text);
+      if (model.trust.ca) w.write('trust-root/ca.pem', model.trust.ca.certificate.endsWith('\n') ? model.trust.ca.certificate : `${model.trust.ca.certificate}\n`);
+    }
+    const assets = new Map<string, string>();
+    const copyAsset = (abs: string) => {
+      const p = assetPath(model.root, abs);
+      assets.set(p, abs);
+      return p;
+    };
+    for (const d of model.documents) w.write(d.page, documentPage(model, d, { copyAsset }));
+    for (const [p, abs] of assets) w.write(p, readFileSync(abs));
+    pdfs = await writeDocumentPdfs(model, w, options, previous, out, counts);
+
+    await options.verified;
+    w.write('index.html', homePage(model));
+    w.write('reports/index.html', reportsListPage(model));
+    w.write('trace.html', tracePage(model));
+    w.write('verify.html', verifyPage(model));
+    w.write('search-index.js', searchIndexScript(buildSearchIndex(model)));
+    w.write('verification.json', `${JSON.stringify(verificationResults(model), null, 2)}\n`);
+  } catch (err) {
+    // The workers may still be writing pages into the temporary folder: let them finish before it is removed.
+    await reportPages?.catch(() => {});
+    throw err;
+  }
+  if (reportPages) w.add(await reportPages);
   else for (const r of model.reports) writeReportPage(pageModel, r, w);
   return pdfs;
 }

@@ -41,7 +41,10 @@ export interface PreparedSite {
   model: SiteModel;
   /** Resolves when every report is verified (`verification` of each entry set). */
   verified: Promise<void>;
-  /** Writes the report pages (by the workers that verified them), then ends the workers (writeSite's `reportPages`). */
+  /**
+   * Writes the report pages (each by the worker that verifies it, as soon as it is verified), then ends the
+   * workers (writeSite's `reportPages`; it may be called before `verified` resolves).
+   */
   reportPages(dir: string, model: ReportPageModel, reports: ReportEntry[]): Promise<Written>;
   /** Ends the workers without writing pages. */
   close(): void;
@@ -99,7 +102,7 @@ export async function prepareSiteModel(options: LoadSiteOptions): Promise<Prepar
   };
   const reportPages = async (dir: string, pageModel: ReportPageModel, entries: ReportEntry[]) => {
     try {
-      return await pool.writeReportPages(dir, pageModel, entries);
+      return await pool.writeReportPages(dir, pageModel, entries, verified);
     } finally {
       pool.close();
     }

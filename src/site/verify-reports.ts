@@ -38,10 +38,11 @@ export interface VerifyPool {
   /** Verifies each path (absolute) as `qualify verify` does; results in the same order. */
   verify(kind: Kind, paths: string[]): Promise<VerifyResult[]>;
   /**
-   * Writes the pages of verified reports into the site folder `out`: each by the worker that verified it
-   * (it holds the verdict), any other here. Resolves with what was written.
+   * Writes the pages of reports into the site folder `out`: each by the worker that verifies it, as soon
+   * as it is verified there (it holds the verdict); any other here once `verified` resolves (the entries
+   * then carry their verdicts). Resolves with what was written.
    */
-  writeReportPages(out: string, model: ReportPageModel, reports: ReportEntry[]): Promise<Written>;
+  writeReportPages(out: string, model: ReportPageModel, reports: ReportEntry[], verified: Promise<void>): Promise<Written>;
   /** Lets the workers end when their work is done (a pool without workers has nothing to close). */
   close(): void;
 }
@@ -73,7 +74,10 @@ export function createVerifyPool(root: string, now: Date, options: VerifyPoolOpt
     let session: VerifySession | null = null;
     return {
       verify: async (kind, paths) => verifyWith((session ??= createVerifySession(root, now, { trail: options.trail })), kind, paths),
-      writeReportPages: async (out, model, reports) => writePagesHere(out, model, reports),
+      writeReportPages: async (out, model, reports, verified) => {
+        await verified;
+        return writePagesHere(out, model, reports);
+      },
       close: () => {},
     };
   }
@@ -92,16 +96,18 @@ export function createVerifyPool(root: string, now: Date, options: VerifyPoolOpt
       const parts = await Promise.all(slices.map((slice, i) => (slice.length ? ws[i]!.request<VerifyResult[]>({ kind, paths: slice }) : Promise.resolve([]))));
       return parts.flat();
     },
-    async writeReportPages(out, model, reports) {
+    async writeReportPages(out, model, reports, verified) {
       const ws = workers ?? [];
       const byWorker = ws.map(() => [] as PageTask['entries']);
       const here: ReportEntry[] = [];
       for (const r of reports) {
         const i = verifiedBy.get(r.dir);
-        if (i === undefined || !r.verification) here.push(r);
+        if (i === undefined) here.push(r);
         else byWorker[i]!.push({ dir: r.dir, path: r.path, base: r.base, files: r.files });
       }
+      // Queued behind each worker's verification: a worker writes its pages as soon as its reports are verified.
       const parts = await Promise.all(byWorker.map((entries, i) => (entries.length ? ws[i]!.request<Written>({ kind: 'pages', out, model, entries }) : Promise.resolve(null))));
+      await verified;
       const total = writePagesHere(out, model, here);
       for (const p of parts) if (p) sum(total, p);
       return total;

@@ -260,7 +260,7 @@ describe('verification of many reports', () => {
       const pool = built.createVerifyPool(repo.root, now, { workers, expected: entries.length });
       const verdicts = await pool.verify('reports', entries.map((e) => e.dir));
       const withVerdicts = entries.map((e, i) => ({ ...e, verification: verdicts[i] }));
-      const written = await pool.writeReportPages(out, model, withVerdicts);
+      const written = await pool.writeReportPages(out, model, withVerdicts, Promise.resolve());
       pool.close();
       const files = (readdirSync(out, { recursive: true }) as string[]).filter((f) => !statSync(join(out, f)).isDirectory()).sort();
       return { written, files: Object.fromEntries(files.map((f) => [f, readFileSync(join(out, f)).toString('base64')])) };
