@@ -6,9 +6,9 @@
 // is not writable, nothing is cached and nothing fails. Without the bundle, dist/cli/main.js runs.
 'use strict';
 const { createHash } = require('node:crypto');
-const { existsSync, mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } = require('node:fs');
+const { existsSync, mkdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } = require('node:fs');
 const { createRequire } = require('node:module');
-const { dirname, join } = require('node:path');
+const { dirname, join, resolve } = require('node:path');
 const vm = require('node:vm');
 
 const argv = process.argv.slice(2);
@@ -53,7 +53,39 @@ function loadBundle() {
   return { cli: module.exports, save };
 }
 
+/**
+ * `qualify render <file.md>`: the document's parse (its worker thread) starts now, while the CLI loads on
+ * this thread; the render command uses it when it renders that very file against the same repository root
+ * (src/cli/commands/render-source.ts), else ends it and parses as usual. Any other use of the arguments
+ * is the command's: nothing here decides what they mean.
+ */
+function prefetchRender() {
+  const worker = join(__dirname, '..', 'dist', 'bundle', 'workers', 'render-parse-worker.cjs');
+  if (command !== 'render' || !existsSync(worker)) return;
+  const files = argv.slice(1).filter((a) => a.endsWith('.md')).map((a) => resolve(a)).filter((f) => {
+    try {
+      return statSync(f).isFile();
+    } catch {
+      return false;
+    }
+  });
+  if (files.length !== 1) return;
+  const { Worker } = require('node:worker_threads');
+  const w = new Worker(worker, { workerData: { files, root: null } });
+  const message = new Promise((done) => {
+    w.once('message', done);
+    w.once('error', (err) => done({ error: { family: 'internal', code: 'INTERNAL', message: err.message } }));
+    w.once('exit', (code) => done({ error: { family: 'internal', code: 'INTERNAL', message: `the parse worker exited with code ${code}` } }));
+  });
+  globalThis.__qualifyRenderPrefetch = { file: files[0], worker: w, message };
+}
+
 if (existsSync(file)) {
+  try {
+    prefetchRender();
+  } catch {
+    // the command parses as usual
+  }
   let loaded;
   try {
     loaded = loadBundle();

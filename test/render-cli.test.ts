@@ -1,5 +1,5 @@
 // `qualify render` end to end on real files: a report folder, a controlled document, a folder as a book.
-import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
@@ -115,5 +115,28 @@ describe('qualify render', () => {
     expect(r.code).toBe(0);
     expect(pdftotext(join(tmp.dir, 'sops/SOP-0002-b.pdf'))).toContain('Release by promoting images built by CI (SOP-0002).');
   });
-});
 
+  test('the built CLI parses the document before it loads (bin/qualify.js) and writes the bytes the command writes in-process', async () => {
+    const r = spawnCli(['render', 'sops/SOP-0002-b.md', '--out', 'early.pdf'], { cwd: tmp.dir });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const here = await runCli(['render', 'sops/SOP-0002-b.md', '--out', 'here.pdf'], { cwd: tmp.dir, now: new Date() });
+    expect(here.code).toBe(0);
+    expect(readFileSync(join(tmp.dir, 'early.pdf')).equals(readFileSync(join(tmp.dir, 'here.pdf')))).toBe(true);
+  });
+
+  test('the built CLI: an early parse the command does not use changes nothing (a file with --book, a broken document)', async () => {
+    const book = spawnCli(['render', 'sops/SOP-0002-b.md', '--book'], { cwd: tmp.dir, timeoutMs: 30_000 });
+    expect(book.code).toBe(2);
+    expect(book.stderr).toContain('--book takes a folder');
+    // Not text: the document cannot be rendered (DOCUMENT_INVALID), found by the early parse in its worker.
+    writeFileSync(join(tmp.dir, 'sops/SOP-0003-broken.md'), Buffer.from('---\ndocument_id: SOP-0003\n---\n# Purpose\n\u0000\u0001\n'));
+    const early = spawnCli(['render', 'sops/SOP-0003-broken.md'], { cwd: tmp.dir, timeoutMs: 30_000 });
+    const here = await runCli(['render', 'sops/SOP-0003-broken.md'], { cwd: tmp.dir, now: NOW });
+    expect(early.code).toBe(here.code);
+    expect(early.code).not.toBe(0);
+    expect(early.stderr).toBe(here.stderr);
+    expect(early.stderr).toContain('sops/SOP-0003-broken.md');
+    expect(existsSync(join(tmp.dir, 'sops/SOP-0003-broken.pdf'))).toBe(false);
+  });
+});

@@ -4,6 +4,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import type { Root } from 'mdast';
 import type { ControlledDocument } from '../../model/document.js';
 import { DocumentError, QualifyError } from '../../model/errors.js';
@@ -44,26 +45,54 @@ export async function readSources(files: string[], root: string): Promise<Render
 
 const WORKER = new URL('./render-parse-worker.js', import.meta.url);
 
+type WorkerMessage = { sources?: RenderSource[]; root?: string; error?: { family: string; code: string; message: string } };
+
+/** A parse bin/qualify.js started before the CLI loaded (`qualify render <file.md>`), waiting to be adopted. */
+interface Prefetch {
+  file: string;
+  worker: Worker;
+  message: Promise<WorkerMessage>;
+}
+
+declare global {
+  // eslint-disable-next-line no-var
+  var __qualifyRenderPrefetch: Prefetch | undefined;
+}
+
 /**
  * Reads and parses documents in a worker thread (the built CLI), or on this thread where there is no
- * built worker (tests run the sources). Errors keep their family and code.
+ * built worker (tests run the sources). Errors keep their family and code. A parse of the same file
+ * against the same root that bin/qualify.js started early is used instead of a new one.
  */
 export async function readSourcesInParallel(files: string[], root: string): Promise<RenderSource[]> {
+  const early = globalThis.__qualifyRenderPrefetch;
+  globalThis.__qualifyRenderPrefetch = undefined;
+  if (early && files.length === 1 && early.file === files[0]) {
+    const m = await early.message;
+    if (m.root === root) return fromMessage(m);
+  } else if (early) {
+    void early.worker.terminate();
+  }
   const path = fileURLToPath(workerUrl(WORKER));
   if (!existsSync(path)) return readSources(files, root);
-  const { Worker } = await import('node:worker_threads');
-  return new Promise((resolvePromise, reject) => {
-    const worker = new Worker(path, { workerData: { files, root } });
-    worker.once('message', (m: { sources?: RenderSource[]; error?: { family: string; code: string; message: string } }) => {
-      if (m.sources) resolvePromise(m.sources);
-      else if (m.error?.family === 'document') reject(new DocumentError(m.error.code, m.error.message));
-      else reject(new Error(m.error?.message ?? 'the parse worker failed'));
-    });
-    worker.once('error', reject);
-    worker.once('exit', (code) => {
-      if (code !== 0) reject(new Error(`the parse worker exited with code ${code}`));
-    });
+  // Started before this function first waits: the worker loads while the caller goes on.
+  const worker = new Worker(path, { workerData: { files, root } });
+  return fromMessage(await workerMessage(worker));
+}
+
+/** The one message of a parse worker (an error or a premature exit as an error message). */
+export function workerMessage(worker: Worker): Promise<WorkerMessage> {
+  return new Promise((resolvePromise) => {
+    worker.once('message', resolvePromise);
+    worker.once('error', (err) => resolvePromise({ error: { family: 'internal', code: 'INTERNAL', message: err.message } }));
+    worker.once('exit', (code) => resolvePromise({ error: { family: 'internal', code: 'INTERNAL', message: `the parse worker exited with code ${code}` } }));
   });
+}
+
+function fromMessage(m: WorkerMessage): RenderSource[] {
+  if (m.sources) return m.sources;
+  if (m.error?.family === 'document') throw new DocumentError(m.error.code, m.error.message);
+  throw new Error(m.error?.message ?? 'the parse worker failed');
 }
 
 /** What the worker posts for an error: its family and code survive the thread boundary. */

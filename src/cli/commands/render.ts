@@ -9,7 +9,7 @@ import type { ControlledDocument, DocumentType } from '../../model/document.js';
 import type { SignatureManifestation } from '../../model/signature.js';
 import type { PdfDocumentMeta } from '../../pdf/index.js';
 import type { Root } from 'mdast';
-import { readSourcesInParallel, type RenderSource } from './render-source.js';
+import { readDocument, readSourcesInParallel, type RenderSource } from './render-source.js';
 
 /** Writes bytes atomically: a temp file beside the target, then a rename. */
 function writeAtomic(path: string, bytes: Uint8Array | string): void {
@@ -293,12 +293,18 @@ export const command: Command = {
       written = [dest];
     } else {
       if (args.flags.book) throw new UsageError('BOOK_FLAG', `qualify render: --book takes a folder, found the file ${args.positionals[0]}`);
-      // The document is parsed in a worker while the engine loads and warms up here.
+      // The document is parsed in a worker while the engine loads and warms up here, and while its metadata
+      // (status, approval signatures, dates from git) is gathered from its front matter, read here too (the
+      // body is parsed only there).
       const parsing = readSourcesInParallel([target], root);
+      parsing.catch(() => {});
+      // Its git and signature reads are under way while the engine loads.
+      const metadata = readDocument(target, root).then((doc) => documentMeta(doc, root, ctx, target));
+      metadata.catch(() => {});
       const { renderMarkdownToPdf, prepareEngine } = await import('../../pdf/index.js');
       prepareEngine();
-      const [{ doc, tree }] = (await parsing) as [RenderSource];
-      const meta = await documentMeta(doc, root, ctx, target);
+      const meta = await metadata;
+      const [{ tree }] = (await parsing) as [RenderSource];
       const pdf = await renderMarkdownToPdf(tree, meta, { pageSize });
       const dest = out ?? join(dirname(target), `${basename(target, extname(target))}.pdf`);
       writeAtomic(dest, pdf);
