@@ -7,7 +7,7 @@ import type { CliContext } from './context.js';
 import { findRepoRoot, loadConfig } from '../documents/index.js';
 import type { QualifyConfig } from '../model/index.js';
 import type { DocumentPdfSource } from '../site/build.js';
-import { loadSiteModel, prepareSiteModel, type PreparedSite } from '../site/load.js';
+import { loadSiteModel, prepareSiteModel, startSiteVerification, type PreparedSite } from '../site/load.js';
 import type { DocumentEntry, SiteModel } from '../site/model.js';
 import { TOOL_VERSION } from '../version.js';
 import { openRepository } from './repo.js';
@@ -36,8 +36,15 @@ export async function siteSource(ctx: CliContext, title?: string): Promise<SiteS
     },
     async prepare() {
       const now = ctx.now();
-      const repository = await openRepository({ ...ctx, cwd: root, now: () => now });
-      return prepareSiteModel({ root, now, repository, config, title });
+      // The reports' verification starts first: the workers load and verify while the documents are read.
+      const started = startSiteVerification({ root, now, config });
+      try {
+        const repository = await openRepository({ ...ctx, cwd: root, now: () => now });
+        return await prepareSiteModel({ root, now, repository, config, title, started });
+      } catch (err) {
+        started.pool.close();
+        throw err;
+      }
     },
     documentPdf(entry) {
       const signatures = (entry.verification?.signatures ?? []).filter((s) => s.valid).map((s) => [s.signerId, s.meaning, s.time, s.keyFingerprint]);
@@ -45,12 +52,16 @@ export async function siteSource(ctx: CliContext, title?: string): Promise<SiteS
       const key = createHash('sha256')
         .update(JSON.stringify([TOOL_VERSION, config.defaults.pageSize, entry.doc.sha256, entry.doc.path, s.computedStatus, s.approval, s.approvalDate, signatures]))
         .digest('hex');
+      const abs = isAbsolute(entry.doc.path) ? entry.doc.path : join(root, entry.doc.path);
+      const meta = async () => (await import('./commands/render.js')).documentMeta(entry.doc, root, ctx, abs);
       return {
         key,
         async render() {
-          const { documentMeta } = await import('./commands/render.js');
           const { renderMarkdownToPdf } = await import('../pdf/index.js');
-          return renderMarkdownToPdf(entry.doc.tree, await documentMeta(entry.doc, root, ctx, isAbsolute(entry.doc.path) ? entry.doc.path : join(root, entry.doc.path)), { pageSize: config.defaults.pageSize });
+          return renderMarkdownToPdf(entry.doc.tree, await meta(), { pageSize: config.defaults.pageSize });
+        },
+        async job() {
+          return { root, file: abs, meta: await meta(), pageSize: config.defaults.pageSize };
         },
       };
     },

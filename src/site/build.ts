@@ -6,7 +6,6 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, w
 import { basename, dirname, join, resolve } from 'node:path';
 import { UsageError } from '../model/errors.js';
 import { isInside } from '../signing/repo.js';
-import { mapLimit } from '../map-limit.js';
 import { reportPageModel, type DocumentEntry, type ReportEntry, type ReportPageModel, type SiteModel } from './model.js';
 import { assetPath, documentPage, documentsListPage } from './pages/documents.js';
 import { homePage } from './pages/home.js';
@@ -27,7 +26,23 @@ const ASSETS = new URL('../../templates/site/', import.meta.url);
 export interface DocumentPdfSource {
   key: string;
   render(): Promise<Uint8Array>;
+  /** The same render as plain data, for a worker thread (src/site/verify-reports.ts); absent: here only. */
+  job?(): Promise<DocumentPdfJob>;
 }
+
+/** What typesets a document's PDF elsewhere: its file, the metadata its render() uses, the page size. */
+export interface DocumentPdfJob {
+  root: string;
+  file: string;
+  meta: unknown;
+  pageSize: string;
+}
+
+/**
+ * Renders PDF jobs on other threads while this one renders too: takes jobs with `take` until it gives
+ * null, hands each PDF to `done`. Resolves when the helpers are done.
+ */
+export type PdfHelpers = (take: () => Promise<{ sitePath: string; job: DocumentPdfJob } | null>, done: (sitePath: string, pdf: Uint8Array) => void) => Promise<void>;
 
 export interface WriteSiteOptions {
   /** Folder of the site; replaced when it holds an earlier site, refused when it holds anything else. */
@@ -36,6 +51,8 @@ export interface WriteSiteOptions {
   documentPdf?: ((entry: DocumentEntry) => DocumentPdfSource) | null;
   /** Resolves when the reports of the model are verified (prepareSiteModel); documents are written meanwhile. */
   verified?: Promise<void>;
+  /** Threads that render document PDFs beside this one once they are free (prepareSiteModel's pool). */
+  pdfHelpers?: PdfHelpers | null;
   /** Writes the report pages into the site's folder (prepareSiteModel's pool; called before `verified` resolves); default: here, one by one. */
   reportPages?: ((dir: string, model: ReportPageModel, reports: ReportEntry[]) => Promise<Written>) | null;
 }
@@ -158,18 +175,36 @@ async function writeDocumentPdfs(model: SiteModel, w: SiteWriter, options: Write
   const source = options.documentPdf;
   const keys: Record<string, string> = {};
   if (!source) return keys;
-  await mapLimit(model.documents, 2, async (d) => {
+  const todo: Array<{ d: DocumentEntry; pdf: DocumentPdfSource }> = [];
+  for (const d of model.documents) {
     const pdf = source(d);
     keys[d.pdf] = pdf.key;
     const earlier = previous?.pdfs[d.pdf] === pdf.key ? join(out, d.pdf) : null;
     if (earlier && existsSync(earlier)) {
       w.write(d.pdf, readFileSync(earlier));
       counts.reused++;
-      return;
+    } else todo.push({ d, pdf });
+  }
+  // One queue: this thread renders from it, and so do the helpers once they are free (whoever is free
+  // takes the next document). The same engine and metadata write the same bytes on any thread.
+  let next = 0;
+  const take = () => (next < todo.length ? todo[next++]! : null);
+  const here = async () => {
+    for (let t = take(); t; t = take()) {
+      w.write(t.d.pdf, await t.pdf.render());
+      counts.rendered++;
     }
-    w.write(d.pdf, await pdf.render());
-    counts.rendered++;
-  });
+  };
+  const helpers = options.pdfHelpers && todo.every((t) => t.pdf.job)
+    ? options.pdfHelpers(async () => {
+        const t = take();
+        return t ? { sitePath: t.d.pdf, job: await t.pdf.job!() } : null;
+      }, (sitePath, pdf) => {
+        w.write(sitePath, pdf);
+        counts.rendered++;
+      })
+    : Promise.resolve();
+  await Promise.all([here(), helpers]);
   return keys;
 }
 

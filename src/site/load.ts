@@ -15,10 +15,12 @@ import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { documentHistory, repositoryState } from './git-history.js';
 import type { AuditView, DocumentEntry, HistoryEntry, ReportEntry, ReportPageModel, SiteModel } from './model.js';
 import type { Written } from './site-writer.js';
+import type { PdfHelpers } from './build.js';
 import { documentPage, documentPdf, reportBase } from './paths.js';
 import { readRecord } from './report-files.js';
 import { buildTrace } from './trace.js';
-import { createVerifyPool } from './verify-reports.js';
+import { createVerifyPool, verifyWith, type VerifyPool } from './verify-reports.js';
+import { createVerifySession } from '../signing/verify-report.js';
 import type { VerifyResult } from '../signing/verdict.js';
 import type { ControlledDocument } from '../model/document.js';
 
@@ -35,6 +37,8 @@ export interface LoadSiteOptions {
   verifyDocuments?: boolean;
   /** Read git history and state (default true). */
   git?: boolean;
+  /** The reports' verification as startSiteVerification started it (default: started here). */
+  started?: SiteVerification;
 }
 
 export interface PreparedSite {
@@ -42,11 +46,13 @@ export interface PreparedSite {
   /** Resolves when every report is verified (`verification` of each entry set). */
   verified: Promise<void>;
   /**
-   * Writes the report pages (each by the worker that verifies it, as soon as it is verified), then ends the
-   * workers (writeSite's `reportPages`; it may be called before `verified` resolves).
+   * Writes the report pages, each by the worker that verifies it as soon as it is verified (writeSite's
+   * `reportPages`; it may be called before `verified` resolves).
    */
   reportPages(dir: string, model: ReportPageModel, reports: ReportEntry[]): Promise<Written>;
-  /** Ends the workers without writing pages. */
+  /** The workers, once free, render document PDFs beside the main thread (writeSite's `pdfHelpers`). */
+  pdfHelpers: PdfHelpers;
+  /** Ends the workers when their work is done (after writeSite). */
   close(): void;
 }
 
@@ -62,28 +68,52 @@ export async function loadSiteModel(options: LoadSiteOptions): Promise<SiteModel
 }
 
 /**
+ * The report folders of a repository and their verification, started before anything else is read: the
+ * worker threads load and verify the reports while this thread reads the documents (prepareSiteModel).
+ */
+export interface SiteVerification {
+  root: string;
+  /** The audit trail, read and chain-checked once for the build: every verification uses that reading. */
+  trail: AuditTrail;
+  folders: ReportFolder[];
+  toVerify: ReportFolder[];
+  pool: VerifyPool;
+  /** The verdicts of `toVerify`, in order. */
+  verdicts: Promise<VerifyResult[]>;
+}
+
+export function startSiteVerification(options: Pick<LoadSiteOptions, 'root' | 'now' | 'config' | 'verifyReport'>): SiteVerification {
+  const root = resolve(options.root);
+  const folders = reportFolders(root, options.config.defaults.reportsDir || 'reports');
+  const toVerify = folders.filter((f) => (options.verifyReport ? options.verifyReport(f.path) : true));
+  const trail = readAuditTrail(root);
+  const pool = createVerifyPool(root, options.now, { trail, expected: toVerify.length });
+  const verdicts = pool.verify('reports', toVerify.map((f) => f.dir));
+  // Settled either way here; the caller awaits `verified` and sees its error.
+  verdicts.catch(() => {});
+  return { root, trail, folders, toVerify, pool, verdicts };
+}
+
+/**
  * The model with documents, audit trail and report records loaded; the reports' verification runs on
  * (in worker threads when there are many) and fills `verification` when `verified` resolves, so a caller
- * can write the documents' pages and PDFs meanwhile.
+ * can write the documents' pages and PDFs meanwhile. The documents are verified here, first: their pages
+ * are written first.
  */
 export async function prepareSiteModel(options: LoadSiteOptions): Promise<PreparedSite> {
-  const root = resolve(options.root);
+  const started = options.started ?? startSiteVerification(options);
+  const { root, trail, pool } = started;
   const now = options.now;
   const gitOn = options.git !== false;
-  const reports = listReportFolders(root, options.config.defaults.reportsDir || 'reports');
-  const toVerify = reports.filter((r) => (options.verifyReport ? options.verifyReport(r.path) : true));
-  // The audit trail is read and its chain checked once for the build: every verification uses that reading.
-  const trail = readAuditTrail(root);
-  // One verification pool for the build: the documents first (their pages are written first), then the reports.
+  const reports = started.folders.map(reportEntry);
+  const verified = started.verdicts.then((verdicts) => {
+    const byDir = new Map(started.toVerify.map((f, i) => [f.dir, verdicts[i]!]));
+    for (const r of reports) r.verification = byDir.get(r.dir) ?? null;
+  });
+  verified.catch(() => {});
   const docs = sortedDocuments(options.repository);
   const verifiable = options.verifyDocuments !== false ? docs.filter((d) => d.meta.documentId && existsSync(join(root, d.path))) : [];
-  const pool = createVerifyPool(root, now, { trail, expected: verifiable.length + toVerify.length });
-  const documentsVerified = pool.verify('documents', verifiable.map((d) => join(root, d.path)));
-  const verified = pool.verify('reports', toVerify.map((r) => r.dir)).then((verdicts) => {
-    toVerify.forEach((r, i) => (r.verification = verdicts[i]!));
-  });
-  // Settled either way here; the caller awaits `verified` and sees its error.
-  verified.catch(() => {});
+  const documentsVerified = verifyWith(createVerifySession(root, now, { trail }), 'documents', verifiable.map((d) => join(root, d.path)));
   const [documents, state, audit] = await Promise.all([
     loadDocuments(root, docs, options.repository, verifiable, documentsVerified, gitOn),
     gitOn ? repositoryState(root) : Promise.resolve({ commit: null, uncommitted: null }),
@@ -100,32 +130,38 @@ export async function prepareSiteModel(options: LoadSiteOptions): Promise<Prepar
     trust: loadTrust(root),
     trace: buildTrace(documents, reports),
   };
-  const reportPages = async (dir: string, pageModel: ReportPageModel, entries: ReportEntry[]) => {
-    try {
-      return await pool.writeReportPages(dir, pageModel, entries, verified);
-    } finally {
-      pool.close();
-    }
-  };
-  return { model, verified, reportPages, close: () => pool.close() };
+  const reportPages = (dir: string, pageModel: ReportPageModel, entries: ReportEntry[]) => pool.writeReportPages(dir, pageModel, entries, verified);
+  return { model, verified, reportPages, pdfHelpers: pool.renderPdfs, close: () => pool.close() };
 }
 
 export function utcSeconds(d: Date): string {
   return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
+/** A report folder: where it is and its repository-relative path. */
+export interface ReportFolder {
+  dir: string;
+  path: string;
+}
+
 /** Every report folder under `<reportsDir>/<protocol>/<report>/` (temporary dot-folders skipped), sorted. */
-export function listReportFolders(root: string, reportsDir: string): ReportEntry[] {
+export function reportFolders(root: string, reportsDir: string): ReportFolder[] {
   const top = join(root, reportsDir);
-  const out: ReportEntry[] = [];
+  const out: ReportFolder[] = [];
   for (const protocol of dirNames(top)) {
-    for (const name of dirNames(join(top, protocol))) {
-      const dir = join(top, protocol, name);
-      const path = `${reportsDir.replace(/\/+$/, '')}/${protocol}/${name}`;
-      out.push({ dir, path, base: reportBase(path), record: readRecord(dir), verification: null, files: listFiles(dir) });
-    }
+    for (const name of dirNames(join(top, protocol))) out.push({ dir: join(top, protocol, name), path: `${reportsDir.replace(/\/+$/, '')}/${protocol}/${name}` });
   }
   return out;
+}
+
+/** A report folder as the site shows it: its record and files (its verdict comes later). */
+export function reportEntry(f: ReportFolder): ReportEntry {
+  return { dir: f.dir, path: f.path, base: reportBase(f.path), record: readRecord(f.dir), verification: null, files: listFiles(f.dir) };
+}
+
+/** Every report folder under `<reportsDir>/<protocol>/<report>/` with its record and files, sorted. */
+export function listReportFolders(root: string, reportsDir: string): ReportEntry[] {
+  return reportFolders(root, reportsDir).map(reportEntry);
 }
 
 function dirNames(dir: string): string[] {

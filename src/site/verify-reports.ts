@@ -10,6 +10,7 @@ import { verifyDocument } from '../signing/documents.js';
 import { createVerifySession, verifyReport, type VerifySession } from '../signing/verify-report.js';
 import { repoRelative } from '../signing/repo.js';
 import type { VerifyResult } from '../signing/verdict.js';
+import type { DocumentPdfJob, PdfHelpers } from './build.js';
 import type { ReportEntry, ReportPageModel } from './model.js';
 import { writeReportPage } from './report-pages.js';
 import { SiteWriter, type Written } from './site-writer.js';
@@ -43,6 +44,11 @@ export interface VerifyPool {
    * then carry their verdicts). Resolves with what was written.
    */
   writeReportPages(out: string, model: ReportPageModel, reports: ReportEntry[], verified: Promise<void>): Promise<Written>;
+  /**
+   * Lets each worker, once its earlier tasks are done, render document PDFs from `take` until it gives
+   * null (this thread renders from the same queue). Resolves at once for a pool without workers.
+   */
+  renderPdfs: PdfHelpers;
   /** Lets the workers end when their work is done (a pool without workers has nothing to close). */
   close(): void;
 }
@@ -78,6 +84,7 @@ export function createVerifyPool(root: string, now: Date, options: VerifyPoolOpt
         await verified;
         return writePagesHere(out, model, reports);
       },
+      renderPdfs: async () => {},
       close: () => {},
     };
   }
@@ -111,6 +118,12 @@ export function createVerifyPool(root: string, now: Date, options: VerifyPoolOpt
       const total = writePagesHere(out, model, here);
       for (const p of parts) if (p) sum(total, p);
       return total;
+    },
+    async renderPdfs(take, done) {
+      await Promise.all((workers ?? []).map(async (w) => {
+        await w.request<null>({ kind: 'ping' });
+        for (let t = await take(); t; t = await take()) done(t.sitePath, await w.request<Uint8Array>({ kind: 'pdf', job: t.job }));
+      }));
     },
     close() {
       for (const w of workers ?? []) w.close();
@@ -163,7 +176,20 @@ export interface PageTask {
   entries: Array<Pick<ReportEntry, 'dir' | 'path' | 'base' | 'files'>>;
 }
 
-export type PoolTask = VerifyTask | PageTask;
+/** Answered once the tasks given before it are done. */
+export interface PingTask {
+  id: number;
+  kind: 'ping';
+}
+
+/** A document's PDF, rendered as `qualify render` renders it (src/cli/site-source.ts). */
+export interface PdfTask {
+  id: number;
+  kind: 'pdf';
+  job: DocumentPdfJob;
+}
+
+export type PoolTask = VerifyTask | PageTask | PingTask | PdfTask;
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 

@@ -273,6 +273,25 @@ describe('verification of many reports', () => {
     // The tampered report's page says so whichever thread wrote it.
     expect(Object.entries(there.files).some(([f, b]) => f.endsWith('index.html') && Buffer.from(b, 'base64').toString('utf8').includes('FAILED'))).toBe(true);
   });
+
+  it('renders in a worker thread the same document PDF, byte for byte, as this thread (the site shares its PDFs out)', async () => {
+    const built = await import(pathToFileURL(fileURLToPath(new URL('../../dist/site/verify-reports.js', import.meta.url))).href);
+    const t = makeTempDir('qualify-site-pdf-');
+    const text = '---\ndocument_id: SOP-0042\ntitle: Pages shared out\ntype: sop\nrevision: "01"\nstatus: draft\n---\n# Purpose\n\nThe same bytes from any thread: Prüfung, 検証, Ελληνικά.\n\n| Role | Task |\n|---|---|\n| QA | approves |\n';
+    writeTree(t.dir, { 'qualify.yaml': 'environments: {}\n', 'sops/SOP-0042.md': text });
+    const meta = { documentId: 'SOP-0042', title: 'Pages shared out', revision: '01', status: 'draft', kind: 'sop' as const, authors: ['Eve Executor (eve)'], created: '2026-10-08T09:04:31Z', watermark: 'DRAFT' as const };
+    const { renderMarkdownToPdf } = await import('../../src/pdf/index.js');
+    const { parseMarkdown } = await import('../../src/markdown/parse.js');
+    const here = Buffer.from(await renderMarkdownToPdf(parseMarkdown(text.slice(text.indexOf('# Purpose'))), meta, { pageSize: 'A4' }));
+    const pool = built.createVerifyPool(t.dir, now, { workers: 2, expected: 0 });
+    const got: Array<[string, Buffer]> = [];
+    let given = 0;
+    await pool.verify('reports', [join(repo.root, 'reports/QP-0001', readdirSync(join(repo.root, 'reports/QP-0001'))[0]!)]);
+    await pool.renderPdfs(async () => (given++ < 3 ? { sitePath: `p${given}.pdf`, job: { root: t.dir, file: join(t.dir, 'sops/SOP-0042.md'), meta, pageSize: 'A4' } } : null), (sitePath: string, pdf: Uint8Array) => got.push([sitePath, Buffer.from(pdf)]));
+    pool.close();
+    expect(got.map(([p]) => p).sort()).toEqual(['p1.pdf', 'p2.pdf', 'p3.pdf']);
+    for (const [, pdf] of got) expect(pdf.equals(here)).toBe(true);
+  });
 });
 
 describe('site model pieces', () => {

@@ -22,10 +22,15 @@ export const command: Command = {
     const started = performance.now();
     const source = await siteSource(ctx, typeof args.flags.title === 'string' ? args.flags.title : undefined);
     const out = typeof args.flags.out === 'string' ? resolve(ctx.cwd, args.flags.out) : join(source.root, 'site');
-    const { model, verified, reportPages } = await source.prepare();
+    const { model, verified, reportPages, pdfHelpers, close } = await source.prepare();
     const { writeSite } = await import('../../site/build.js');
     const { verdictOf } = await import('../../site/summary.js');
-    const stats = await writeSite(model, { out, documentPdf: args.flags['no-pdf'] ? null : (d) => source.documentPdf(d), verified, reportPages });
+    let stats;
+    try {
+      stats = await writeSite(model, { out, documentPdf: args.flags['no-pdf'] ? null : (d) => source.documentPdf(d), verified, reportPages, pdfHelpers });
+    } finally {
+      close();
+    }
     const failed = model.reports.filter((r) => verdictOf(r).state === 'failed');
     const shown = relative(ctx.cwd, out) || '.';
     ctx.stdout.write(`${join(shown, 'index.html')}\n`);
