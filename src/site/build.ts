@@ -193,6 +193,9 @@ async function writeDocumentPdfs(model: SiteModel, w: SiteWriter, options: Write
     for (let t = take(); t; t = take()) {
       w.write(t.d.pdf, await t.pdf.render());
       counts.rendered++;
+      // A render settles through promises only: without a turn of the event loop between documents, the
+      // helpers' messages (free, done) would wait until this thread had rendered every document itself.
+      await new Promise((resolve) => setImmediate(resolve));
     }
   };
   const helpers = options.pdfHelpers && todo.every((t) => t.pdf.job)
