@@ -4,6 +4,7 @@
 import { createHash } from 'node:crypto';
 import { isAbsolute, join } from 'node:path';
 import type { CliContext } from './context.js';
+import type { SharedMetaSources } from './commands/render.js';
 import { findRepoRoot, loadConfig } from '../documents/index.js';
 import type { QualifyConfig } from '../model/index.js';
 import type { DocumentPdfSource } from '../site/build.js';
@@ -26,6 +27,19 @@ export interface SiteSource {
 export async function siteSource(ctx: CliContext, title?: string): Promise<SiteSource> {
   const root = findRepoRoot(ctx.cwd);
   const config = await loadConfig(root);
+  // One signer registry and one approval provider for every document's PDF metadata of a build (each
+  // document loaded them again). A registry that cannot be loaded is left to each document to report.
+  let shared: Promise<SharedMetaSources | undefined> | null = null;
+  const sharedMeta = () =>
+    (shared ??= (async () => {
+      const { loadSignerRegistry } = await import('../signing/repo.js');
+      const { createApprovalProvider } = await import('../signing/documents.js');
+      try {
+        return { registry: loadSignerRegistry(root), approvals: createApprovalProvider(root, { now: ctx.now() }) };
+      } catch {
+        return undefined;
+      }
+    })());
   return {
     root,
     config,
@@ -53,7 +67,7 @@ export async function siteSource(ctx: CliContext, title?: string): Promise<SiteS
         .update(JSON.stringify([TOOL_VERSION, config.defaults.pageSize, entry.doc.sha256, entry.doc.path, s.computedStatus, s.approval, s.approvalDate, signatures]))
         .digest('hex');
       const abs = isAbsolute(entry.doc.path) ? entry.doc.path : join(root, entry.doc.path);
-      const meta = async () => (await import('./commands/render.js')).documentMeta(entry.doc, root, ctx, abs);
+      const meta = async () => (await import('./commands/render.js')).documentMeta(entry.doc, root, ctx, abs, await sharedMeta());
       return {
         key,
         async render() {

@@ -23,7 +23,7 @@ const WORKER = new URL('./verify-worker.js', import.meta.url);
 export type Kind = 'reports' | 'documents';
 
 export interface VerifyFoldersOptions {
-  /** Worker threads to use (default: one per core, at most 4, when there are many folders; 0: in this thread). */
+  /** Worker threads to use (default: one per core but one, at least 1, at most 4, when there are many folders; 0: in this thread). */
   workers?: number;
   /** The repository's audit trail as this build read and checked it (default: read again by each session). */
   trail?: AuditTrail;
@@ -75,8 +75,10 @@ async function verifyOnce(kind: Kind, root: string, paths: string[], now: Date, 
 export function createVerifyPool(root: string, now: Date, options: VerifyPoolOptions): VerifyPool {
   // From TypeScript sources (tests) there is no compiled worker module: verify in this thread.
   const compiled = WORKER.pathname.endsWith('.js') && !import.meta.url.endsWith('.ts');
-  const count = options.workers ?? (compiled && options.expected >= WORKER_THRESHOLD ? Math.min(4, availableParallelism()) : 0);
-  if (count <= 1) {
+  // One core is left to the main thread, which has work of its own (documents, their PDFs, lists): on 2
+  // cores one worker built the bench site in less time and 20 % less CPU than two (bench/site.mjs).
+  const count = options.workers ?? (compiled && options.expected >= WORKER_THRESHOLD ? Math.min(4, Math.max(1, availableParallelism() - 1)) : 0);
+  if (count < 1) {
     let session: VerifySession | null = null;
     return {
       verify: async (kind, paths) => verifyWith((session ??= createVerifySession(root, now, { trail: options.trail })), kind, paths),

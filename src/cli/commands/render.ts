@@ -10,6 +10,8 @@ import type { SignatureManifestation } from '../../model/signature.js';
 import type { PdfDocumentMeta } from '../../pdf/index.js';
 import type { Root } from 'mdast';
 import { readDocument, readSourcesInParallel, type RenderSource } from './render-source.js';
+import type { SignerRegistry } from '../../signing/signers.js';
+import type { ApprovalProvider } from '../../documents/status.js';
 
 /** Writes bytes atomically: a temp file beside the target, then a rename. */
 function writeAtomic(path: string, bytes: Uint8Array | string): void {
@@ -121,11 +123,11 @@ function kindOf(type: DocumentType): PdfDocumentMeta['kind'] {
 }
 
 /** People as the registry knows them: "Printed Name (id)"; a free-form name or an unknown id as written. */
-async function printedNames(root: string, ids: string[]): Promise<string[]> {
+async function printedNames(root: string, ids: string[], shared?: SignerRegistry | null): Promise<string[]> {
   if (!ids.length || !existsSync(join(root, 'signers.yaml'))) return ids;
   try {
     const { loadSignerRegistry } = await import('../../signing/repo.js');
-    const registry = loadSignerRegistry(root);
+    const registry = shared !== undefined ? shared : loadSignerRegistry(root);
     return ids.map((id) => {
       const s = registry?.signer(id);
       return s ? `${s.name} (${s.id})` : id;
@@ -147,17 +149,26 @@ async function documentDate(doc: ControlledDocument, abs: string, root: string):
   return committed ?? statSync(abs).mtime.toISOString();
 }
 
+/**
+ * What the metadata of many documents of one repository can share (qualify site): the signer registry as
+ * loaded once, and one approval provider (it loads the same registry). Without it each document loads them.
+ */
+export interface SharedMetaSources {
+  registry: SignerRegistry | null;
+  approvals: ApprovalProvider;
+}
+
 /** A controlled document with what the PDF shows about it: computed status, approval signatures (also used by `qualify site`). */
-export async function documentMeta(doc: ControlledDocument, root: string, ctx: CliContext, abs: string): Promise<PdfDocumentMeta> {
+export async function documentMeta(doc: ControlledDocument, root: string, ctx: CliContext, abs: string, shared?: SharedMetaSources): Promise<PdfDocumentMeta> {
   const { computeDocumentStatus, NO_SIGNATURES, isoDay } = await import('../../documents/index.js');
   let approvals = NO_SIGNATURES;
   let signatures: SignatureManifestation[] = [];
   if (existsSync(join(root, 'qualify.yaml')) || existsSync(join(root, 'signers.yaml'))) {
     const { createApprovalProvider, documentApprovalState } = await import('../../signing/documents.js');
     const { documentRef } = await import('../../signing/document-source.js');
-    approvals = createApprovalProvider(root, { now: ctx.now() });
+    approvals = shared?.approvals ?? createApprovalProvider(root, { now: ctx.now() });
     if (doc.meta.documentId) {
-      signatures = documentApprovalState(root, documentRef(doc), { now: ctx.now() }).approvals.map(({ file: _file, ...s }) => s);
+      signatures = documentApprovalState(root, documentRef(doc), { now: ctx.now(), ...(shared ? { registry: shared.registry } : {}) }).approvals.map(({ file: _file, ...s }) => s);
     }
   }
   const status = computeDocumentStatus(doc, isoDay(ctx.now()), await approvals(doc));
@@ -170,9 +181,9 @@ export async function documentMeta(doc: ControlledDocument, root: string, ctx: C
     revision: m.revision ?? '—',
     status: status.computedStatus + (status.notes.length && status.approval === 'front-matter' ? ' (approval not signed)' : ''),
     kind: kindOf(m.type),
-    authors: await printedNames(root, m.authors),
-    reviewers: await printedNames(root, m.reviewers),
-    approvers: await printedNames(root, m.approvers),
+    authors: await printedNames(root, m.authors, shared?.registry),
+    reviewers: await printedNames(root, m.reviewers, shared?.registry),
+    approvers: await printedNames(root, m.approvers, shared?.registry),
     approvalDate: m.approvalDate,
     effectiveDate: m.effectiveDate,
     recordHash: doc.sha256,
