@@ -60,8 +60,8 @@ const registryCache = new Map<string, SignerRegistry>();
 /**
  * Loads the signer registry of the repository at `root`; null when there is none (a repository without
  * e-signatures yet). Throws DocumentError (exit 2) listing every problem when the file is invalid.
+ * `trail`: the repository's audit trail as the caller already read it (default: read here when needed).
  */
-/** `trail`: the repository's audit trail as the caller already read it (default: read here when needed). */
 export function loadSignerRegistry(root: string, options: { trail?: AuditTrail } = {}): SignerRegistry | null {
   const base = loadRegistryFile(root, options.trail);
   if (!base) return null;

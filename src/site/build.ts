@@ -2,9 +2,10 @@
 // verification results, the trust root, each report folder's files and each document's PDF. The site is
 // written to a temporary folder beside the target and renamed into place, so a reader never sees half a site.
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { UsageError } from '../model/errors.js';
+import type { PdfDocumentMeta, RenderOptions } from '../pdf/index.js';
 import { isInside } from '../signing/repo.js';
 import { reportPageModel, type DocumentEntry, type ReportEntry, type ReportPageModel, type SiteModel } from './model.js';
 import { assetPath, documentPage, documentsListPage } from './pages/documents.js';
@@ -34,8 +35,8 @@ export interface DocumentPdfSource {
 export interface DocumentPdfJob {
   root: string;
   file: string;
-  meta: unknown;
-  pageSize: string;
+  meta: PdfDocumentMeta;
+  pageSize: RenderOptions['pageSize'];
 }
 
 /**

@@ -58,11 +58,6 @@ export async function verifyReportFolders(root: string, dirs: string[], now: Dat
   return verifyOnce('reports', root, dirs, now, options);
 }
 
-/** Verifies each document file (absolute paths) as `qualify verify <document>` does; results in order. */
-export async function verifyDocumentFiles(root: string, files: string[], now: Date, options: VerifyFoldersOptions = {}): Promise<VerifyResult[]> {
-  return verifyOnce('documents', root, files, now, options);
-}
-
 async function verifyOnce(kind: Kind, root: string, paths: string[], now: Date, options: VerifyFoldersOptions): Promise<VerifyResult[]> {
   const pool = createVerifyPool(root, now, { ...options, expected: paths.length });
   try {
@@ -156,11 +151,6 @@ export async function verifyWith(session: VerifySession, kind: Kind, paths: stri
   }
   for (const dir of paths) out.push(await verifyReport(dir, { now, session, target: repoRelative(root, dir) }));
   return out;
-}
-
-/** Verifies in this thread, with one session for all (see verifyWith). */
-export async function verifyHere(kind: Kind, root: string, paths: string[], now: Date, trail?: AuditTrail): Promise<VerifyResult[]> {
-  return verifyWith(createVerifySession(root, now, { trail }), kind, paths);
 }
 
 export interface VerifyTask {

@@ -8,7 +8,6 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { AuditTrail } from '../signing/audit.js';
 import { createVerifySession, type VerifySession } from '../signing/verify-report.js';
 import type { VerifyResult } from '../signing/verdict.js';
-import type { PdfDocumentMeta, RenderOptions } from '../pdf/index.js';
 import { readRecord } from './report-files.js';
 import { writePagesHere, verifyWith, type PoolTask } from './verify-reports.js';
 
@@ -34,7 +33,7 @@ parentPort!.on('message', (task: PoolTask | null) => {
       const { renderMarkdownToPdf } = await import('../pdf/index.js');
       const { file, root: at, meta, pageSize } = task.job;
       const doc = await readDocument(file, at);
-      const pdf = await renderMarkdownToPdf(doc.tree, meta as PdfDocumentMeta, { pageSize: pageSize as RenderOptions['pageSize'] });
+      const pdf = await renderMarkdownToPdf(doc.tree, meta, { pageSize });
       parentPort!.postMessage({ id: task.id, value: pdf });
       return;
     }
