@@ -1,6 +1,7 @@
 // qualify render <report-dir | document.md | folder --book> [--out FILE]: PDFs from records and controlled documents.
 import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { basename, dirname, extname, join, relative, resolve, sep } from 'node:path';
 import type { Command } from '../command.js';
 import type { CliContext } from '../context.js';
@@ -36,6 +37,19 @@ const pageSizeOf = (v: unknown): 'A4' | 'Letter' | undefined => {
 };
 
 const display = (ctx: CliContext, p: string): string => relative(ctx.cwd, p) || '.';
+
+/**
+ * For warmUpEngine: true while the parse on the other thread is still under way and this machine has a core
+ * for each thread (on one core, warming up here would slow the parse down).
+ */
+function whilePending(parsing: Promise<unknown>): () => boolean {
+  let pending = availableParallelism() > 1;
+  parsing.then(
+    () => (pending = false),
+    () => (pending = false),
+  );
+  return () => pending;
+}
 
 /** report.md rendered again beside a PDF-signed report.pdf that is kept as it is; audited. */
 async function renderMarkdownOnly(dir: string, root: string, reportId: string, markdown: string, ctx: CliContext): Promise<string[]> {
@@ -274,8 +288,8 @@ export const command: Command = {
       // Documents are parsed in a worker while the engine loads here.
       const files = entries.filter((e) => !e.report).map((e) => e.path);
       const parsing = files.length ? readSourcesInParallel(files, root) : Promise.resolve([]);
-      const { renderBook, prepareEngine } = await import('../../pdf/index.js');
-      prepareEngine();
+      const { renderBook, warmUpEngine } = await import('../../pdf/index.js');
+      await warmUpEngine(whilePending(parsing));
       const sources = await parsing;
       const docs: Array<{ tree: Root; meta: PdfDocumentMeta; path: string }> = [];
       for (const e of entries) {
@@ -312,8 +326,8 @@ export const command: Command = {
       // Its git and signature reads are under way while the engine loads.
       const metadata = readDocument(target, root).then((doc) => documentMeta(doc, root, ctx, target));
       metadata.catch(() => {});
-      const { renderMarkdownToPdf, prepareEngine } = await import('../../pdf/index.js');
-      prepareEngine();
+      const { renderMarkdownToPdf, warmUpEngine } = await import('../../pdf/index.js');
+      await warmUpEngine(whilePending(parsing));
       const meta = await metadata;
       const [{ tree }] = (await parsing) as [RenderSource];
       const pdf = await renderMarkdownToPdf(tree, meta, { pageSize });
