@@ -8,7 +8,7 @@
 // signing ones and the font packages (their files are read at run time).
 import { build } from 'esbuild';
 import { createHash } from 'node:crypto';
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -69,16 +69,16 @@ module.exports = new Proxy({}, { get: (_, key) => (key === '__esModule' ? undefi
 }
 /**
  * esbuild escapes what is not ASCII in strings, templates and regular expressions (charset ascii), but keeps
- * the comments of the libraries as they are. One curly quote in a comment makes the whole 8 MB source a
- * two-byte string for V8: slower to read, hash and compile at every start. Escaped, a comment says the
- * same and the code is unchanged.
+ * the comments of the libraries as they are. One curly quote in a comment makes the whole source a two-byte
+ * string for V8: slower to read and compile at every start. Escaped, a comment says the same and the code
+ * is unchanged. Then the bundle is stamped with its sha256 (bin/code-cache.cjs).
  */
-async function asciiOnly(file) {
-  const text = await readFile(file, 'utf8');
+async function finishBundle(file) {
+  let text = await readFile(file, 'utf8');
   // eslint-disable-next-line no-control-regex
-  if (/^[\x00-\x7f]*$/.test(text)) return;
-  // eslint-disable-next-line no-control-regex
-  await writeFile(file, text.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
+  if (!/^[\x00-\x7f]*$/.test(text)) text = text.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  // The stamp bin/code-cache.cjs keys the code cache with (instead of hashing megabytes at every start).
+  await writeFile(file, `// sha256 ${createHash('sha256').update(text).digest('hex')} of the lines below\n${text}`);
 }
 
 await rm(outdir, { recursive: true, force: true });
@@ -91,13 +91,15 @@ const common = {
   supported: { 'dynamic-import': false },
   logLevel: 'warning',
   legalComments: 'none',
+  // Whitespace only (names are kept): a third less source for every process and worker to read and hash.
+  minifyWhitespace: true,
   external: ['ssh2', 'cpu-features', '@signpdf/*', 'node-forge', 'ajv', 'ajv-formats', 'ajv/*', 'dejavu-fonts-ttf', '@expo-google-fonts/*'],
   banner: { js: "const __qualifyUrl = (rel) => require('node:url').pathToFileURL(require('node:path').join(__dirname, rel)).href; const __qualifyWorkers = require('node:path').join(require('node:path').dirname(__filename), 'workers');" },
   // src/worker-url.ts: code of a bundle starts its worker threads from the bundled workers.
   define: { __QUALIFY_WORKERS__: '__qualifyWorkers' },
 };
 await build({ ...common, entryPoints: [join(dist, 'cli/main.js')], outfile: join(outdir, 'qualify.cjs'), plugins: [lazyRequire, ownUrl(outdir)] });
-await asciiOnly(join(outdir, 'qualify.cjs'));
+await finishBundle(join(outdir, 'qualify.cjs'));
 // Worker threads (site verification, render parsing, report.pdf of a run): each a bundle of its own, for the
 // same reason as the CLI (a worker loading the ES modules of dist/ spent about a second on the loader).
 const workers = join(outdir, 'workers');
@@ -110,48 +112,10 @@ await build({
   banner: { js: common.banner.js.replace("join(require('node:path').dirname(__filename), 'workers')", '__dirname') },
   plugins: [ownUrl(workers)],
 });
-for (const f of workerNames) await asciiOnly(join(workers, f.split('/').pop().replace(/\.js$/, '.body.cjs')));
-// Each worker is started from NAME.cjs, which compiles NAME.body.cjs from a V8 code cache as bin/qualify.js
-// does for the CLI (keyed by the bundle's sha256, Node's version, the architecture and the flags; written
-// by the first worker of its kind that exits; never used when stale, nothing fails when not writable).
-await writeFile(join(workers, 'code-cache.cjs'), `'use strict';
-const { createHash } = require('node:crypto');
-const { mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } = require('node:fs');
-const { createRequire } = require('node:module');
-const { dirname, join } = require('node:path');
-const vm = require('node:vm');
-
-exports.run = (file) => {
-  const source = readFileSync(file, 'utf8');
-  const key = createHash('sha256').update(source).update(\`\\0\${process.version}\\0\${process.arch}\\0\${process.execArgv.join(' ')}\`).digest('hex').slice(0, 16);
-  const cacheFile = join(dirname(file), '..', '.cache', \`worker-\${file.split(/[\\\\/]/).pop().replace(/\\.body\\.cjs$/, '')}-\${key}.bin\`);
-  let cachedData;
-  try {
-    cachedData = readFileSync(cacheFile);
-  } catch {
-    cachedData = undefined;
-  }
-  const script = new vm.Script(\`(function (exports, require, module, __filename, __dirname) {\${source}\\n})\`, { filename: file, cachedData });
-  if (!cachedData || script.cachedDataRejected) {
-    process.once('exit', () => {
-      const tmp = \`\${cacheFile}.\${process.pid}.\${require('node:worker_threads').threadId}.tmp\`;
-      try {
-        mkdirSync(dirname(cacheFile), { recursive: true });
-        writeFileSync(tmp, script.createCachedData());
-        renameSync(tmp, cacheFile);
-      } catch {
-        try {
-          unlinkSync(tmp);
-        } catch {
-          // nothing written
-        }
-      }
-    });
-  }
-  const module = { exports: {} };
-  script.runInThisContext()(module.exports, createRequire(file), module, file, dirname(file));
-};
-`);
+for (const f of workerNames) await finishBundle(join(workers, f.split('/').pop().replace(/\.js$/, '.body.cjs')));
+// Each worker is started from NAME.cjs, which runs NAME.body.cjs through its V8 code cache as bin/qualify.js
+// does for the CLI, with the same loader (bin/code-cache.cjs, copied beside the workers).
+await copyFile(join(root, 'bin', 'code-cache.cjs'), join(workers, 'code-cache.cjs'));
 for (const f of workerNames) {
   const name = f.split('/').pop().replace(/\.js$/, '');
   await writeFile(join(workers, `${name}.cjs`), `'use strict';\n// Runs ${name}.body.cjs through its V8 code cache (code-cache.cjs).\nrequire('./code-cache.cjs').run(require('node:path').join(__dirname, '${name}.body.cjs'));\n`);

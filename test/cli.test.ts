@@ -2,8 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { spawnCli, runCli } from './helpers/cli.js';
 import { fileURLToPath } from 'node:url';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { makeTempDir } from './helpers/tmp.js';
@@ -67,14 +66,18 @@ describe('qualify CLI', () => {
     expect(r.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
   });
 
-  it('runs from the bundle through a per-command code cache; a damaged cache is refused and written again', () => {
+  it('runs from the bundle through a per-command code cache; a damaged cache is refused and written again; a changed bundle gets its own', () => {
     const flags = ['--no-deprecation']; // its own cache key: the key includes the flags
-    const bundle = readFileSync(join(repo, 'dist/bundle/qualify.cjs'), 'utf8');
-    const key = createHash('sha256').update(bundle).update(`\0${process.version}\0${process.arch}\0${flags.join(' ')}`).digest('hex').slice(0, 16);
-    const file = join(repo, 'dist/bundle/.cache', `checks-${key}.bin`);
+    const dir = join(repo, 'dist/bundle/.cache');
+    const bundle = join(repo, 'dist/bundle/qualify.cjs');
+    const caches = () => (existsSync(dir) ? readdirSync(dir).filter((f) => /^checks-[0-9a-f]{16}\.bin$/.test(f)) : []);
     const checks = () => spawnSync(process.execPath, [...flags, join(repo, 'bin/qualify.js'), 'checks'], { cwd: repo, encoding: 'utf8' });
+    const before = new Set(caches());
     const first = checks();
     expect(first.status).toBe(0);
+    const made = caches().filter((f) => !before.has(f));
+    expect(made).toHaveLength(1);
+    const file = join(dir, made[0]!);
     const written = readFileSync(file);
     expect(checks().stdout).toBe(first.stdout);
     expect(readFileSync(file).equals(written)).toBe(true); // accepted as it is, not written again
@@ -82,5 +85,17 @@ describe('qualify CLI', () => {
     const damaged = checks();
     expect([damaged.status, damaged.stdout, damaged.stderr]).toEqual([0, first.stdout, '']);
     expect(readFileSync(file).length).toBeGreaterThan(4096);
+    // The bundle's first line is the sha256 its build stamped; the key also holds its size and time, so
+    // a bundle changed after the build (here: only its time) never runs from the cache of another.
+    expect(readFileSync(bundle, 'latin1').slice(0, 100)).toMatch(/^\/\/ sha256 [0-9a-f]{64} of the lines below\n/);
+    const { atime, mtime } = statSync(bundle);
+    try {
+      utimesSync(bundle, atime, new Date(mtime.getTime() + 60_000));
+      const known = new Set(caches());
+      expect(checks().stdout).toBe(first.stdout);
+      expect(caches().filter((f) => !known.has(f))).toHaveLength(1);
+    } finally {
+      utimesSync(bundle, atime, mtime);
+    }
   });
 });
