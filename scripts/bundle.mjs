@@ -30,6 +30,24 @@ const ownUrl = (from) => ({
 });
 
 /**
+ * fontkit imports brotli's decoder (WOFF2 fonts only: ours are TrueType and OpenType) when it loads, and
+ * brotli's module builds its 122,784-byte dictionary from an array literal then: the literal's bytes went
+ * into every code cache that typesets (a third of it) and were built at every start. The import now gets a
+ * function that loads the decoder, from the same bundle, when a WOFF2 font is first decoded.
+ */
+const lazyBrotli = {
+  name: 'lazy-brotli',
+  setup(b) {
+    b.onResolve({ filter: /^brotli\/decompress\.js$/ }, (args) => (args.namespace === 'lazy-brotli' || !/[\\/]fontkit[\\/]/.test(args.importer) ? undefined : { path: args.path, namespace: 'lazy-brotli' }));
+    b.onLoad({ filter: /.*/, namespace: 'lazy-brotli' }, () => ({
+      resolveDir: root,
+      loader: 'js',
+      contents: `let real;\nmodule.exports = function decompress(buffer, outSize) {\n  return (real ??= require('brotli/decompress.js'))(buffer, outSize);\n};\n`,
+    }));
+  },
+};
+
+/**
  * docker-modem requires ssh2 (its ssh:// transport) when it loads, and dockerode requires gRPC (its BuildKit
  * session) the same way: a command talking to a unix-socket engine used neither, yet paid their loading. The
  * libraries are unchanged; these requires return a stand-in that loads the real package on first use.
@@ -98,7 +116,7 @@ const common = {
   // src/worker-url.ts: code of a bundle starts its worker threads from the bundled workers.
   define: { __QUALIFY_WORKERS__: '__qualifyWorkers' },
 };
-await build({ ...common, entryPoints: [join(dist, 'cli/main.js')], outfile: join(outdir, 'qualify.cjs'), plugins: [lazyRequire, ownUrl(outdir)] });
+await build({ ...common, entryPoints: [join(dist, 'cli/main.js')], outfile: join(outdir, 'qualify.cjs'), plugins: [lazyRequire, lazyBrotli, ownUrl(outdir)] });
 await finishBundle(join(outdir, 'qualify.cjs'));
 // Worker threads (site verification, render parsing, report.pdf of a run): each a bundle of its own, for the
 // same reason as the CLI (a worker loading the ES modules of dist/ spent about a second on the loader).
@@ -110,7 +128,7 @@ await build({
   outdir: workers,
   outExtension: { '.js': '.body.cjs' },
   banner: { js: common.banner.js.replace("join(require('node:path').dirname(__filename), 'workers')", '__dirname') },
-  plugins: [ownUrl(workers)],
+  plugins: [lazyBrotli, ownUrl(workers)],
 });
 for (const f of workerNames) await finishBundle(join(workers, f.split('/').pop().replace(/\.js$/, '.body.cjs')));
 // Each worker is started from NAME.cjs, which runs NAME.body.cjs through its V8 code cache as bin/qualify.js
