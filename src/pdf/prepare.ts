@@ -7,6 +7,7 @@
 import { parseMarkdown } from '../markdown/parse.js';
 import { face } from './fonts.js';
 import { renderMarkdownToPdf } from './render.js';
+import { hyphenationPoints } from './text/hyphenate.js';
 import { measure } from './text/shape.js';
 
 const SAMPLE_LINE = 'The quick brown fox jumps over the lazy dog: 0123456789 (ABCDEFGHIJKLMNOPQRSTUVWXYZ) [a-z] {}/\\|.,;:!?@#$%&*+=<>"\'`~^_-';
@@ -45,10 +46,11 @@ const SAMPLE_DOCUMENT = [
   '```',
 ].join('\n');
 
-/** Parses the body faces and measures a sample in every style. */
+/** Parses the body faces, measures a sample in every style, and loads the English hyphenation patterns (the default language). */
 export function prepareEngine(): void {
   for (const id of ['sans', 'sansBold', 'mono'] as const) void face(id).font;
   for (const style of ['regular', 'bold', 'mono', 'italic', 'monoBold'] as const) measure(SAMPLE_LINE, style, 10);
+  hyphenationPoints('qualification', 'en');
 }
 
 /**
