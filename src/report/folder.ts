@@ -17,6 +17,7 @@ import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { ReportFile } from '../evidence/store.js';
 import { mapLimit } from '../map-limit.js';
+import { alive } from '../signing/lock.js';
 
 export const TEMP_PREFIX = '.qualify-tmp-';
 export const RESERVATION_PREFIX = '.qualify-id-';
@@ -39,15 +40,6 @@ async function fsyncPath(path: string, flags: 'r' | 'r+' = 'r'): Promise<void> {
     // Directories cannot be fsynced on every platform; the rename stays atomic regardless.
   } finally {
     await handle?.close();
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
