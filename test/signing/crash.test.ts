@@ -12,7 +12,7 @@ import { mulberry32 } from '../helpers/random.js';
 import { signReport } from '../../src/signing/sign.js';
 import { fileOps } from '../../src/signing/store.js';
 import { verifyReport } from '../../src/signing/verify-report.js';
-import { copyRepo, ctxFor, enrolledRepo, PASSPHRASES, T, writeReport, type Enrolled } from './fixture.js';
+import { copyRepo, ctxFor, enrolledRepo, PASSPHRASES, T, writeReport, type Enrolled, signThrough } from './fixture.js';
 
 let base: Enrolled;
 let rel: string;
@@ -20,8 +20,7 @@ let rel: string;
 beforeAll(async () => {
   base = await enrolledRepo();
   const dir = await writeReport(base.root);
-  await signReport(dir, 'eve', 'executed', null, ctxFor(base, 'eve', T.executed));
-  await signReport(dir, 'rita', 'reviewed', null, ctxFor(base, 'rita', T.reviewed));
+  await signThrough(base, dir, 'reviewed');
   rel = relative(base.root, dir);
 });
 afterAll(() => base?.cleanup());

@@ -8,7 +8,7 @@ import { signDocument, signReport } from '../../src/signing/sign.js';
 import { approvalsFor, documentApprovalState } from '../../src/signing/documents.js';
 import { readDocumentRef } from '../../src/signing/document-source.js';
 import { verifyReport } from '../../src/signing/verify-report.js';
-import { buildReport, ctxFor, withCopy, enrolledRepo, PROTOCOL, sha256, SOP, T, writeReport, type Enrolled } from './fixture.js';
+import { buildReport, ctxFor, withCopy, enrolledRepo, PROTOCOL, sha256, SOP, T, writeReport, type Enrolled, signThrough } from './fixture.js';
 
 let base: Enrolled;
 beforeAll(async () => { base = await enrolledRepo({ approveProtocol: false }); });
@@ -95,7 +95,7 @@ describe('document approval', () => {
     const dir2 = await writeReport(repo.root, other);
     r = await verifyReport(dir2, { now: T.verify });
     expect(r.findings.map((f) => f.code)).toEqual(['PROTOCOL_NOT_APPROVED']);
-    await signReport(dir, 'eve', 'executed', null, ctxFor(repo, 'eve', T.executed));
+    await signThrough(repo, dir, 'executed');
   }));
 
   it('plugs into loadRepository: computed status follows the signatures', () => withRepo(async (repo) => {

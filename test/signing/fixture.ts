@@ -22,6 +22,7 @@ import { REPORT_SCHEMA, type Report, type Deviation } from '../../src/model/repo
 import type { PdfRenderer } from '../../src/signing/pdf-render.js';
 import { createSignerKey, issueSignerKey, requestSignerKey } from '../../src/signing/enrol.js';
 import { acknowledgeSignaturePolicy } from '../../src/signing/acknowledge.js';
+import { signReport } from '../../src/signing/sign.js';
 import { ADMIN } from '../helpers/enrol.js';
 import { makeGitRepo, makeTempDir, writeTree } from '../helpers/tmp.js';
 
@@ -260,5 +261,16 @@ export async function withCopy(base: Enrolled, fn: (repo: Enrolled) => Promise<v
     await fn(repo);
   } finally {
     repo.cleanup();
+  }
+}
+
+/** Who signs what in these tests, at the fixture's times: eve executes, rita reviews, quinn approves. */
+const ROUTINE = [['eve', 'executed'], ['rita', 'reviewed'], ['quinn', 'approved']] as const;
+
+/** Signs a report folder as the routine goes (without comments), up to and with the signature `through`. */
+export async function signThrough(base: Enrolled, dir: string, through: 'executed' | 'reviewed' | 'approved'): Promise<void> {
+  for (const [id, meaning] of ROUTINE) {
+    await signReport(dir, id, meaning, null, ctxFor(base, id, T[meaning]));
+    if (meaning === through) return;
   }
 }

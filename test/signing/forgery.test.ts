@@ -15,7 +15,7 @@ import { decryptPrivateKey } from '../../src/signing/keys.js';
 import { loadSignerRegistry } from '../../src/signing/repo.js';
 import { privateKeyPath } from '../../src/signing/store.js';
 import { appendRevision } from './pdf-forge.js';
-import { buildReport, copyRepo, ctxFor, enrolledRepo, forgeSignature, PASSPHRASES, T, writeReport, type Enrolled } from './fixture.js';
+import { buildReport, copyRepo, ctxFor, enrolledRepo, forgeSignature, PASSPHRASES, T, writeReport, type Enrolled, signThrough } from './fixture.js';
 
 let base: Enrolled;
 let approvedRel: string;
@@ -24,13 +24,10 @@ let reviewedRel: string;
 beforeAll(async () => {
   base = await enrolledRepo();
   const dir = await writeReport(base.root);
-  await signReport(dir, 'eve', 'executed', null, ctxFor(base, 'eve', T.executed));
-  await signReport(dir, 'rita', 'reviewed', null, ctxFor(base, 'rita', T.reviewed));
-  await signReport(dir, 'quinn', 'approved', null, ctxFor(base, 'quinn', T.approved));
+  await signThrough(base, dir, 'approved');
   approvedRel = relative(base.root, dir);
   const reviewed = await writeReport(base.root, buildReport({ reportId: 'QP-0001-20261009T090000Z-b2c3' }));
-  await signReport(reviewed, 'eve', 'executed', null, ctxFor(base, 'eve', T.executed));
-  await signReport(reviewed, 'rita', 'reviewed', null, ctxFor(base, 'rita', T.reviewed));
+  await signThrough(base, reviewed, 'reviewed');
   reviewedRel = relative(base.root, reviewed);
 });
 afterAll(() => base?.cleanup());

@@ -17,7 +17,7 @@ import { decryptPrivateKey } from '../../src/signing/keys.js';
 import { privateKeyPath } from '../../src/signing/store.js';
 import { inspectPdfSignatures } from '../../src/signing/pdf-inspect.js';
 import { appendRevision } from './pdf-forge.js';
-import { buildReport, copyRepo, ctxFor, enrolledRepo, PASSPHRASES, T, writeReport, type Enrolled } from './fixture.js';
+import { buildReport, copyRepo, ctxFor, enrolledRepo, PASSPHRASES, T, writeReport, type Enrolled, signThrough } from './fixture.js';
 
 let base: Enrolled;
 let repo: Enrolled;
@@ -36,7 +36,7 @@ beforeAll(async () => {
   await signReport(a, 'quinn', 'approved', null, ctxFor(repo, 'quinn', T.approved, renderer));
   // B: a deviation dispositioned between execution and review: four PDF signatures.
   const b = await writeReport(repo.root, buildReport({ reportId: 'QP-0001-20261009T090000Z-b2c3', deviation: true }));
-  await signReport(b, 'eve', 'executed', null, ctxFor(repo, 'eve', T.executed));
+  await signThrough(repo, b, 'executed');
   await closeDeviation(b, 'DEV-001', 'impact none: the probe was pointed at the wrong port; retest passed', 'quinn', ctxFor(repo, 'quinn', new Date(T.executed.getTime() + 60_000)));
   await signReport(b, 'rita', 'reviewed', null, ctxFor(repo, 'rita', T.reviewed));
   await signReport(b, 'quinn', 'approved', null, ctxFor(repo, 'quinn', T.approved));
@@ -153,7 +153,7 @@ describe('an interrupted signature leaves a PDF signature no envelope backs', ()
     const r2 = copyRepo(base);
     try {
       const dir = await writeReport(r2.root);
-      await signReport(dir, 'eve', 'executed', null, ctxFor(r2, 'eve', T.executed));
+      await signThrough(r2, dir, 'executed');
       const pdf = join(dir, 'report.pdf');
       const executed = readFileSync(pdf);
       // What a review killed between its PDF and its envelope leaves: a revision signed with rita's key.

@@ -14,7 +14,7 @@ import { rolesAt } from '../../src/signing/signers.js';
 import { verifyReport } from '../../src/signing/verify-report.js';
 import { runCli } from '../helpers/cli.js';
 import { ADMIN } from '../helpers/enrol.js';
-import { buildReport, ctxFor, enrolledRepo, forgeSignature, T, withCopy, writeReport, type Enrolled } from './fixture.js';
+import { buildReport, ctxFor, enrolledRepo, forgeSignature, T, withCopy, writeReport, type Enrolled, signThrough } from './fixture.js';
 
 // The fixture's admin (ada, role admin only): they issue certificates and change roles, they sign no record.
 const ADMIN_PASS = ADMIN.passphrase;
@@ -71,7 +71,7 @@ describe('roles over time', () => {
     // rita (reviewer) is granted approver at D.granted; an approval dated before it is forged (sign refuses it).
     await admin(repo, 'grant', 'rita', 'approver', D.granted);
     const early = await writeReport(repo.root, buildReport({ reportId: 'QP-0001-20261008T090000Z-r003' }));
-    await signReport(early, 'eve', 'executed', null, ctxFor(repo, 'eve', T.executed));
+    await signThrough(repo, early, 'executed');
     await signReport(early, 'quinn', 'reviewed', null, ctxFor(repo, 'quinn', T.reviewed));
     const refused = await signReport(early, 'rita', 'approved', null, ctxFor(repo, 'rita', T.approved)).then(() => null, (e: Error & { code?: string }) => e);
     expect(refused?.code).toBe('SIGN_ROLE_FORBIDDEN');

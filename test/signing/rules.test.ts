@@ -7,7 +7,7 @@ import { revokeSignerKeys } from '../../src/signing/enrol.js';
 import { verifyReport } from '../../src/signing/verify-report.js';
 import { readAuditTrail } from '../../src/signing/audit.js';
 import { ApprovalError } from '../../src/model/errors.js';
-import { buildReport, ctxFor, withCopy, enrolledRepo, T, writeReport, type Enrolled } from './fixture.js';
+import { buildReport, ctxFor, withCopy, enrolledRepo, T, writeReport, type Enrolled, signThrough } from './fixture.js';
 
 let base: Enrolled;
 beforeAll(async () => { base = await enrolledRepo(); });
@@ -61,7 +61,7 @@ describe('signing rules', () => {
 
   it('refuses a revoked key; signatures made before the revocation stay valid', () => withRepo(async (repo) => {
     const dir = await writeReport(repo.root);
-    await signReport(dir, 'eve', 'executed', null, ctxFor(repo, 'eve', T.executed));
+    await signThrough(repo, dir, 'executed');
     await revokeSignerKeys(repo.root, { id: 'eve', reason: 'left the company', now: new Date('2026-10-08T10:30:00Z') });
     await signReport(dir, 'rita', 'reviewed', null, ctxFor(repo, 'rita', T.reviewed));
     const r = await verifyReport(dir, { now: T.verify });
@@ -73,8 +73,7 @@ describe('signing rules', () => {
 
   it('refuses approval with an open deviation until QA dispositions it; the approval lists the disposition', () => withRepo(async (repo) => {
     const dir = await writeReport(repo.root, buildReport({ deviation: true }));
-    await signReport(dir, 'eve', 'executed', null, ctxFor(repo, 'eve', T.executed));
-    await signReport(dir, 'rita', 'reviewed', null, ctxFor(repo, 'rita', T.reviewed));
+    await signThrough(repo, dir, 'reviewed');
     await refused(signReport(dir, 'quinn', 'approved', null, ctxFor(repo, 'quinn', T.approved)), 'SIGN_REFUSED', 'deviation(s) DEV-001 have no QA disposition');
     await refused(closeDeviation(dir, 'DEV-001', 'impact none', 'eve', ctxFor(repo, 'eve', T.dispositioned)), 'SIGN_ROLE_FORBIDDEN', 'do not permit the meaning "dispositioned"');
     await refused(closeDeviation(dir, 'DEV-009', 'x', 'quinn', ctxFor(repo, 'quinn', T.dispositioned)), 'DEVIATION_UNKNOWN', 'has no deviation DEV-009; it has DEV-001');

@@ -7,7 +7,7 @@ import { runCli } from '../helpers/cli.js';
 import { signReport } from '../../src/signing/sign.js';
 import { createVerifySession, verifyReport } from '../../src/signing/verify-report.js';
 import { keyFingerprint } from '../../src/signing/keys.js';
-import { buildReport, copyRepo, ctxFor, enrolledRepo, forgeSignature, T, writeReport, type Enrolled } from './fixture.js';
+import { buildReport, copyRepo, ctxFor, enrolledRepo, forgeSignature, T, writeReport, type Enrolled, signThrough } from './fixture.js';
 
 let base: Enrolled;
 let reportRel: string;
@@ -16,12 +16,10 @@ let otherRel: string;
 beforeAll(async () => {
   base = await enrolledRepo();
   const dir = await writeReport(base.root);
-  await signReport(dir, 'eve', 'executed', null, ctxFor(base, 'eve', T.executed));
-  await signReport(dir, 'rita', 'reviewed', null, ctxFor(base, 'rita', T.reviewed));
-  await signReport(dir, 'quinn', 'approved', null, ctxFor(base, 'quinn', T.approved));
+  await signThrough(base, dir, 'approved');
   reportRel = relative(base.root, dir);
   const other = await writeReport(base.root, buildReport({ reportId: 'QP-0001-20261009T090000Z-b2c3' }));
-  await signReport(other, 'eve', 'executed', null, ctxFor(base, 'eve', T.executed));
+  await signThrough(base, other, 'executed');
   otherRel = relative(base.root, other);
 });
 afterAll(() => base?.cleanup());
@@ -299,8 +297,7 @@ describe('tamper matrix', () => {
   it('approval with an open deviation', async () => {
     const r = await tampered(async (_dir, repo) => {
       const other = await writeReport(repo.root, buildReport({ reportId: 'QP-0001-20261010T090000Z-c3d4', deviation: true }));
-      await signReport(other, 'eve', 'executed', null, ctxFor(repo, 'eve', T.executed));
-      await signReport(other, 'rita', 'reviewed', null, ctxFor(repo, 'rita', T.reviewed));
+      await signThrough(repo, other, 'reviewed');
       await forgeSignature(repo, other, 'quinn', 'approved', T.approved);
     }, 'reports/QP-0001/QP-0001-20261010T090000Z-c3d4');
     expect(r.code).toBe(4);
@@ -310,7 +307,7 @@ describe('tamper matrix', () => {
   it('approval before review', async () => {
     const r = await tampered(async (_dir, repo) => {
       const other = await writeReport(repo.root, buildReport({ reportId: 'QP-0001-20261010T090000Z-c3d4' }));
-      await signReport(other, 'eve', 'executed', null, ctxFor(repo, 'eve', T.executed));
+      await signThrough(repo, other, 'executed');
       await forgeSignature(repo, other, 'quinn', 'approved', T.approved);
     }, 'reports/QP-0001/QP-0001-20261010T090000Z-c3d4');
     expect(r.code).toBe(4);

@@ -11,7 +11,7 @@ import { signReport } from '../../src/signing/sign.js';
 import { verifyReport } from '../../src/signing/verify-report.js';
 import { runCli } from '../helpers/cli.js';
 import { git } from '../helpers/tmp.js';
-import { buildReport, ctxFor, enrolledRepo, T, withCopy, writeReport, type Enrolled } from './fixture.js';
+import { buildReport, ctxFor, enrolledRepo, T, withCopy, writeReport, type Enrolled, signThrough } from './fixture.js';
 
 const TRAIL = 'audit/trail.jsonl';
 const env = (repo: Enrolled) => ({ ...repo.env, PATH: process.env.PATH ?? '/usr/bin:/bin', GIT_AUTHOR_NAME: 'Test', GIT_AUTHOR_EMAIL: 'test@example.invalid', GIT_COMMITTER_NAME: 'Test', GIT_COMMITTER_EMAIL: 'test@example.invalid' });
@@ -43,8 +43,7 @@ beforeAll(async () => {
   // A failed run (a deviation), never signed; then a run executed and reviewed.
   failedDir = await writeReport(base.root, buildReport({ reportId: 'QP-0001-20261008T085000Z-fail', deviation: true }));
   reviewedDir = await writeReport(base.root, buildReport({ reportId: 'QP-0001-20261008T090000Z-good' }));
-  await signReport(reviewedDir, 'eve', 'executed', null, ctxFor(base, 'eve', T.executed));
-  await signReport(reviewedDir, 'rita', 'reviewed', null, ctxFor(base, 'rita', T.reviewed));
+  await signThrough(base, reviewedDir, 'reviewed');
 });
 afterAll(() => base?.cleanup());
 
