@@ -19,7 +19,7 @@ writeFileSync(join(dir, 'qualify.yaml'), 'environments: {}\n');
 const para = 'The release engineer verifies the deployment against the approved protocol and records the evidence. '.repeat(6);
 for (let i = 0; i < 800; i++) {
   const id = `SOP-${String(i).padStart(4, '0')}`;
-  writeFileSync(join(dir, 'sops', `${id}.md`), `---\ndocument_id: ${id}\ntitle: Generated procedure ${i}\ntype: sop\nrevision: "03"\nstatus: effective\nauthors: [avery]\napprovers: [quinn]\napproval_date: 2026-01-10\neffective_date: 2026-01-15\nreview_period_months: 24\n---\n# Purpose\n\n${para}\n\n## Procedure\n\n1. Step one\n2. Step two\n\n| a | b |\n|---|---|\n| 1 | 2 |\n`);
+  writeFileSync(join(dir, 'sops', `${id}.md`), `---\ndocument_id: ${id}\ntitle: Generated procedure ${i}\ntype: sop\nrevision: "03"\nchange_control: CC-2026-${String(i).padStart(3, '0')}\nstatus: effective\nauthors: [avery]\napprovers: [quinn]\napproval_date: 2026-01-10\neffective_date: 2026-01-15\nreview_period_months: 24\n---\n# Purpose\n\n${para}\n\n## Procedure\n\n1. Step one\n2. Step two\n\n| a | b |\n|---|---|\n| 1 | 2 |\n`);
 }
 const check = (n) => `\`\`\`check\ntype: container.running\ncontainer: "{{service}}"\nexpect:\n  state: running\n  restarts: { lte: 0 }\n\`\`\`\n\n\`\`\`check\ntype: http.get\nurl: "{{url}}/version"\ntimeout: 5s\nexpect:\n  status: 200\n  json: { version: "{{release}}" }\n\`\`\`\n`;
 for (let i = 0; i < 200; i++) {
