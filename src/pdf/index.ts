@@ -3,4 +3,4 @@
 export type { PdfDocumentMeta, PdfAttachment, RenderOptions, Watermark } from './types.js';
 export { renderMarkdownToPdf, renderBook } from './render.js';
 export type { TypesetCode } from './layout/blocks.js';
-export { prepareEngine, warmUpEngine } from './prepare.js';
+export { warmUpEngine } from './prepare.js';

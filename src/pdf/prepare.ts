@@ -3,7 +3,7 @@
 // small sample document through the one Markdown pipeline, so that the fonts are parsed and the hot paths
 // of the parser, the layout and the writer are compiled. The output is thrown away; what the engine keeps
 // between documents (parsed faces, shaped runs) does not change the bytes of later documents
-// (test/pdf/warm-up.test.ts).
+// (test/render-warm-up.test.ts).
 import { parseMarkdown } from '../markdown/parse.js';
 import { face } from './fonts.js';
 import { renderMarkdownToPdf } from './render.js';
@@ -47,20 +47,25 @@ const SAMPLE_DOCUMENT = [
 ].join('\n');
 
 /** Parses the body faces, measures a sample in every style, and loads the English hyphenation patterns (the default language). */
-export function prepareEngine(): void {
+function prepareEngine(): void {
   for (const id of ['sans', 'sansBold', 'mono'] as const) void face(id).font;
   for (const style of ['regular', 'bold', 'mono', 'italic', 'monoBold'] as const) measure(SAMPLE_LINE, style, 10);
   hyphenationPoints('qualification', 'en');
 }
 
+/** One turn of the event loop: a worker's message that came meanwhile is delivered before `waiting` is asked. */
+const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 /**
- * prepareEngine, then the sample document parsed and typeset. `waiting` is asked between the steps: once it
- * says false (what the caller waited for has come), the rest of the warm-up is skipped.
+ * prepareEngine, then the sample document parsed and typeset. `waiting` is asked between the steps (after a
+ * turn of the event loop): once it says false (what the caller waited for has come), the rest is skipped.
  */
 export async function warmUpEngine(waiting: () => boolean = () => true): Promise<void> {
   prepareEngine();
+  await turn();
   if (!waiting()) return;
   const tree = parseMarkdown(SAMPLE_DOCUMENT);
+  await turn();
   if (!waiting()) return;
   await renderMarkdownToPdf(tree, { documentId: 'warm-up', title: 'warm-up', revision: '00', status: 'draft', kind: 'document', created: '2026-01-01' });
 }
